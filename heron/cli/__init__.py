@@ -1,1 +1,1 @@
-"""Heron cli."""
+"""The ``heron`` command line: development and production servers, routes, shell."""

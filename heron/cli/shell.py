@@ -1,0 +1,52 @@
+"""``heron shell``: an interactive Python shell with the application loaded."""
+
+from __future__ import annotations
+
+import code
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from heron.cli.discovery import locate_app
+from heron.cli.options import app_option
+
+__all__ = ["shell_command", "shell_namespace"]
+
+
+def shell_namespace(app: Any) -> dict[str, Any]:
+    """``app`` plus whatever the app adds through an optional ``shell_context()`` method."""
+    namespace: dict[str, Any] = {"app": app}
+    extra = getattr(app, "shell_context", None)
+    if callable(extra):
+        namespace.update(extra())
+    return namespace
+
+
+def _banner(app: Any, namespace: dict[str, Any]) -> str:
+    names = ", ".join(sorted(namespace))
+    return (
+        f"Python {sys.version.split()[0]} on {sys.platform}\n"
+        f"Heron shell for {app!r}. In the namespace: {names}"
+    )
+
+
+@click.command("shell")
+@app_option
+@click.option("--plain", is_flag=True, help="Use the plain Python shell even if IPython is here.")
+def shell_command(app_spec: str | None, plain: bool) -> None:
+    """Start a Python shell with `app` (and the app's shell context) in its namespace."""
+    app = locate_app(app_spec).app
+    namespace = shell_namespace(app)
+    banner = _banner(app, namespace)
+    if not plain:
+        try:
+            ipython = importlib.import_module("IPython")
+        except ImportError:
+            pass
+        else:
+            click.echo(banner)
+            ipython.start_ipython(argv=["--no-banner"], user_ns=namespace)
+            return
+    code.interact(banner=banner, local=namespace, exitmsg="")

@@ -1,0 +1,222 @@
+"""The per-request path: match a route, run hooks and the handler, answer errors.
+
+Everything that can be decided before the first request is decided in
+``Dispatcher.__init__`` and ``compile_route``; ``__call__`` is the hot path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from heron.errors import (
+    ErrorHandlers,
+    find_error_handler,
+    http_error_response,
+    server_error_response,
+)
+from heron.globals import request_var
+from heron.hooks import Callback, adapt_callback
+from heron.http.exceptions import ClientDisconnect, HTTPException
+from heron.http.request import Request, check_path
+from heron.http.responses import RedirectResponse, Response
+from heron.http.types import Receive, Scope, Send
+from heron.params import compile_handler
+from heron.returns import make_response
+from heron.routing import AutomaticOptions, NotFound, RequestRedirect, Route
+
+if TYPE_CHECKING:
+    from heron.app import Heron
+    from heron.routing import Scaffold
+
+
+class _Hooks:
+    """One scaffold's adapted hooks and error handlers (the app's, or a blueprint's)."""
+
+    __slots__ = ("after", "before", "errors", "teardown")
+
+    def __init__(self, scaffold: Scaffold) -> None:
+        self.before = [adapt_callback(f, 1) for f in scaffold.before_request_funcs]
+        self.after = [adapt_callback(f, 2) for f in reversed(scaffold.after_request_funcs)]
+        self.teardown = [adapt_callback(f, 2) for f in reversed(scaffold.teardown_request_funcs)]
+        self.errors: dict[Any, Callback] = {
+            key: adapt_callback(f, 2) for key, f in scaffold.error_handlers.items()
+        }
+
+
+class Dispatcher:
+    """The innermost ASGI app of a Heron application (middleware wraps it)."""
+
+    def __init__(self, app: Heron) -> None:
+        self.app = app
+        self.router = app.router
+        self.mounts = app.mounts
+        config = app.config
+        self.max_body_size = int(config["MAX_BODY_SIZE"])
+        self.max_upload_size = int(config["MAX_UPLOAD_SIZE"])
+        self.debug = bool(config["DEBUG"])
+        propagate = config.get("PROPAGATE_EXCEPTIONS")
+        self.propagate = bool(config.get("TESTING")) if propagate is None else bool(propagate)
+        self.app_hooks = _Hooks(app)
+        self.bp_hooks = {name: _Hooks(bp) for name, bp in app.blueprints.items()}
+        self.teardown_by_bp: dict[str | None, Sequence[Callback]] = {
+            name: [t for hooks in self._bp_chain(name) for t in hooks.teardown]
+            + self.app_hooks.teardown
+            for name in self.bp_hooks
+        }
+        self.teardown_by_bp[None] = self.app_hooks.teardown
+        self.has_teardown = any(self.teardown_by_bp.values())
+
+    def _bp_chain(self, name: str | None) -> list[_Hooks]:
+        """Hooks of a dotted blueprint name and its parents, innermost first."""
+        chain: list[_Hooks] = []
+        while name:
+            hooks = self.bp_hooks.get(name)
+            if hooks is not None:
+                chain.append(hooks)
+            name = name.rpartition(".")[0]
+        return chain
+
+    def compile_route(self, route: Route) -> None:
+        """Give ``route`` its ``invoke`` coroutine, with hooks folded in when there are any."""
+        handler = compile_handler(route.handler, route.param_names, rule=route.rule)
+        bp_chain = self._bp_chain(route.options.get("blueprint"))
+        before = self.app_hooks.before + [h for bp in reversed(bp_chain) for h in bp.before]
+        after = [h for bp in bp_chain for h in bp.after] + self.app_hooks.after
+        status = int(route.options.get("status_code", 200))
+        route.invoke = _with_hooks(handler, before, after, status) if before or after else handler
+
+    def _error_chain(self, route: Route | None) -> list[ErrorHandlers]:
+        blueprint = route.options.get("blueprint") if route is not None else None
+        chain: list[ErrorHandlers] = [hooks.errors for hooks in self._bp_chain(blueprint)]
+        chain.append(self.app_hooks.errors)
+        return chain
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._not_http(scope, receive, send)
+            return
+        request = Request(
+            scope,
+            receive,
+            max_body_size=self.max_body_size,
+            max_upload_size=self.max_upload_size,
+        )
+        token = request_var.set(request)
+        route: Route | None = None
+        error: BaseException | None = None
+        try:
+            try:
+                check_path(scope)
+                path = scope["path"]
+                root_path = scope.get("root_path")
+                if root_path and path.startswith(root_path):
+                    path = path[len(root_path) :] or "/"
+                route, request.path_params = self.router.match(scope["method"], path)
+                rv = await route.invoke(request)  # type: ignore[misc]
+                response = make_response(rv, route.options.get("status_code", 200))
+            except ClientDisconnect:
+                return
+            except Exception as exc:
+                error = exc
+                handled = await self._handle_error(request, route, exc, scope, receive, send)
+                if handled is None:
+                    return
+                response, unhandled = handled
+                await response(scope, receive, send)
+                if unhandled and self.propagate:
+                    raise
+                return
+            await response(scope, receive, send)
+        finally:
+            if self.has_teardown:
+                await self._teardown(request, route, error)
+            if request.holds_files:
+                await request.close()
+            request_var.reset(token)
+
+    async def _handle_error(
+        self,
+        request: Request,
+        route: Route | None,
+        exc: Exception,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> tuple[Response, bool] | None:
+        """The response for an error and whether no handler took it (None: a mount answered)."""
+        if isinstance(exc, AutomaticOptions):
+            return Response(headers={"Allow": ", ".join(sorted(exc.allowed))}), False
+        if isinstance(exc, RequestRedirect):
+            return self._trailing_slash_redirect(request, exc), False
+        if isinstance(exc, NotFound) and route is None and self.mounts:
+            found = self.mounts.find(request.path)
+            if found is not None:
+                await self.mounts.forward(found[0], found[1], scope, receive, send)
+                return None
+        handler = find_error_handler(exc, self._error_chain(route))
+        if handler is not None:
+            try:
+                return make_response(await handler(request, exc), _status_of(exc)), False
+            except HTTPException as nested:
+                return http_error_response(request, nested), False
+            except Exception as nested:
+                return server_error_response(request, nested, debug=self.debug), False
+        if isinstance(exc, HTTPException):
+            return http_error_response(request, exc), False
+        return server_error_response(request, exc, debug=self.debug), True
+
+    def _trailing_slash_redirect(self, request: Request, exc: RequestRedirect) -> Response:
+        location = request.root_path.rstrip("/") + exc.new_path
+        query = request.scope.get("query_string")
+        if query:
+            location += "?" + query.decode("latin-1")
+        return RedirectResponse(location, status_code=308)
+
+    async def _teardown(
+        self, request: Request, route: Route | None, error: BaseException | None
+    ) -> None:
+        blueprint = route.options.get("blueprint") if route is not None else None
+        for hook in self.teardown_by_bp.get(blueprint, self.teardown_by_bp[None]):
+            await hook(request, error)
+
+    async def _not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.mounts:
+            path = scope["path"]
+            root_path = scope.get("root_path") or ""
+            if root_path and path.startswith(root_path):
+                path = path[len(root_path) :] or "/"
+            found = self.mounts.find(path)
+            if found is not None:
+                await self.mounts.forward(found[0], found[1], scope, receive, send)
+                return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+
+
+def _status_of(exc: Exception) -> int:
+    return exc.status_code if isinstance(exc, HTTPException) else 500
+
+
+def _with_hooks(
+    handler: Callable[[Request], Awaitable[Any]],
+    before: Sequence[Callback],
+    after: Sequence[Callback],
+    status: int,
+) -> Callable[[Request], Awaitable[Response]]:
+    """Fold before/after-request hooks around a handler into one coroutine."""
+
+    async def invoke(request: Request) -> Response:
+        rv = None
+        for hook in before:
+            rv = await hook(request)
+            if rv is not None:
+                break
+        response = make_response(await handler(request) if rv is None else rv, status)
+        for hook in after:
+            replaced = await hook(request, response)
+            if replaced is not None:
+                response = make_response(replaced, status)
+        return response
+
+    return invoke

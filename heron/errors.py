@@ -1,0 +1,77 @@
+"""Error handler lookup and Heron's default error responses (HTML or JSON by ``Accept``)."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from heron.http.exceptions import HTTPException
+from heron.http.request import Request
+from heron.http.responses import HTMLResponse, JSONResponse, Response
+from heron.http.status import phrase
+
+logger = logging.getLogger("heron.error")
+
+ErrorHandlers = Mapping[int | type[BaseException], Callable[..., Any]]
+
+_PAGE = (
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+    "<title>{status} {title}</title></head>"
+    "<body><h1>{title}</h1><p>{detail}</p></body></html>\n"
+)
+
+
+def find_error_handler(
+    exc: BaseException, chain: Sequence[ErrorHandlers]
+) -> Callable[..., Any] | None:
+    """The handler for ``exc``: by status code first, then the most specific class.
+
+    ``chain`` lists handler tables from the innermost blueprint out to the app; within
+    one class level, a blueprint's handler wins over the app's. Unhandled non-HTTP
+    errors fall back to a handler registered for 500.
+    """
+    if isinstance(exc, HTTPException):
+        for table in chain:
+            handler = table.get(exc.status_code)
+            if handler is not None:
+                return handler
+    for cls in type(exc).__mro__:
+        for table in chain:
+            handler = table.get(cls)
+            if handler is not None:
+                return handler
+    if not isinstance(exc, HTTPException):
+        for table in chain:
+            handler = table.get(500)
+            if handler is not None:
+                return handler
+    return None
+
+
+def http_error_response(request: Request, exc: HTTPException) -> Response:
+    """The default response for an ``HTTPException``: a small page or ``{"detail": ...}``."""
+    if request.prefers_json():
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    title = html.escape(phrase(exc.status_code))
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    page = _PAGE.format(status=exc.status_code, title=title, detail=html.escape(detail))
+    return HTMLResponse(page, exc.status_code, headers=exc.headers)
+
+
+def server_error_response(request: Request, exc: BaseException, *, debug: bool) -> Response:
+    """A 500: the debug page in debug mode, otherwise nothing about the internals."""
+    logger.error("Unhandled exception in %s %s", request.method, request.path, exc_info=exc)
+    if not debug:
+        return http_error_response(request, HTTPException(500))
+    from heron.debug import format_traceback_text, render_debug_page
+
+    if request.prefers_json():
+        body = {
+            "detail": "Internal Server Error",
+            "exception": f"{type(exc).__name__}: {exc}",
+            "traceback": format_traceback_text(exc),
+        }
+        return JSONResponse(body, 500)
+    return HTMLResponse(render_debug_page(exc, request), 500)

@@ -1,0 +1,77 @@
+"""Start-up and shutdown hooks, lifespan contexts, and failures at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from heron import Heron, current_app
+from heron.testing import TestClient
+
+
+def test_startup_and_shutdown_hooks_sync_and_async(app: Heron) -> None:
+    events: list[str] = []
+
+    @app.on_startup
+    def sync_start() -> None:
+        events.append("sync start")
+
+    @app.on_startup
+    async def async_start() -> None:
+        events.append(f"async start {current_app.import_name}")
+
+    @app.on_shutdown
+    async def stop() -> None:
+        events.append("stop")
+
+    @app.get("/")
+    async def index() -> str:
+        return ",".join(events)
+
+    with TestClient(app) as client:
+        assert client.get("/").text == "sync start,async start tests.app.conftest"
+    assert events[-1] == "stop"
+
+
+def test_lifespan_context_wraps_hooks(app: Heron) -> None:
+    events: list[str] = []
+
+    @app.lifespan
+    async def resources(app: Heron) -> AsyncIterator[None]:
+        events.append("open")
+        app.extensions["pool"] = "ready"
+        yield
+        events.append("close")
+
+    @app.get("/")
+    async def index() -> str:
+        return str(app.extensions["pool"])
+
+    with TestClient(app) as client:
+        assert client.get("/").text == "ready"
+        assert events == ["open"]
+    assert events == ["open", "close"]
+
+
+def test_startup_failure_stops_with_the_error(app: Heron) -> None:
+    closed: list[bool] = []
+
+    @app.lifespan
+    async def resources(app: Heron) -> AsyncIterator[None]:
+        yield
+        closed.append(True)
+
+    @app.on_startup
+    async def broken() -> None:
+        raise RuntimeError("cannot reach the database")
+
+    with pytest.raises(Exception, match="cannot reach the database"), TestClient(app):
+        pass
+    assert closed == [True]
+
+
+def test_middleware_after_start_is_refused(app: Heron) -> None:
+    app.build()
+    with pytest.raises(RuntimeError, match="before the first request"):
+        app.add_middleware(object)
