@@ -292,6 +292,11 @@ class Heron(Scaffold):
         for route in self.router.routes:
             dispatcher.compile_route(route)
         asgi: ASGIApp = dispatcher
+        security = self.config.get("SECURITY_HEADERS")
+        if security is not None and security is not False:
+            from heron.middleware import SecurityHeadersMiddleware
+
+            asgi = SecurityHeadersMiddleware(asgi, **(security if security is not True else {}))
         for middleware_class, options in self._middleware:
             asgi = middleware_class(asgi, **options)
         self._dispatcher = dispatcher
@@ -308,11 +313,12 @@ class Heron(Scaffold):
                 "or as SECRET_KEY in your settings (HERON_SETTINGS); "
                 "for local development set HERON_DEBUG=1."
             )
-        warnings.warn(
-            "SECRET_KEY is not set: using a random key for this process (debug/testing only); "
-            "signed cookies will not survive a restart",
-            stacklevel=3,
-        )
+        if not self.config.get("TESTING"):
+            warnings.warn(
+                "SECRET_KEY is not set: using a random key for this process (debug/testing "
+                "only); signed cookies will not survive a restart",
+                stacklevel=3,
+            )
         self.config["SECRET_KEY"] = secrets.token_hex(32)
 
     async def _build_then_call(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "SERVER_NAME": None,
     "PREFERRED_URL_SCHEME": "http",
     "SESSION_COOKIE_NAME": "session",
+    "SECURITY_HEADERS": {},
 }
 
 

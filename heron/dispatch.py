@@ -107,7 +107,9 @@ class Dispatcher:
         error: BaseException | None = None
         try:
             try:
-                check_path(scope)
+                raw_path = scope.get("raw_path")
+                if raw_path is not None and (b"%" in raw_path or not raw_path.isascii()):
+                    check_path(scope)
                 path = scope["path"]
                 root_path = scope.get("root_path")
                 if root_path and path.startswith(root_path):
