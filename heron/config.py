@@ -12,6 +12,7 @@ from typing import Any
 
 ENV_PREFIX = "HERON_"
 SETTINGS_ENV_VAR = "HERON_SETTINGS"
+_NOT_SETTINGS = frozenset({SETTINGS_ENV_VAR, "HERON_APP"})
 
 DEFAULTS: dict[str, Any] = {
     "DEBUG": False,
@@ -101,10 +102,11 @@ class Config(dict[str, Any]):
         """Copy ``HERON_NAME=value`` variables; values are parsed as JSON when they can be.
 
         ``HERON_DEBUG=true`` gives ``True``, ``HERON_MAX_BODY_SIZE=1024`` an int, and
-        anything that is not JSON stays a string. ``HERON_SETTINGS`` itself is skipped.
+        anything that is not JSON stays a string. ``HERON_SETTINGS`` and ``HERON_APP``
+        (which name the settings and the app, not settings) are skipped.
         """
         for name, raw in os.environ.items():
-            if not name.startswith(prefix) or name == SETTINGS_ENV_VAR:
+            if not name.startswith(prefix) or name in _NOT_SETTINGS:
                 continue
             key = name[len(prefix) :]
             if not key.isupper():

@@ -54,7 +54,6 @@ class Dispatcher:
         config = app.config
         self.max_body_size = int(config["MAX_BODY_SIZE"])
         self.max_upload_size = int(config["MAX_UPLOAD_SIZE"])
-        self.debug = bool(config["DEBUG"])
         propagate = config.get("PROPAGATE_EXCEPTIONS")
         self.propagate = bool(config.get("TESTING")) if propagate is None else bool(propagate)
         self.app_hooks = _Hooks(app)
@@ -133,7 +132,7 @@ class Dispatcher:
         finally:
             if self.has_teardown:
                 await self._teardown(request, route, error)
-            if request.holds_files:
+            if request.parsed_form is not None:
                 await request.close()
             request_var.reset(token)
 
@@ -163,10 +162,10 @@ class Dispatcher:
             except HTTPException as nested:
                 return http_error_response(request, nested), False
             except Exception as nested:
-                return server_error_response(request, nested, debug=self.debug), False
+                return server_error_response(request, nested, self.app.config), False
         if isinstance(exc, HTTPException):
             return http_error_response(request, exc), False
-        return server_error_response(request, exc, debug=self.debug), True
+        return server_error_response(request, exc, self.app.config), True
 
     def _trailing_slash_redirect(self, request: Request, exc: RequestRedirect) -> Response:
         location = request.root_path.rstrip("/") + exc.new_path

@@ -60,12 +60,14 @@ def http_error_response(request: Request, exc: HTTPException) -> Response:
     return HTMLResponse(page, exc.status_code, headers=exc.headers)
 
 
-def server_error_response(request: Request, exc: BaseException, *, debug: bool) -> Response:
+def server_error_response(
+    request: Request, exc: BaseException, config: Mapping[str, Any]
+) -> Response:
     """A 500: the debug page in debug mode, otherwise nothing about the internals."""
     logger.error("Unhandled exception in %s %s", request.method, request.path, exc_info=exc)
-    if not debug:
+    if not config.get("DEBUG"):
         return http_error_response(request, HTTPException(500))
-    from heron.debug import format_traceback_text, render_debug_page
+    from heron.debug import REDACTED_NAMES, format_traceback_text, render_debug_page
 
     if request.prefers_json():
         body = {
@@ -74,4 +76,6 @@ def server_error_response(request: Request, exc: BaseException, *, debug: bool) 
             "traceback": format_traceback_text(exc),
         }
         return JSONResponse(body, 500)
-    return HTMLResponse(render_debug_page(exc, request), 500)
+    redact = (*REDACTED_NAMES, str(config.get("SESSION_COOKIE_NAME", "session")))
+    page = render_debug_page(exc, request, form=request.parsed_form, redact_names=redact)
+    return HTMLResponse(page, 500)

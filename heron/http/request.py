@@ -377,9 +377,9 @@ class Request:
             await self._form.close()
 
     @property
-    def holds_files(self) -> bool:
-        """True once a form was parsed: ``close()`` then has temporary files to release."""
-        return self._form is not None
+    def parsed_form(self) -> FormData | None:
+        """The form if ``form()`` already parsed it, else None (nothing is read)."""
+        return self._form
 
     def __repr__(self) -> str:
         return f"<Request {self.scope.get('method')} {full_path(self.scope)!r}>"
