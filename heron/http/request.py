@@ -301,25 +301,7 @@ class Request:
             return self._body
         except AttributeError:
             pass
-        limit = self.max_body_size
-        self._claim_body(limit)
-        receive = self._receive
-        chunks: list[bytes] = []
-        received = 0
-        while True:
-            message = await receive()
-            kind = message["type"]
-            if kind == "http.request":
-                chunk: bytes = message.get("body", b"")
-                if chunk:
-                    received += len(chunk)
-                    if received > limit:
-                        raise HTTPException(413, f"Request body exceeds {limit} bytes")
-                    chunks.append(chunk)
-                if not message.get("more_body", False):
-                    break
-            elif kind == "http.disconnect":
-                raise ClientDisconnect()
+        chunks = [chunk async for chunk in self._chunks(self.max_body_size)]
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         self._body = body
         return body
