@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import secrets
 import warnings
 from collections.abc import AsyncIterator, Callable
@@ -11,10 +12,14 @@ from typing import TYPE_CHECKING, Any
 from heron.config import DEFAULTS, Config, ConfigError
 from heron.dispatch import Dispatcher
 from heron.globals import app_var, request_var
+from heron.http.exceptions import ClientDisconnect
+from heron.http.request import Request, check_path
+from heron.http.responses import Response
 from heron.http.types import ASGIApp, Receive, Scope, Send
 from heron.lifespan import run_lifespan
 from heron.mounts import Mounts
 from heron.params import is_async_callable, run_sync
+from heron.returns import make_response
 from heron.routing import Blueprint, Converter, Route, Router, Scaffold
 
 if TYPE_CHECKING:
@@ -60,7 +65,9 @@ class Heron(Scaffold):
         if self.template_folder:
             self._template_folders.append(str(self.template_folder))
         self._dispatcher: Dispatcher | None = None
-        self._asgi: ASGIApp = self._build_then_call
+        # The middleware chain around this app, None when there is none; until the app is
+        # built it is ``_enter``, so the first call builds.
+        self._stack: ASGIApp | None = self._enter
         if self.static_folder:
             self._add_static_route("static", static_url_path, self.static_folder)
 
@@ -270,6 +277,8 @@ class Heron(Scaffold):
             await stack.aclose()
             raise
         self._exit_stack = stack
+        if not self.config.get("TESTING"):
+            tune_garbage_collector(self.config.get("GC_FREEZE"), self.config.get("GC_THRESHOLD"))
 
     async def shutdown(self) -> None:
         """Run shutdown hooks, then leave the lifespan contexts in reverse order."""
@@ -291,16 +300,16 @@ class Heron(Scaffold):
         dispatcher = Dispatcher(self)
         for route in self.router.routes:
             dispatcher.compile_route(route)
-        asgi: ASGIApp = dispatcher
+        stack: ASGIApp = self
         security = self.config.get("SECURITY_HEADERS")
         if security is not None and security is not False:
             from heron.middleware import SecurityHeadersMiddleware
 
-            asgi = SecurityHeadersMiddleware(asgi, **(security if security is not True else {}))
+            stack = SecurityHeadersMiddleware(stack, **(security if security is not True else {}))
         for middleware_class, options in self._middleware:
-            asgi = middleware_class(asgi, **options)
+            stack = middleware_class(stack, **options)
         self._dispatcher = dispatcher
-        self._asgi = asgi
+        self._stack = None if stack is self else stack
 
     def _check_secret_key(self) -> None:
         if self.config.get("SECRET_KEY"):
@@ -321,16 +330,65 @@ class Heron(Scaffold):
             )
         self.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    async def _build_then_call(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.build()
-        await self._asgi(scope, receive, send)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _enter(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """All but the plain-HTTP fast path: lifespan, the first call, middleware, websockets."""
         if scope["type"] == "lifespan":
             await run_lifespan(self, scope, receive, send)
             return
+        self.build()
+        stack = self._stack
+        if stack is not None and scope.get("app") is not self:
+            scope["app"] = self  # the chain's innermost app is this one again
+            await stack(scope, receive, send)
+        elif scope["type"] == "http":
+            scope["app"] = self
+            await self(scope, receive, send)
+        else:
+            assert self._dispatcher is not None
+            await self._dispatcher.serve_other(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI entry; plain HTTP requests take the fast path written out here."""
+        if scope["type"] != "http" or (self._stack is not None and scope.get("app") is not self):
+            await self._enter(scope, receive, send)
+            return
         scope["app"] = self
-        await self._asgi(scope, receive, send)
+        dispatcher: Dispatcher = self._dispatcher  # type: ignore[assignment]
+        request = Request(
+            scope,
+            receive,
+            max_body_size=dispatcher.max_body_size,
+            max_upload_size=dispatcher.max_upload_size,
+        )
+        token = request_var.set(request)
+        route: Route | None = None
+        error: Exception | None = None
+        try:
+            try:
+                raw_path = scope.get("raw_path")
+                if raw_path is not None and (b"%" in raw_path or not raw_path.isascii()):
+                    check_path(scope)
+                path = scope["path"]
+                root_path = scope.get("root_path")
+                if root_path and path.startswith(root_path):
+                    path = path[len(root_path) :] or "/"
+                route, request.path_params = self.router.match(scope["method"], path)
+                rv = await route.invoke(request)  # type: ignore[misc]
+                if not isinstance(rv, Response):
+                    rv = make_response(rv, route.options.get("status_code", 200))
+            except ClientDisconnect:
+                return
+            except Exception as exc:
+                error = exc
+                await dispatcher.send_error(request, route, exc, scope, receive, send)
+                return
+            await rv(scope, receive, send)
+        finally:
+            if dispatcher.has_teardown:
+                await dispatcher.teardown(request, route, error)
+            if request.parsed_form is not None:
+                await request.close()
+            request_var.reset(token)
 
     def test_client(self, **options: Any) -> Any:
         """A ``heron.testing.TestClient`` for this app."""
@@ -340,6 +398,21 @@ class Heron(Scaffold):
 
     def __repr__(self) -> str:
         return f"<Heron {self.import_name!r}>"
+
+
+def tune_garbage_collector(freeze: Any, threshold: Any) -> None:
+    """Freeze the start-up heap and raise the young-generation threshold (see architecture.md).
+
+    Objects alive after start-up (modules, routes, templates) live as long as the worker,
+    so ``gc.freeze()`` keeps full collections from rescanning them; per-request garbage
+    is acyclic and freed by reference counting, so collecting young objects every 700
+    allocations is wasted work for a web worker.
+    """
+    if freeze:
+        gc.freeze()
+    if threshold:
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(int(threshold), middle, old)
 
 
 async def _call(func: Callable[[], Any]) -> None:

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "PREFERRED_URL_SCHEME": "http",
     "SESSION_COOKIE_NAME": "session",
     "SECURITY_HEADERS": {},
+    "GC_FREEZE": True,
+    "GC_THRESHOLD": 10_000,
 }
 
 

@@ -1,7 +1,8 @@
-"""The per-request path: match a route, run hooks and the handler, answer errors.
+"""What the request path needs, decided once: compiled routes and hooks, error answers.
 
 Everything that can be decided before the first request is decided in
-``Dispatcher.__init__`` and ``compile_route``; ``__call__`` is the hot path.
+``Dispatcher.__init__`` and ``compile_route``. The hot path itself is
+``Heron.__call__``, which calls in here for errors, teardown and non-HTTP scopes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from heron.errors import (
     http_error_response,
     server_error_response,
 )
-from heron.globals import request_var
 from heron.hooks import Callback, adapt_callback
-from heron.http.exceptions import ClientDisconnect, HTTPException
-from heron.http.request import Request, check_path
+from heron.http.exceptions import HTTPException
+from heron.http.request import Request
 from heron.http.responses import RedirectResponse, Response
 from heron.http.types import Receive, Scope, Send
 from heron.params import compile_handler
@@ -45,7 +45,7 @@ class _Hooks:
 
 
 class Dispatcher:
-    """The innermost ASGI app of a Heron application (middleware wraps it)."""
+    """A built application's request-time tables: limits, compiled hooks, error handlers."""
 
     def __init__(self, app: Heron) -> None:
         self.app = app
@@ -91,50 +91,23 @@ class Dispatcher:
         chain.append(self.app_hooks.errors)
         return chain
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self._not_http(scope, receive, send)
+    async def send_error(
+        self,
+        request: Request,
+        route: Route | None,
+        exc: Exception,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Answer an exception from routing or a handler; testing mode re-raises unhandled ones."""
+        handled = await self._handle_error(request, route, exc, scope, receive, send)
+        if handled is None:
             return
-        request = Request(
-            scope,
-            receive,
-            max_body_size=self.max_body_size,
-            max_upload_size=self.max_upload_size,
-        )
-        token = request_var.set(request)
-        route: Route | None = None
-        error: BaseException | None = None
-        try:
-            try:
-                raw_path = scope.get("raw_path")
-                if raw_path is not None and (b"%" in raw_path or not raw_path.isascii()):
-                    check_path(scope)
-                path = scope["path"]
-                root_path = scope.get("root_path")
-                if root_path and path.startswith(root_path):
-                    path = path[len(root_path) :] or "/"
-                route, request.path_params = self.router.match(scope["method"], path)
-                rv = await route.invoke(request)  # type: ignore[misc]
-                response = make_response(rv, route.options.get("status_code", 200))
-            except ClientDisconnect:
-                return
-            except Exception as exc:
-                error = exc
-                handled = await self._handle_error(request, route, exc, scope, receive, send)
-                if handled is None:
-                    return
-                response, unhandled = handled
-                await response(scope, receive, send)
-                if unhandled and self.propagate:
-                    raise
-                return
-            await response(scope, receive, send)
-        finally:
-            if self.has_teardown:
-                await self._teardown(request, route, error)
-            if request.parsed_form is not None:
-                await request.close()
-            request_var.reset(token)
+        response, unhandled = handled
+        await response(scope, receive, send)
+        if unhandled and self.propagate:
+            raise exc
 
     async def _handle_error(
         self,
@@ -174,14 +147,16 @@ class Dispatcher:
             location += "?" + query.decode("latin-1")
         return RedirectResponse(location, status_code=308)
 
-    async def _teardown(
+    async def teardown(
         self, request: Request, route: Route | None, error: BaseException | None
     ) -> None:
+        """Run the teardown hooks that apply to ``route`` (the app's when there is none)."""
         blueprint = route.options.get("blueprint") if route is not None else None
         for hook in self.teardown_by_bp.get(blueprint, self.teardown_by_bp[None]):
             await hook(request, error)
 
-    async def _not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def serve_other(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Scopes other than HTTP: websockets go to a mounted app, or are closed."""
         if scope["type"] == "websocket" and self.mounts:
             path = scope["path"]
             root_path = scope.get("root_path") or ""

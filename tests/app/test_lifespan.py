@@ -75,3 +75,26 @@ def test_middleware_after_start_is_refused(app: Heron) -> None:
     app.build()
     with pytest.raises(RuntimeError, match="before the first request"):
         app.add_middleware(object)
+
+
+def test_startup_tunes_the_garbage_collector_outside_tests() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    app = Heron(__name__)
+    app.config.update(SECRET_KEY="k", GC_THRESHOLD=12_345)
+    try:
+        with TestClient(app):
+            assert gc.get_threshold()[0] == 12_345
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
+def test_testing_mode_leaves_the_garbage_collector_alone(app: Heron) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    with TestClient(app):
+        assert gc.get_threshold() == before
