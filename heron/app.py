@@ -301,11 +301,6 @@ class Heron(Scaffold):
         for route in self.router.routes:
             dispatcher.compile_route(route)
         stack: ASGIApp = self
-        security = self.config.get("SECURITY_HEADERS")
-        if security is not None and security is not False:
-            from heron.middleware import SecurityHeadersMiddleware
-
-            stack = SecurityHeadersMiddleware(stack, **(security if security is not True else {}))
         for middleware_class, options in self._middleware:
             stack = middleware_class(stack, **options)
         self._dispatcher = dispatcher
@@ -376,6 +371,8 @@ class Heron(Scaffold):
                 rv = await route.invoke(request)  # type: ignore[misc]
                 if not isinstance(rv, Response):
                     rv = make_response(rv, route.options.get("status_code", 200))
+                if dispatcher.security is not None:
+                    rv.raw_headers = dispatcher.security.apply(rv.raw_headers, scope.get("scheme"))
             except ClientDisconnect:
                 return
             except Exception as exc:

@@ -21,6 +21,7 @@ from heron.http.exceptions import HTTPException
 from heron.http.request import Request
 from heron.http.responses import RedirectResponse, Response
 from heron.http.types import Receive, Scope, Send
+from heron.middleware.security import SecurityHeaders
 from heron.params import compile_handler
 from heron.returns import make_response
 from heron.routing import AutomaticOptions, NotFound, RequestRedirect, Route
@@ -56,6 +57,12 @@ class Dispatcher:
         self.max_upload_size = int(config["MAX_UPLOAD_SIZE"])
         propagate = config.get("PROPAGATE_EXCEPTIONS")
         self.propagate = bool(config.get("TESTING")) if propagate is None else bool(propagate)
+        security = config.get("SECURITY_HEADERS")
+        self.security = (
+            None
+            if security is None or security is False
+            else SecurityHeaders(**(security if security is not True else {}))
+        )
         self.app_hooks = _Hooks(app)
         self.bp_hooks = {name: _Hooks(bp) for name, bp in app.blueprints.items()}
         self.teardown_by_bp: dict[str | None, Sequence[Callback]] = {
@@ -105,6 +112,8 @@ class Dispatcher:
         if handled is None:
             return
         response, unhandled = handled
+        if self.security is not None:
+            response.raw_headers = self.security.apply(response.raw_headers, scope.get("scheme"))
         await response(scope, receive, send)
         if unhandled and self.propagate:
             raise exc

@@ -8,13 +8,14 @@ application composes the chain once at startup through
 from heron.middleware.cors import CORSMiddleware
 from heron.middleware.gzip import GZipMiddleware
 from heron.middleware.httpsredirect import HTTPSRedirectMiddleware
-from heron.middleware.security import SecurityHeadersMiddleware
+from heron.middleware.security import SecurityHeaders, SecurityHeadersMiddleware
 from heron.middleware.trustedhost import TrustedHostMiddleware
 
 __all__ = [
     "CORSMiddleware",
     "GZipMiddleware",
     "HTTPSRedirectMiddleware",
+    "SecurityHeaders",
     "SecurityHeadersMiddleware",
     "TrustedHostMiddleware",
 ]

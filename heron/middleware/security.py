@@ -7,10 +7,12 @@ handler wrote them) and appends the rest to the start message.
 
 from __future__ import annotations
 
+from typing import Any
+
 from heron.http.types import ASGIApp, Message, Receive, Scope, Send
 from heron.middleware._asgi import RawHeaders, check_bool, check_int, header_value
 
-__all__ = ["SecurityHeadersMiddleware"]
+__all__ = ["SecurityHeaders", "SecurityHeadersMiddleware"]
 
 _FRAME_OPTIONS = frozenset({"DENY", "SAMEORIGIN"})
 _REFERRER_POLICIES = frozenset(
@@ -31,18 +33,17 @@ _OPENER_POLICIES = frozenset(
 _HSTS_PRELOAD_MIN_SECONDS = 31_536_000  # one year, the preload list's minimum
 
 
-class SecurityHeadersMiddleware:
-    """Add security headers to every HTTP response, never replacing one already set.
+class SecurityHeaders:
+    """The validated header set for a set of options, built once.
 
-    ``Strict-Transport-Security`` is sent only when ``hsts_seconds > 0`` and the
-    request came over https; pass ``None``/``False`` to turn a header off.
+    ``apply(headers, scheme)`` returns the response headers with the missing security
+    headers appended (HSTS only for https); headers already present are kept as they are.
     """
 
-    __slots__ = ("_headers", "_https_headers", "_names", "app")
+    __slots__ = ("_headers", "_https_headers", "_names")
 
     def __init__(
         self,
-        app: ASGIApp,
         content_type_options: bool = True,
         frame_options: str | None = "DENY",
         referrer_policy: str | None = "strict-origin-when-cross-origin",
@@ -52,7 +53,6 @@ class SecurityHeadersMiddleware:
         cross_origin_opener_policy: str | None = "same-origin",
         content_security_policy: str | None = None,
     ) -> None:
-        self.app = app
         headers: RawHeaders = []
         if check_bool("content_type_options", content_type_options):
             headers.append((b"x-content-type-options", b"nosniff"))
@@ -108,27 +108,46 @@ class SecurityHeadersMiddleware:
         self._https_headers = https
         self._names = frozenset(name for name, _ in https)
 
+    def apply(self, headers: RawHeaders, scheme: str | None) -> RawHeaders:
+        """``headers`` plus the security headers it lacks (a new list when any are added)."""
+        extra = self._https_headers if scheme == "https" else self._headers
+        if not extra:
+            return headers
+        names = self._names
+        for key, _ in headers:
+            if key.lower() in names:  # rare: the handler set one of ours itself
+                present = {key.lower() for key, _ in headers}
+                extra = [item for item in extra if item[0] not in present]
+                break
+        # A new list: the application may reuse a prebuilt header list.
+        return [*headers, *extra] if extra else headers
+
+
+class SecurityHeadersMiddleware:
+    """Add security headers to every HTTP response, never replacing one already set.
+
+    ``Strict-Transport-Security`` is sent only when ``hsts_seconds > 0`` and the
+    request came over https; pass ``None``/``False`` to turn a header off. A Heron
+    app applies the same headers itself from its ``SECURITY_HEADERS`` setting;
+    this middleware is for other ASGI apps (and mounted ones).
+    """
+
+    __slots__ = ("app", "headers")
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.app = app
+        self.headers = SecurityHeaders(**options)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self._https_headers if scope.get("scheme") == "https" else self._headers
-        if not extra:
-            await self.app(scope, receive, send)
-            return
-        names = self._names
+        apply = self.headers.apply
+        scheme = scope.get("scheme")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                raw = message.get("headers", ())
-                added = extra
-                for key, _ in raw:
-                    if key.lower() in names:  # rare: the handler set one of ours itself
-                        present = {key.lower() for key, _ in raw}
-                        added = [item for item in extra if item[0] not in present]
-                        break
-                # A new list: the application may reuse a prebuilt header list.
-                message = {**message, "headers": [*raw, *added]}
+                message = {**message, "headers": apply(list(message.get("headers", ())), scheme)}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

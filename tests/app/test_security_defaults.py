@@ -40,3 +40,9 @@ def test_handler_can_relax_a_default_header(app: Heron) -> None:
         return "<p>embeddable</p>", {"X-Frame-Options": "SAMEORIGIN"}
 
     assert TestClient(app).get("/embed").headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_error_pages_carry_the_security_headers(app: Heron) -> None:
+    response = TestClient(app).get("/missing")
+    assert response.status_code == 404
+    assert response.headers["x-content-type-options"] == "nosniff"

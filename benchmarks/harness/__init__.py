@@ -1,0 +1,1 @@
+"""The benchmark harness: environment bootstrap, server processes, verification, wrk, reports."""

@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Heron's HTTP benchmark: TechEmpower-style plaintext and JSON, Heron side by side with its peers.
+
+One command, `python3 benchmarks/run.py`, builds benchmarks/.venv (Heron editable + the peers),
+installs wrk if missing, verifies every app's responses, then runs wrk against each app@server
+cell in interleaved rounds and prints a Markdown table (also in benchmarks/results/).
+See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import bootstrap
+from harness.cells import (
+    APPS,
+    APPS_DIR,
+    DEFAULT_CELLS,
+    SERVERS,
+    Cell,
+    ServerOptions,
+    granian_flags,
+    parse_cells,
+    reference_key,
+)
+from harness.endpoints import ENDPOINTS, PLAINTEXT
+from harness.load import LoadError, LoadSettings, run_wrk
+from harness.proc import ServerError, ServerProcess, pinned, stop_all
+from harness.report import CellOutcome, render_markdown, to_json
+from harness.verify import header_mismatches, verify
+
+RESULTS = bootstrap.RESULTS_DIR
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument(
+        "--cells",
+        default="default",
+        help="comma-separated app@server list, or 'default' or 'all' (see --list)",
+    )
+    p.add_argument("--runs", type=int, default=3, help="measured runs per cell (default 3)")
+    p.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        help="seconds of warm-up per endpoint after each server start (default 2)",
+    )
+    p.add_argument("--connections", type=int, default=64, help="wrk -c (default 64)")
+    p.add_argument("--threads", type=int, default=1, help="wrk -t (default 1)")
+    p.add_argument("--server-cpu", type=int, default=0, help="core the server is pinned to")
+    p.add_argument("--client-cpu", type=int, default=1, help="core wrk is pinned to")
+    p.add_argument("--no-pin", action="store_true", help="do not pin server and wrk to cores")
+    p.add_argument("--port", type=int, default=8311, help="port on 127.0.0.1 (default 8311)")
+    p.add_argument("--gunicorn-worker", default="gthread", choices=["sync", "gthread"])
+    p.add_argument("--gunicorn-threads", type=int, default=16)
+    p.add_argument(
+        "--freshness-wait",
+        type=float,
+        default=2.1,
+        help="seconds between the two Date-freshness requests of verification",
+    )
+    p.add_argument("--verify-only", action="store_true", help="verify the apps, do not benchmark")
+    p.add_argument("--list", action="store_true", help="list apps, servers and default cells")
+    p.add_argument(
+        "--profile",
+        metavar="APP",
+        nargs="?",
+        const="heron",
+        help="profile APP (default heron) under load instead; see profile_heron.py",
+    )
+    p.add_argument("--output", default="latest", help="results/<name>.md and .json")
+    p.add_argument(
+        "--python",
+        default=bootstrap.default_python(),
+        help="interpreter the virtualenv is created from (default python3.11)",
+    )
+    p.add_argument("--reinstall", action="store_true", help="reinstall the virtualenv's packages")
+    p.add_argument(
+        "--no-bootstrap",
+        action="store_true",
+        help="use this interpreter as it is (no virtualenv, no installs)",
+    )
+    return p.parse_args(argv)  # fmt: skip
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr, so stdout carries only the results table."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _versions(cells: list[Cell]) -> dict[str, str]:
+    names = ["heron", "uvicorn", "uvloop", "httptools", "granian", "gunicorn", "orjson"]
+    names += [c.app.package for c in cells]
+    out: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores)"
+    except OSError:
+        pass
+    return f"{platform.machine()} ({os.cpu_count()} cores)"
+
+
+def _server_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONDEV", "PYTHONASYNCIO"))}
+    env["PYTHONPATH"] = str(APPS_DIR)
+    env["HERON_SECRET_KEY"] = "bench"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class Bench:
+    """One benchmark run: the cells, their settings, and what was measured."""
+
+    def __init__(self, args: argparse.Namespace, wrk: str, cells: list[Cell]) -> None:
+        self.args = args
+        self.wrk = wrk
+        self.cells = cells
+        bin_dir = Path(sys.executable).parent
+        self.opts = ServerOptions(
+            bin_dir=bin_dir,
+            gunicorn_worker=args.gunicorn_worker,
+            gunicorn_threads=args.gunicorn_threads,
+            granian_flags=granian_flags(bin_dir) if any(
+                c.server.name == "granian" for c in cells) else [],
+        )  # fmt: skip
+        pin = not args.no_pin and (os.cpu_count() or 1) >= 2
+        if not pin and not args.no_pin:
+            log("bench: fewer than 2 cores, server and wrk are not pinned")
+        self.server_cpu: int | None = args.server_cpu if pin else None
+        self.client_cpu: int | None = args.client_cpu if pin else None
+        self.load = LoadSettings(
+            threads=args.threads,
+            connections=args.connections,
+            duration=args.duration,
+            warmup=args.warmup,
+            client_cpu=self.client_cpu,
+        )
+        self.env = _server_env()
+        self.outcomes = {c.key: CellOutcome(c) for c in cells}
+
+    def server(self, cell: Cell, phase: str) -> ServerProcess:
+        """A (not yet started) server process for `cell`."""
+        argv = pinned(cell.server.command(cell.app, self.args.port, self.opts), self.server_cpu)
+        return ServerProcess(
+            argv,
+            port=self.args.port,
+            cwd=APPS_DIR,
+            env=self.env,
+            log_path=RESULTS / "logs" / f"{cell.key}.{phase}.log",
+        )
+
+    def verify_all(self) -> None:
+        """Start each cell once and check its responses; failed cells are not benchmarked."""
+        for cell in self.cells:
+            outcome = self.outcomes[cell.key]
+            try:
+                with self.server(cell, "verify") as server:
+                    server.start(PLAINTEXT.path)
+                    outcome.verdict = verify(self.args.port, self.args.freshness_wait)
+            except ServerError as exc:
+                outcome.failures.append(str(exc))
+            verdict = outcome.verdict
+            if verdict is not None and verdict.ok:
+                extra = f" (warnings: {'; '.join(verdict.warnings)})" if verdict.warnings else ""
+                log(f"verify {cell.key:<22} ok{extra}")
+            else:
+                why = (verdict.problems if verdict else []) + outcome.failures
+                log(f"verify {cell.key:<22} FAILED, not benchmarked: {'; '.join(why)}")
+        keys = set(self.outcomes)
+        for outcome in self.outcomes.values():
+            ref_key = reference_key(outcome.cell, keys)
+            ref = self.outcomes[ref_key].verdict if ref_key else None
+            same_server = ref_key is not None and ref_key.endswith(f"@{outcome.cell.server.name}")
+            if outcome.verdict and ref and ref_key != outcome.cell.key and same_server:
+                notes = header_mismatches(ref, outcome.verdict)
+                outcome.notes += notes
+                for note in notes:
+                    log(f"note   {outcome.cell.key:<22} {note}")
+
+    def run_once(self, cell: Cell) -> str:
+        """Start the server, warm up both endpoints, measure both, stop; return a progress line."""
+        outcome = self.outcomes[cell.key]
+        parts: list[str] = []
+        try:
+            with self.server(cell, "bench") as server:
+                server.start(PLAINTEXT.path)
+                for endpoint in ENDPOINTS:
+                    if self.load.warmup > 0:
+                        run_wrk(self.wrk, self.args.port, endpoint, self.load.warmup, self.load)
+                for endpoint in ENDPOINTS:
+                    result = run_wrk(
+                        self.wrk, self.args.port, endpoint, self.load.duration, self.load
+                    )
+                    outcome.runs.setdefault(endpoint.name, []).append(result)
+                    bad = result.non_2xx + result.errors
+                    parts.append(
+                        f"{endpoint.name} {result.rps:>9,.0f}/s" + (f" ({bad} bad)" if bad else "")
+                    )
+                if server.proc is not None and server.proc.poll() is not None:
+                    outcome.failures.append("server exited during the run")
+        except (ServerError, LoadError) as exc:
+            outcome.failures.append(str(exc))
+            parts.append(f"FAILED: {exc}")
+        return "  ".join(parts)
+
+    def benchmark(self) -> None:
+        """Round-robin over the verified cells, `runs` times, rotating the starting cell."""
+        todo = [c for c in self.cells if (v := self.outcomes[c.key].verdict) and v.ok]
+        if not todo:
+            return
+        per_run = 2 * (self.load.warmup + self.load.duration) + 2.0
+        eta = len(todo) * self.args.runs * per_run / 60
+        log(f"bench: {len(todo)} cells x {self.args.runs} runs, about {eta:.0f} min")
+        for rnd in range(self.args.runs):
+            shift = rnd % len(todo)
+            for cell in todo[shift:] + todo[:shift]:
+                line = self.run_once(cell)
+                log(f"run {rnd + 1}/{self.args.runs} {cell.key:<22} {line}")
+
+    def meta(self, started: str, loadavg: str) -> dict[str, Any]:
+        """Settings, machine and versions, for the report."""
+        servers = sorted({c.server.name for c in self.cells}, key=list(SERVERS).index)
+        return {
+            "started": started,
+            "loadavg": loadavg,
+            "cpu": _cpu_model(),
+            "python": platform.python_version(),
+            "wrk": subprocess.run([self.wrk, "-v"], capture_output=True, text=True).stdout.split(
+                "\n"
+            )[0],
+            "settings": {
+                "runs": self.args.runs,
+                "duration": self.load.duration,
+                "warmup": self.load.warmup,
+                "connections": self.load.connections,
+                "threads": self.load.threads,
+                "server_cpu": self.server_cpu,
+                "client_cpu": self.client_cpu,
+            },
+            "servers": [SERVERS[s].describe(self.opts) for s in servers],
+            "versions": _versions(self.cells),
+        }
+
+    def write(self, started: str, loadavg: str) -> str:
+        """Write results/<output>.md and .json (plus a timestamped JSON copy); return the table."""
+        meta = self.meta(started, loadavg)
+        markdown = render_markdown(self.outcomes, meta)
+        data = to_json(self.outcomes, meta)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"{self.args.output}.md").write_text(markdown)
+        (RESULTS / f"{self.args.output}.json").write_text(json.dumps(data, indent=2) + "\n")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        (RESULTS / f"run-{stamp}.json").write_text(json.dumps(data, indent=2) + "\n")
+        return markdown
+
+
+def _list() -> None:
+    print("apps:    " + ", ".join(f"{a.name} ({a.interface})" for a in APPS.values()))
+    print("servers: " + ", ".join(f"{s.name} ({'/'.join(s.interfaces)})" for s in SERVERS.values()))
+    print("default cells: " + ", ".join(DEFAULT_CELLS))
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: bootstrap, verify, benchmark, report."""
+    raw_argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(raw_argv)
+    if args.list:
+        _list()
+        return 0
+    try:
+        cells = parse_cells(args.cells)
+    except ValueError as exc:
+        sys.exit(f"error: {exc}")
+    if not args.no_bootstrap and not bootstrap.in_bench_venv():
+        python = bootstrap.ensure_venv(args.python, force=args.reinstall)
+        bootstrap.ensure_wrk()
+        os.execv(python, [str(python), str(Path(__file__).resolve()), *raw_argv])
+    wrk = bootstrap.ensure_wrk()
+    if args.profile:
+        import profile_heron
+
+        apps = args.profile if args.profile.startswith("raw") else f"raw,{args.profile}"
+        return profile_heron.main(["--apps", apps, "--port", str(args.port)])
+    if 0 < args.freshness_wait < 1.1:
+        log("bench: --freshness-wait raised to 1.1s (Date has one-second resolution)")
+        args.freshness_wait = 1.1
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    bench = Bench(args, wrk, cells)
+    if bench.client_cpu is not None:
+        os.sched_setaffinity(0, {bench.client_cpu})
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load1 = os.getloadavg()[0]
+    loadavg = f"{load1:.2f}"
+    if load1 > 0.7:
+        log(f"bench: warning: load average is {load1:.2f}; the machine is not quiet, "
+            "numbers will be noisy")  # fmt: skip
+    t0 = time.monotonic()
+    interrupted = False
+    try:
+        bench.verify_all()
+        if not args.verify_only:
+            bench.benchmark()
+    except KeyboardInterrupt:
+        interrupted = True
+        log("bench: interrupted, writing what was measured so far")
+    finally:
+        stop_all()
+    if args.verify_only:
+        failed = [k for k, o in bench.outcomes.items() if not (o.verdict and o.verdict.ok)]
+        return 1 if failed else 0
+    print(bench.write(started, loadavg))
+    log(f"bench: done in {(time.monotonic() - t0) / 60:.1f} min; wrote {RESULTS}/{args.output}.md")
+    if interrupted:
+        return 130
+    return 0 if any(o.runs for o in bench.outcomes.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
