@@ -349,12 +349,7 @@ class Heron(Scaffold):
             return
         scope["app"] = self
         dispatcher: Dispatcher = self._dispatcher  # type: ignore[assignment]
-        request = Request(
-            scope,
-            receive,
-            max_body_size=dispatcher.max_body_size,
-            max_upload_size=dispatcher.max_upload_size,
-        )
+        request = Request(scope, receive, dispatcher.max_body_size, dispatcher.max_upload_size)
         token = request_var.set(request)
         route: Route | None = None
         error: Exception | None = None

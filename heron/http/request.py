@@ -77,13 +77,13 @@ class Request:
         "_form",
         "_headers",
         "_json",
-        "_path_params",
         "_query_params",
         "_receive",
         "_state",
         "_url",
         "max_body_size",
         "max_upload_size",
+        "path_params",
         "scope",
     )
 
@@ -93,7 +93,7 @@ class Request:
     _form: FormData | None
     _headers: Headers
     _json: Any
-    _path_params: dict[str, Any]
+    path_params: dict[str, Any]
     _query_params: QueryParams
     _state: State
     _url: URL
@@ -102,15 +102,16 @@ class Request:
         self,
         scope: Scope,
         receive: Receive = _empty_receive,
-        *,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         max_upload_size: int = DEFAULT_MAX_UPLOAD_SIZE,
+        path_params: dict[str, Any] | None = None,
     ) -> None:
         self.scope = scope
         self._receive = receive
         self.max_body_size = max_body_size
         self.max_upload_size = max_upload_size
         self._form = None
+        self.path_params = {} if path_params is None else path_params
 
     # -- request line and scope ------------------------------------------------
 
@@ -175,19 +176,6 @@ class Request:
         """The client's address, when the server reports it."""
         client = self.scope.get("client")
         return Address(client[0], client[1]) if client else None
-
-    @property
-    def path_params(self) -> dict[str, Any]:
-        """Converted path parameters from the matched route."""
-        try:
-            return self._path_params
-        except AttributeError:
-            self._path_params = self.scope.get("path_params") or {}
-            return self._path_params
-
-    @path_params.setter
-    def path_params(self, value: dict[str, Any]) -> None:
-        self._path_params = value
 
     @property
     def state(self) -> State:

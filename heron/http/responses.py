@@ -47,6 +47,16 @@ def _content_type_header(media_type: str | None, charset: str) -> tuple[bytes, b
     return (b"content-type", encode_header_value(media_type))
 
 
+# Prebuilt content-length headers for the body sizes most responses have.
+_CONTENT_LENGTHS: Final = tuple((b"content-length", b"%d" % n) for n in range(8192))
+
+
+def _content_length(size: int) -> tuple[bytes, bytes]:
+    if size < 8192:
+        return _CONTENT_LENGTHS[size]
+    return (b"content-length", b"%d" % size)
+
+
 # Statuses that must not carry a body (so no content-length either).
 _NO_BODY: Final = frozenset((*range(100, 200), 204, 304))
 
@@ -104,7 +114,9 @@ class Response:
             self.media_type = media_type
             content_type = _content_type_header(media_type, self.charset)
         if headers is None and content_type is not None and status_code not in _NO_BODY:
-            self.raw_headers = [(b"content-length", b"%d" % len(body)), content_type]
+            size = len(body)
+            length = _CONTENT_LENGTHS[size] if size < 8192 else _content_length(size)
+            self.raw_headers = [length, content_type]
         else:
             self.raw_headers = self._build_headers(headers, content_type, len(body))
 
@@ -139,7 +151,7 @@ class Response:
             and b"content-length" not in names
             and self.status_code not in _NO_BODY
         ):
-            raw.append((b"content-length", b"%d" % content_length))
+            raw.append(_content_length(content_length))
         if content_type is not None and b"content-type" not in names:
             raw.append(content_type)
         return raw
