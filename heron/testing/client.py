@@ -8,14 +8,16 @@ resources the app opens at startup (connection pools...) stay usable.
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
+import anyio
 import httpx
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from anyio.from_thread import BlockingPortal
 
 from heron.http.types import ASGIApp
 from heron.testing.asgi import AppResponse, ASGIRunner, to_httpx
@@ -23,17 +25,44 @@ from heron.testing.asgi import AppResponse, ASGIRunner, to_httpx
 __all__ = ["TestClient"]
 
 
+def _start_portal(backend: str) -> tuple[BlockingPortal, threading.Thread]:
+    """A blocking portal whose event loop runs in a daemon thread.
+
+    A daemon thread, unlike anyio's own portal thread, never keeps the interpreter from
+    exiting when a failed test still holds a client that was never closed.
+    """
+    ready: queue.Queue[BlockingPortal | BaseException] = queue.Queue()
+
+    async def serve() -> None:
+        async with BlockingPortal() as portal:
+            ready.put(portal)
+            await portal.sleep_until_stopped()
+
+    def run() -> None:
+        try:
+            anyio.run(serve, backend=backend)
+        except BaseException as exc:  # reported to the starting thread
+            ready.put(exc)
+
+    thread = threading.Thread(target=run, name="heron-testclient", daemon=True)
+    thread.start()
+    started = ready.get()
+    if isinstance(started, BaseException):
+        raise started
+    return started, thread
+
+
 class _LoopThread:
     """An event loop in a thread of its own, keeping an ``ASGIRunner`` serving."""
 
-    __slots__ = ("_backend", "_lock", "_portal_cm", "_serving", "portal", "runner")
+    __slots__ = ("_backend", "_lock", "_serving", "_thread", "portal", "runner")
 
     def __init__(self, runner: ASGIRunner, backend: str) -> None:
         self.runner = runner
         self._backend = backend
         self._lock = threading.Lock()
-        self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
         self._serving: AbstractContextManager[None] | None = None
+        self._thread: threading.Thread | None = None
         self.portal: BlockingPortal | None = None
 
     def start(self, *, lifespan: bool) -> BlockingPortal:
@@ -41,28 +70,32 @@ class _LoopThread:
         with self._lock:
             if self.portal is not None:
                 return self.portal
-            portal_cm = start_blocking_portal(self._backend, name="heron-testclient")
-            portal = portal_cm.__enter__()
+            portal, thread = _start_portal(self._backend)
             serving = portal.wrap_async_context_manager(self.runner.running(lifespan=lifespan))
             try:
                 serving.__enter__()
             except BaseException:
-                portal_cm.__exit__(None, None, None)
+                _stop_portal(portal, thread)
                 raise
-            self._portal_cm, self._serving, self.portal = portal_cm, serving, portal
+            self._serving, self._thread, self.portal = serving, thread, portal
             return portal
 
     def stop(self) -> None:
         """Run the app's shutdown (if its lifespan ran) and stop the loop. Idempotent."""
         with self._lock:
-            portal_cm, serving = self._portal_cm, self._serving
-            self._portal_cm = self._serving = self.portal = None
-        if portal_cm is None or serving is None:
+            portal, serving, thread = self.portal, self._serving, self._thread
+            self._serving = self._thread = self.portal = None
+        if portal is None or serving is None or thread is None:
             return
         try:
             serving.__exit__(None, None, None)
         finally:
-            portal_cm.__exit__(None, None, None)
+            _stop_portal(portal, thread)
+
+
+def _stop_portal(portal: BlockingPortal, thread: threading.Thread) -> None:
+    portal.call(portal.stop)
+    thread.join()
 
 
 class _SyncBody(httpx.SyncByteStream):
