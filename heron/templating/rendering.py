@@ -38,6 +38,7 @@ def get_templates(request: Request) -> Templates:
 def render(
     request: Request,
     name: str,
+    /,
     *,
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
@@ -53,7 +54,7 @@ def render(
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
-def render_string(request: Request, source: str, **context: Any) -> str:
+def render_string(request: Request, source: str, /, **context: Any) -> str:
     """Render the template text `source` with `context` (plus `request`), autoescaped."""
     context["request"] = request
     return get_templates(request).render_string(source, context)

@@ -10,8 +10,10 @@ from typing import Any
 import jinja2
 import pytest
 
+from heron import Heron
 from heron.http import HTMLResponse, Request
 from heron.templating import Templates, get_templates, render, render_string
+from heron.testing import TestClient
 
 
 def write(folder: Path, name: str, text: str) -> None:
@@ -183,3 +185,21 @@ async def test_end_to_end_templates_and_static(project: Path) -> None:
 
         missing = await client.get("/missing")
         assert missing.status_code == 500
+
+
+def test_context_may_use_the_names_of_renders_own_parameters(tmp_path: Path) -> None:
+    (tmp_path / "hello.html").write_text("{{ name }} {{ source }}")
+    app = Heron(__name__, template_folder=str(tmp_path))
+    app.config["TESTING"] = True
+
+    @app.get("/")
+    async def index(request: Request) -> object:
+        return render(request, "hello.html", name="world", source="file")
+
+    @app.get("/inline")
+    async def inline(request: Request) -> str:
+        return render_string(request, "{{ name }}-{{ source }}", name="a", source="b")
+
+    client = TestClient(app)
+    assert client.get("/").text == "world file"
+    assert client.get("/inline").text == "a-b"
