@@ -51,14 +51,19 @@ def compile_handler(
     """Return ``invoke(request)`` that calls ``handler`` with what its signature asks for.
 
     A parameter named ``request`` or annotated ``Request`` gets the request; one named as a
-    path parameter gets its converted value. Sync handlers run in the thread pool.
+    path parameter gets its converted value, and ``**kwargs`` gets the path parameters no
+    other parameter took. Sync handlers run in the thread pool.
     """
     signature = inspect.signature(handler)
     hints = _type_hints(handler)
     takes_request: list[str] = []
     from_path: list[str] = []
+    takes_any_keyword = False
     for param in signature.parameters.values():
-        if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            takes_any_keyword = True
+            continue
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
             continue
         if param.name in path_params:
             from_path.append(param.name)
@@ -70,6 +75,8 @@ def compile_handler(
                 f"{name}() takes a parameter {param.name!r} that is neither `request` nor a "
                 f"path parameter of {rule!r} (path parameters: {sorted(path_params) or 'none'})"
             )
+    if takes_any_keyword:  # Flask style: every path parameter as a keyword argument
+        from_path += [name for name in path_params if name not in from_path]
     return _build_invoker(handler, takes_request, from_path, is_async_callable(handler))
 
 
