@@ -115,8 +115,8 @@ class Dispatcher:
         if self.security is not None:
             response.raw_headers = self.security.apply(response.raw_headers, scope.get("scheme"))
         await response(scope, receive, send)
-        if unhandled and self.propagate:
-            raise exc
+        if unhandled is not None and self.propagate:
+            raise unhandled
 
     async def _handle_error(
         self,
@@ -126,12 +126,12 @@ class Dispatcher:
         scope: Scope,
         receive: Receive,
         send: Send,
-    ) -> tuple[Response, bool] | None:
-        """The response for an error and whether no handler took it (None: a mount answered)."""
+    ) -> tuple[Response, Exception | None] | None:
+        """The response for an error, and the exception no handler took (None: a mount answered)."""
         if isinstance(exc, AutomaticOptions):
-            return Response(headers={"Allow": ", ".join(sorted(exc.allowed))}), False
+            return Response(headers={"Allow": ", ".join(sorted(exc.allowed))}), None
         if isinstance(exc, RequestRedirect):
-            return self._trailing_slash_redirect(request, exc), False
+            return self._trailing_slash_redirect(request, exc), None
         if isinstance(exc, NotFound) and route is None and self.mounts:
             found = self.mounts.find(request.path)
             if found is not None:
@@ -140,14 +140,14 @@ class Dispatcher:
         handler = find_error_handler(exc, self._error_chain(route))
         if handler is not None:
             try:
-                return make_response(await handler(request, exc), _status_of(exc)), False
+                return make_response(await handler(request, exc), _status_of(exc)), None
             except HTTPException as nested:
-                return http_error_response(request, nested), False
-            except Exception as nested:
-                return server_error_response(request, nested, self.app.config), False
+                return http_error_response(request, nested), None
+            except Exception as nested:  # a broken error handler must not go unnoticed
+                return server_error_response(request, nested, self.app.config), nested
         if isinstance(exc, HTTPException):
-            return http_error_response(request, exc), False
-        return server_error_response(request, exc, self.app.config), True
+            return http_error_response(request, exc), None
+        return server_error_response(request, exc, self.app.config), exc
 
     def _trailing_slash_redirect(self, request: Request, exc: RequestRedirect) -> Response:
         location = request.root_path.rstrip("/") + exc.new_path

@@ -176,3 +176,16 @@ def test_error_handler_that_fails_gives_a_plain_500(app: Heron) -> None:
     response = TestClient(app).get("/", headers={"Accept": "application/json"})
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal Server Error"}
+
+
+def test_testing_mode_raises_a_broken_error_handlers_exception(app: Heron) -> None:
+    @app.errorhandler(403)
+    def broken(exc: Exception) -> Any:
+        raise RuntimeError("handler fails")
+
+    @app.get("/f")
+    def forbidden() -> None:
+        abort(403)
+
+    with pytest.raises(RuntimeError, match="handler fails"):
+        TestClient(app).get("/f")
