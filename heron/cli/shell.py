@@ -16,12 +16,33 @@ __all__ = ["shell_command", "shell_namespace"]
 
 
 def shell_namespace(app: Any) -> dict[str, Any]:
-    """``app`` plus whatever the app adds through an optional ``shell_context()`` method."""
+    """``app``, the app's models (with ``Q``, ``F`` and ``atomic``) when it uses the ORM,
+    plus whatever the app adds through an optional ``shell_context()`` method."""
     namespace: dict[str, Any] = {"app": app}
+    namespace.update(_model_namespace())
     extra = getattr(app, "shell_context", None)
     if callable(extra):
         namespace.update(extra())
     return namespace
+
+
+def _model_namespace() -> dict[str, Any]:
+    """Every model the app's import registered, by class name (``label_Name`` on a clash)."""
+    if "heron.db" not in sys.modules:
+        return {}
+    import heron.db as db
+
+    found: dict[str, Any] = {}
+    for model in db.registry.all_models():
+        if model._meta.label and getattr(model, "_auto_created", False):
+            continue
+        name = model.__name__
+        if name in found:
+            name = f"{model._meta.label}_{name}"
+        found[name] = model
+    if found:
+        found.update({"Q": db.Q, "F": db.F, "atomic": db.atomic, "connections": db.connections})
+    return found
 
 
 def _banner(app: Any, namespace: dict[str, Any]) -> str:

@@ -1,0 +1,75 @@
+"""Heron's ORM: Django's model API on SQLAlchemy Core, sync and async.
+
+```python
+from heron.db import Model, fields
+
+class Post(Model):
+    title = fields.String(max_length=200)
+```
+"""
+
+from heron.db import fields
+from heron.db.connections import connections
+from heron.db.errors import (
+    AsyncContextError,
+    DatabaseError,
+    DataError,
+    ImproperlyConfigured,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    TransactionManagementError,
+)
+from heron.db.integration import init_app
+from heron.db.models.base import Model
+from heron.db.models.constraints import CheckConstraint, Index, UniqueConstraint
+from heron.db.models.exceptions import (
+    FieldError,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ProtectedError,
+    RestrictedError,
+    ValidationError,
+)
+from heron.db.models.registry import registry
+from heron.db.query import Avg, Count, F, Manager, Max, Min, Q, QuerySet, Sum, Value
+from heron.db.transaction import atomic, on_commit
+
+__all__ = [
+    "AsyncContextError",
+    "Avg",
+    "CheckConstraint",
+    "Count",
+    "DataError",
+    "DatabaseError",
+    "F",
+    "FieldError",
+    "ImproperlyConfigured",
+    "Index",
+    "IntegrityError",
+    "InterfaceError",
+    "Manager",
+    "Max",
+    "Min",
+    "Model",
+    "MultipleObjectsReturned",
+    "ObjectDoesNotExist",
+    "OperationalError",
+    "ProgrammingError",
+    "ProtectedError",
+    "Q",
+    "QuerySet",
+    "RestrictedError",
+    "Sum",
+    "TransactionManagementError",
+    "UniqueConstraint",
+    "ValidationError",
+    "Value",
+    "atomic",
+    "connections",
+    "fields",
+    "init_app",
+    "on_commit",
+    "registry",
+]

@@ -1,0 +1,233 @@
+"""The ``Field`` base class: a model attribute backed by one column."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from heron.db.models.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from heron.db.models.base import Model
+
+__all__ = ["NOT_PROVIDED", "Converter", "Field"]
+
+Converter = Callable[[Any], Any]
+Validator = Callable[[Any], None]
+
+
+class _NotProvided:
+    def __repr__(self) -> str:
+        return "NOT_PROVIDED"
+
+
+NOT_PROVIDED: Any = _NotProvided()
+_counter = itertools.count()
+
+
+class Field:
+    """A model field. Subclasses set the column type and the Python/database conversions.
+
+    On the model class a field is a non-data descriptor: a loaded value lives in the
+    instance ``__dict__`` under ``attname`` (so reading it costs nothing), and only a value
+    left out by ``only()``/``defer()`` reaches ``__get__``, which loads it.
+    """
+
+    empty_values: tuple[Any, ...] = (None, "", [], (), {})
+    auto_created = False
+    is_relation = False
+    many_to_many = False
+    concrete = True
+
+    def __init__(
+        self,
+        verbose_name: str | None = None,
+        *,
+        primary_key: bool = False,
+        null: bool = False,
+        blank: bool = False,
+        default: Any = NOT_PROVIDED,
+        unique: bool = False,
+        db_index: bool = False,
+        choices: Iterable[Any] | None = None,
+        help_text: str = "",
+        editable: bool = True,
+        validators: Sequence[Validator] = (),
+        column: str | None = None,
+        db_column: str | None = None,
+    ) -> None:
+        self.verbose_name = verbose_name
+        self.primary_key = primary_key
+        self.null = null
+        self.blank = blank
+        self.default = default
+        self.unique = unique or primary_key
+        self.db_index = db_index
+        self.choices = _normalise_choices(choices)
+        self.help_text = help_text
+        self.editable = editable
+        self.validators = list(validators)
+        self._column = column or db_column
+        self.creation_counter = next(_counter)
+        self.name = ""
+        self.attname = ""
+        self.column = ""
+        self.model: type[Model] | None = None
+
+    # -- class set-up -----------------------------------------------------------------------
+
+    def clone(self) -> Field:
+        """A fresh copy for another model (abstract inheritance)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.validators = list(self.validators)
+        new.model = None
+        return new
+
+    def set_attributes_from_name(self, name: str) -> None:
+        """Fill ``name``, ``attname``, ``column`` and ``verbose_name`` from the attribute name."""
+        self.name = name
+        self.attname = self.get_attname()
+        self.column = self._column or self.attname
+        if self.verbose_name is None:
+            self.verbose_name = name.replace("_", " ")
+
+    def get_attname(self) -> str:
+        """The instance ``__dict__`` key of the value."""
+        return self.name
+
+    def contribute_to_class(self, model: type[Model], name: str) -> None:
+        """Attach to ``model`` under ``name``."""
+        self.set_attributes_from_name(name)
+        self.model = model
+        model._meta.add_field(self)
+        setattr(model, self.attname, self)
+
+    # -- the column -------------------------------------------------------------------------
+
+    def sa_type(self) -> sa.types.TypeEngine[Any]:
+        """The SQLAlchemy column type."""
+        raise NotImplementedError(f"{type(self).__name__} does not define sa_type()")
+
+    def sa_column_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``sqlalchemy.Column``."""
+        return {
+            "primary_key": self.primary_key,
+            "nullable": self.null and not self.primary_key,
+            "unique": self.unique and not self.primary_key,
+            "index": self.db_index and not self.unique,
+        }
+
+    def sa_column(self) -> sa.Column[Any]:
+        """A new ``sqlalchemy.Column`` for the model's table."""
+        return sa.Column(self.column, self.sa_type(), key=self.attname, **self.sa_column_kwargs())
+
+    # -- conversions ------------------------------------------------------------------------
+
+    def db_converter(self, vendor: str) -> Converter | None:
+        """Turn a value read from ``vendor``'s driver into Python; ``None`` when no work."""
+        return None
+
+    def db_preparer(self, vendor: str) -> Converter | None:
+        """Turn a Python value into what ``vendor``'s driver accepts; ``None`` when no work."""
+        return None
+
+    def to_python(self, value: Any) -> Any:
+        """Coerce ``value`` to this field's Python type, raising ``ValidationError``."""
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        """Coerce a value used in a query or a save (lenient ``to_python``)."""
+        if value is None:
+            return None
+        return self.to_python(value)
+
+    # -- defaults and validation --------------------------------------------------------------
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not NOT_PROVIDED
+
+    def get_default(self) -> Any:
+        """The default value for a new instance (calling a callable default)."""
+        if self.default is NOT_PROVIDED:
+            return None
+        if callable(self.default):
+            return self.default()
+        return self.default
+
+    def pre_save(self, instance: Model, add: bool) -> Any:
+        """The value to write for ``instance`` (``auto_now`` fields update it here)."""
+        return instance.__dict__.get(self.attname)
+
+    def validate(self, value: Any, instance: Model | None = None) -> None:
+        """Check null/blank/choices; raise ``ValidationError`` with a readable message."""
+        if value is None:
+            if not self.null:
+                raise ValidationError("This field cannot be null.", code="null")
+            return
+        if value in self.empty_values and not self.blank:
+            raise ValidationError("This field cannot be blank.", code="blank")
+        if self.choices and value not in self.empty_values:
+            allowed = [c[0] for c in self.choices]
+            if value not in allowed:
+                raise ValidationError(f"Value {value!r} is not a valid choice.", code="choice")
+
+    def run_validators(self, value: Any) -> None:
+        """Run the field's validators, collecting every message."""
+        if value in self.empty_values:
+            return
+        messages: list[str] = []
+        for validator in self.validators:
+            try:
+                validator(value)
+            except ValidationError as exc:
+                messages.extend(exc.messages)
+        if messages:
+            raise ValidationError(messages)
+
+    def clean(self, value: Any, instance: Model | None = None) -> Any:
+        """``to_python``, ``validate`` and the validators: the cleaned value."""
+        value = self.to_python(value)
+        self.validate(value, instance)
+        self.run_validators(value)
+        return value
+
+    # -- descriptor -------------------------------------------------------------------------
+
+    def __get__(self, instance: Model | None, owner: type[Any]) -> Any:
+        if instance is None:
+            return self
+        # Reached only when the value is not loaded (only()/defer()).
+        instance.refresh_from_db(fields=[self.attname])
+        return instance.__dict__[self.attname]
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, Field):
+            return self.creation_counter < other.creation_counter
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        owner = f"{self.model.__name__}." if self.model is not None else ""
+        return f"<{type(self).__name__} {owner}{self.name or '?'}>"
+
+
+def _normalise_choices(choices: Iterable[Any] | None) -> list[tuple[Any, str]]:
+    """Choices as ``[(value, label)]`` from pairs, plain values or an Enum class."""
+    if choices is None:
+        return []
+    result: list[tuple[Any, str]] = []
+    for choice in choices:
+        if isinstance(choice, tuple) and len(choice) == 2:
+            result.append((choice[0], str(choice[1])))
+        elif hasattr(choice, "value") and hasattr(choice, "name"):
+            label = getattr(choice, "label", None) or choice.name.replace("_", " ").title()
+            result.append((choice.value, str(label)))
+        else:
+            result.append((choice, str(choice)))
+    return result

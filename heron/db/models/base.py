@@ -1,0 +1,323 @@
+"""``Model`` and its metaclass: declare fields on a class, get a table and a manager."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from heron.db.fields.base import Field
+from heron.db.models import exceptions
+from heron.db.models.options import Options
+from heron.db.models.registry import label_for_module
+
+__all__ = ["Model", "ModelBase"]
+
+
+class ModelBase(type):
+    """Builds ``_meta``, the auto primary key, the table, ``objects`` and ``DoesNotExist``."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> Any:
+        parents = [b for b in bases if isinstance(b, ModelBase)]
+        if not parents:  # Model itself
+            return super().__new__(mcs, name, bases, namespace)
+        meta_class = namespace.pop("Meta", None)
+        declared = {k: v for k, v in namespace.items() if isinstance(v, Field)}
+        managers = {k: v for k, v in namespace.items() if _is_manager(v)}
+        for key in (*declared, *managers):
+            del namespace[key]
+        cls: Any = super().__new__(mcs, name, bases, namespace)
+        label = label_for_module(namespace.get("__module__", "__main__"))
+        meta = Options(_inherited_meta(meta_class, parents), cls, label)
+        cls._meta = meta
+        inherited = _inherited_fields(parents, declared)
+        for attr, field in [*inherited, *sorted(declared.items(), key=lambda kv: kv[1])]:
+            field.contribute_to_class(cls, attr)
+        if meta.abstract:
+            cls._abstract_meta = meta_class
+            cls._abstract_fields = {**dict(inherited), **declared}
+            cls._abstract_managers = {**_inherited_managers(parents), **managers}
+            return cls
+        if meta.pk is None:
+            from heron.db.fields.scalars import BigAutoField
+
+            auto = BigAutoField(primary_key=True)
+            auto.auto_created = True
+            auto.creation_counter = -1  # first column, as users expect
+            auto.contribute_to_class(cls, "id")
+        cls.DoesNotExist = type(
+            "DoesNotExist",
+            tuple(_exc_parents(parents, "DoesNotExist", exceptions.ObjectDoesNotExist)),
+            {"__module__": cls.__module__, "__qualname__": f"{cls.__qualname__}.DoesNotExist"},
+        )
+        cls.MultipleObjectsReturned = type(
+            "MultipleObjectsReturned",
+            tuple(
+                _exc_parents(parents, "MultipleObjectsReturned", exceptions.MultipleObjectsReturned)
+            ),
+            {
+                "__module__": cls.__module__,
+                "__qualname__": f"{cls.__qualname__}.MultipleObjectsReturned",
+            },
+        )
+        _install_managers(cls, {**_inherited_managers(parents), **managers})
+        meta.finish()
+        return cls
+
+
+def _is_manager(value: Any) -> bool:
+    from heron.db.query.manager import Manager
+
+    return isinstance(value, Manager)
+
+
+def _inherited_meta(meta_class: type | None, parents: list[type]) -> type | None:
+    """``Meta`` of the class, inheriting ordering etc. from an abstract parent's Meta."""
+    for parent in parents:
+        parent_meta = getattr(parent, "_abstract_meta", None)
+        if parent_meta is None:
+            continue
+        attrs = {k: v for k, v in vars(parent_meta).items() if not k.startswith("_")}
+        attrs.pop("abstract", None)
+        if meta_class is not None:
+            attrs.update({k: v for k, v in vars(meta_class).items() if not k.startswith("_")})
+        return type("Meta", (), attrs)
+    return meta_class
+
+
+def _inherited_fields(parents: list[type], declared: dict[str, Field]) -> list[tuple[str, Field]]:
+    """Copies of the fields of abstract parents (a field declared here overrides one)."""
+    result: dict[str, Field] = {}
+    for parent in reversed(parents):
+        for klass in reversed(parent.__mro__):
+            for attr, field in getattr(klass, "__dict__", {}).get("_abstract_fields", {}).items():
+                if attr not in declared:
+                    result[attr] = field.clone()
+        parent_meta = parent.__dict__.get("_meta")
+        if parent_meta is not None and not parent_meta.abstract:
+            raise TypeError(
+                f"{parent.__name__} is a concrete model: inherit from an abstract model "
+                "(Meta.abstract = True) to share fields."
+            )
+    return list(result.items())
+
+
+def _inherited_managers(parents: list[type]) -> dict[str, Any]:
+    managers: dict[str, Any] = {}
+    for parent in reversed(parents):
+        managers.update(getattr(parent, "_abstract_managers", {}))
+    return managers
+
+
+def _exc_parents(parents: list[type], name: str, base: type) -> list[type]:
+    found = [getattr(p, name) for p in parents if hasattr(p, name)]
+    return found or [base]
+
+
+def _install_managers(cls: Any, managers: dict[str, Any]) -> None:
+    from heron.db.query.manager import Manager
+
+    if not managers:
+        managers = {"objects": Manager()}
+    first = True
+    for attr, manager in managers.items():
+        bound = manager.bind(cls, attr)
+        setattr(cls, attr, bound)
+        if first:
+            cls._default_manager = bound
+            first = False
+    if not hasattr(cls, "_base_manager"):
+        cls._base_manager = Manager().bind(cls, "_base_manager")
+
+
+class Model(metaclass=ModelBase):
+    """Base class of Heron models. Declare fields as class attributes::
+
+    class Post(Model):
+        title = fields.String(max_length=200)
+        created = fields.DateTime(auto_now_add=True)
+    """
+
+    _meta: ClassVar[Options]
+    _db: str | None = None
+    _persisted: bool = False
+    objects: ClassVar[Any]
+    _default_manager: ClassVar[Any]
+    _base_manager: ClassVar[Any]
+    DoesNotExist: ClassVar[type[exceptions.ObjectDoesNotExist]]
+    MultipleObjectsReturned: ClassVar[type[exceptions.MultipleObjectsReturned]]
+
+    def __init__(self, **kwargs: Any) -> None:
+        meta = self._meta
+        if meta.abstract:
+            raise TypeError(f"{type(self).__name__} is abstract and cannot be instantiated.")
+        data = self.__dict__
+        for field in meta.fields:
+            if field.name in kwargs:
+                value = kwargs.pop(field.name)
+                if field.is_relation and value is not None and hasattr(value, "_meta"):
+                    setattr(self, field.name, value)
+                    continue
+                data[field.attname] = value
+            elif field.attname in kwargs:
+                data[field.attname] = kwargs.pop(field.attname)
+            else:
+                data[field.attname] = field.get_default()
+        for name in list(kwargs):
+            prop = getattr(type(self), name, None)
+            if isinstance(prop, property) and prop.fset is not None:
+                setattr(self, name, kwargs.pop(name))
+        if kwargs:
+            unknown = ", ".join(sorted(kwargs))
+            raise TypeError(f"{type(self).__name__}() got unexpected field(s): {unknown}.")
+
+    # -- identity -----------------------------------------------------------------------------
+
+    @property
+    def pk(self) -> Any:
+        """The primary key value."""
+        return self.__dict__.get(self._meta.pk.attname)
+
+    @pk.setter
+    def pk(self, value: Any) -> None:
+        self.__dict__[self._meta.pk.attname] = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model) or other._meta.table_name != self._meta.table_name:
+            return NotImplemented if not isinstance(other, Model) else False
+        pk = self.pk
+        return self is other if pk is None else pk == other.pk
+
+    def __hash__(self) -> int:
+        pk = self.pk
+        if pk is None:
+            raise TypeError("Model instances without a primary key value are unhashable.")
+        return hash((self._meta.table_name, pk))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self}>"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} object ({self.pk})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_cache_")}
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def save(
+        self,
+        *,
+        force_insert: bool = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
+        """Insert the row, or update it if it was loaded or saved before."""
+        from heron.db.query.persistence import save_instance
+
+        save_instance(self, using, force_insert, force_update, update_fields)
+
+    async def asave(
+        self,
+        *,
+        force_insert: bool = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
+        """``save()`` on the async driver."""
+        from heron.db.query.persistence import asave_instance
+
+        await asave_instance(self, using, force_insert, force_update, update_fields)
+
+    def delete(self, *, using: str | None = None) -> tuple[int, dict[str, int]]:
+        """Delete the row (and, by ``on_delete``, rows that point at it)."""
+        self._require_pk("delete")
+        qs = type(self)._base_manager.using(using or self._db).filter(pk=self.pk)
+        result: tuple[int, dict[str, int]] = qs.delete()
+        self.__dict__["_persisted"] = False
+        return result
+
+    async def adelete(self, *, using: str | None = None) -> tuple[int, dict[str, int]]:
+        """``delete()`` on the async driver."""
+        self._require_pk("delete")
+        qs = type(self)._base_manager.using(using or self._db).filter(pk=self.pk)
+        result: tuple[int, dict[str, int]] = await qs.adelete()
+        self.__dict__["_persisted"] = False
+        return result
+
+    def refresh_from_db(
+        self, *, using: str | None = None, fields: Iterable[str] | None = None
+    ) -> None:
+        """Reload field values from the database (all, or only ``fields``)."""
+        self._require_pk("refresh")
+        qs = self._refresh_queryset(using, fields)
+        self._copy_from(qs.get(pk=self.pk), fields)
+
+    async def arefresh_from_db(
+        self, *, using: str | None = None, fields: Iterable[str] | None = None
+    ) -> None:
+        """``refresh_from_db()`` on the async driver."""
+        self._require_pk("refresh")
+        qs = self._refresh_queryset(using, fields)
+        self._copy_from(await qs.aget(pk=self.pk), fields)
+
+    def _refresh_queryset(self, using: str | None, fields: Iterable[str] | None) -> Any:
+        qs = type(self)._base_manager.using(using or self._db)
+        if fields is not None:
+            qs = qs.only(*fields)
+        return qs
+
+    def _copy_from(self, fresh: Model, fields: Iterable[str] | None) -> None:
+        meta = self._meta
+        names = [meta.get_field(name) for name in fields] if fields is not None else meta.fields
+        for field in names:
+            if field.attname in fresh.__dict__:
+                self.__dict__[field.attname] = fresh.__dict__[field.attname]
+                self.__dict__.pop(f"_cache_{field.name}", None)
+
+    def _require_pk(self, action: str) -> None:
+        if self.pk is None:
+            raise ValueError(
+                f"Cannot {action} a {type(self).__name__} that has no primary key value."
+            )
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def clean(self) -> None:
+        """Override to check the instance as a whole; raise ``ValidationError``."""
+
+    def clean_fields(self, exclude: Iterable[str] = ()) -> None:
+        """Clean every field's value, collecting the errors per field."""
+        skip = set(exclude)
+        errors: dict[str, list[str]] = {}
+        for field in self._meta.fields:
+            if field.name in skip or (field.auto_created and self.pk is None):
+                continue
+            raw = self.__dict__.get(field.attname)
+            if raw is None and field.blank and not field.null and field.has_default:
+                continue
+            try:
+                self.__dict__[field.attname] = field.clean(raw, self)
+            except exceptions.ValidationError as exc:
+                errors[field.name] = exc.messages
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def full_clean(self, exclude: Iterable[str] = ()) -> None:
+        """``clean_fields()`` then ``clean()``; one ``ValidationError`` listing every problem."""
+        errors: dict[str, list[str]] = {}
+        try:
+            self.clean_fields(exclude)
+        except exceptions.ValidationError as exc:
+            errors.update(exc.errors)
+        try:
+            self.clean()
+        except exceptions.ValidationError as exc:
+            if exc.errors:
+                for name, messages in exc.errors.items():
+                    errors.setdefault(name, []).extend(messages)
+            else:
+                errors.setdefault("__all__", []).extend(exc.messages)
+        if errors:
+            raise exceptions.ValidationError(errors)

@@ -1,0 +1,183 @@
+"""``Model._meta``: what Heron knows about a model, read from its fields and ``Meta``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from heron.db.models.registry import registry
+
+if TYPE_CHECKING:
+    from heron.db.fields.base import Field
+    from heron.db.models.base import Model
+
+__all__ = ["META_OPTIONS", "Options"]
+
+META_OPTIONS = frozenset(
+    {
+        "abstract",
+        "label",
+        "table",
+        "db_table",
+        "ordering",
+        "indexes",
+        "constraints",
+        "unique_together",
+        "verbose_name",
+        "verbose_name_plural",
+        "get_latest_by",
+        "default_related_name",
+    }
+)
+
+
+class Options:
+    """Fields, table and settings of one model class."""
+
+    def __init__(self, meta: type | None, model: type[Model], label: str) -> None:
+        values: dict[str, Any] = {}
+        if meta is not None:
+            for key, value in vars(meta).items():
+                if key.startswith("_"):
+                    continue
+                if key not in META_OPTIONS:
+                    raise TypeError(f"{model.__name__}.Meta has an unknown option '{key}'.")
+                values[key] = value
+        self.model = model
+        self.object_name = model.__name__
+        self.model_name = model.__name__.lower()
+        self.abstract: bool = bool(values.get("abstract", False))
+        self.label: str = values.get("label") or label
+        self.table_name: str = (
+            values.get("table") or values.get("db_table") or f"{self.label}_{self.model_name}"
+        )
+        self.ordering: list[str] = list(values.get("ordering", []))
+        self.indexes: list[Any] = list(values.get("indexes", []))
+        self.constraints: list[Any] = list(values.get("constraints", []))
+        self.unique_together: list[tuple[str, ...]] = _normalise_together(
+            values.get("unique_together", [])
+        )
+        self.verbose_name: str = values.get("verbose_name") or _split_words(model.__name__)
+        self.verbose_name_plural: str = values.get("verbose_name_plural") or f"{self.verbose_name}s"
+        self.get_latest_by: str | None = values.get("get_latest_by")
+        self.default_related_name: str | None = values.get("default_related_name")
+        self.fields: list[Field] = []
+        self.many_to_many: list[Field] = []
+        self.fields_map: dict[str, Field] = {}
+        self.related_objects: list[Field] = []
+        self.pk: Field = None  # type: ignore[assignment]  # set when the fields are added
+        self.pending_relations = 0
+        self._table: sa.Table | None = None
+
+    # -- fields -----------------------------------------------------------------------------
+
+    def add_field(self, field: Field) -> None:
+        """Record a field (concrete or many-to-many)."""
+        if field.many_to_many:
+            self.many_to_many.append(field)
+        else:
+            self.fields.append(field)
+            self.fields.sort()
+            if field.primary_key:
+                if self.pk is not None and self.pk is not field:
+                    raise TypeError(f"{self.object_name} has more than one primary key.")
+                self.pk = field
+        self.fields_map[field.name] = field
+        self.fields_map[field.attname] = field
+
+    def get_field(self, name: str) -> Field:
+        """The field called ``name`` (``pk`` means the primary key), or ``FieldError``."""
+        if name == "pk":
+            return self.pk
+        try:
+            return self.fields_map[name]
+        except KeyError:
+            from heron.db.models.exceptions import FieldError
+
+            choices = ", ".join(sorted(self.query_names()))
+            raise FieldError(
+                f"{self.object_name} has no field '{name}'. Choices are: {choices}."
+            ) from None
+
+    def query_names(self) -> list[str]:
+        """Every name usable in a filter on this model, reverse relations included."""
+        names = [f.name for f in self.fields] + [f.name for f in self.many_to_many]
+        names += [rel.reverse_query_name for rel in self.related_objects]  # type: ignore[attr-defined]
+        return names
+
+    def reverse_relation(self, name: str) -> Field | None:
+        """The relation pointing at this model whose query name is ``name``."""
+        for rel in self.related_objects:
+            if rel.reverse_query_name == name:  # type: ignore[attr-defined]
+                return rel
+        return None
+
+    @property
+    def concrete_fields(self) -> list[Field]:
+        return self.fields
+
+    # -- the table ----------------------------------------------------------------------------
+
+    def relation_resolved(self) -> None:
+        """One lazy relation found its target; build the table once none is pending."""
+        self.pending_relations -= 1
+        if self.pending_relations == 0 and self._table is None and self.registered:
+            self.build_table()
+
+    registered = False
+
+    def finish(self) -> None:
+        """Called once the class is complete: register it, build the table when possible."""
+        self.registered = True
+        registry.register(self.model)
+        if self.pending_relations == 0 and self._table is None:
+            self.build_table()
+
+    def build_table(self) -> sa.Table:
+        """Create the model's ``sqlalchemy.Table`` in the registry's MetaData."""
+        from heron.db.models.constraints import table_items
+
+        columns = [field.sa_column() for field in self.fields]
+        items = table_items(self)
+        self._table = sa.Table(
+            self.table_name,
+            registry.metadata,
+            *columns,
+            *items,
+            info={"label": self.label, "model": self.model},
+        )
+        for field in self.many_to_many:
+            field.model_table_ready()  # type: ignore[attr-defined]
+        return self._table
+
+    @property
+    def table(self) -> sa.Table:
+        """The model's ``sqlalchemy.Table``."""
+        if self._table is None:
+            missing = registry.unresolved()
+            raise LookupError(
+                f"{self.object_name}'s table is not ready: it points at models not defined "
+                f"yet ({', '.join(missing) or 'none'})."
+            )
+        return self._table
+
+    def __repr__(self) -> str:
+        return f"<Options for {self.object_name}>"
+
+
+def _split_words(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append(" ")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _normalise_together(value: Any) -> list[tuple[str, ...]]:
+    if not value:
+        return []
+    if all(isinstance(v, str) for v in value):
+        return [tuple(value)]
+    return [tuple(v) for v in value]

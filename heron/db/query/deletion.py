@@ -1,0 +1,152 @@
+"""Deleting rows and what points at them, as ``on_delete`` says, in one transaction.
+
+A model nothing points at is deleted with one ``DELETE``. Otherwise Heron collects the
+primary keys first and walks the relations: PROTECT/RESTRICT refuse, CASCADE collects the
+related rows (recursively), SET_NULL/SET_DEFAULT update them; then rows are deleted
+children first. Doing this in Heron rather than leaving it to ``ON DELETE`` clauses gives
+exact per-model counts and works where a database cannot enforce the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from heron.db.connections import connections
+from heron.db.fields.related import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_DEFAULT, SET_NULL
+from heron.db.models.exceptions import ProtectedError, RestrictedError
+from heron.db.query import execution
+from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement
+from heron.db.query.paths import Joins
+from heron.db.query.plans import Plan, arun, run
+from heron.db.transaction import atomic
+
+if TYPE_CHECKING:
+    from heron.db.models.base import Model
+    from heron.db.query.queryset import QuerySet
+
+__all__ = ["adelete_queryset", "delete_queryset"]
+
+BATCH = 500
+Counts = dict[str, int]
+
+
+def _label(model: type[Model]) -> str:
+    return f"{model._meta.label}.{model._meta.object_name}"
+
+
+def _needs_collection(model: type[Model]) -> bool:
+    return any(rel.on_delete is not DO_NOTHING for rel in model._meta.related_objects)
+
+
+def _direct_delete(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
+    import sqlalchemy as sa
+
+    model = qs.model
+    table = model._meta.table
+    binder = Binder()
+    joins = Joins(model)
+    clause = WhereBuilder(joins, binder, vendor).build(qs._where)
+    stmt = sa.delete(table)
+    if clause is not None:
+        if joins.joins:
+            pk = table.c[model._meta.pk.attname]
+            derived = sa.select(pk).select_from(joins.from_clause()).where(clause).subquery("m")
+            clause = pk.in_(sa.select(derived.c[pk.key]))
+        stmt = stmt.where(clause)
+    return compile_statement(stmt, dialect, binder)
+
+
+def _select(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[str, tuple[Any, ...]]:
+    stmt, params = execution._select(qs, db, dialect)
+    return stmt.sql, params
+
+
+def _batches(pks: Sequence[Any]) -> list[list[Any]]:
+    return [list(pks[i : i + BATCH]) for i in range(0, len(pks), BATCH)]
+
+
+def _delete_plan(qs: QuerySet[Any], db: Any) -> Any:
+    def make(dialect: Any) -> Plan[tuple[int, Counts]]:
+        model = qs.model
+        counts: Counts = {}
+        if not _needs_collection(model) and not qs._low and qs._high is None:
+            stmt, params = execution.prepared(
+                qs, db, dialect, "delete", lambda: _direct_delete(qs, dialect, db.vendor)
+            )
+            deleted = yield ("execute", stmt.sql, params)
+            if deleted:
+                counts[_label(model)] = int(deleted)
+            return int(deleted or 0), counts
+        pk_qs = qs.order_by().values_list("pk", flat=True)
+        sql, params = _select(pk_qs, db, dialect)
+        rows = yield ("fetchall", sql, params)
+        yield from _collect(model, [r[0] for r in rows], db, dialect, counts)
+        return sum(counts.values()), counts
+
+    return make
+
+
+def _collect(
+    model: type[Model], pks: list[Any], db: Any, dialect: Any, counts: Counts
+) -> Plan[None]:
+    if not pks:
+        return
+    meta = model._meta
+    for rel in meta.related_objects:
+        rule = rel.on_delete  # type: ignore[attr-defined]
+        if rule is DO_NOTHING:
+            continue
+        child: type[Model] = rel.model  # type: ignore[assignment]
+        for batch in _batches(pks):
+            related = child._base_manager.using(db.alias).filter(**{f"{rel.attname}__in": batch})
+            if rule in (PROTECT, RESTRICT):
+                sql, params = _select(related.order_by()[:5], db, dialect)
+                found = yield ("fetchall", sql, params)
+                if found:
+                    error = ProtectedError if rule is PROTECT else RestrictedError
+                    raise error(
+                        f"Cannot delete {meta.object_name} rows: {child._meta.object_name} "
+                        f"rows point at them through the {rule!r} foreign key '{rel.name}'.",
+                        [r for r in found],
+                    )
+            elif rule is CASCADE:
+                sql, params = _select(related.order_by().values_list("pk", flat=True), db, dialect)
+                rows = yield ("fetchall", sql, params)
+                yield from _collect(child, [r[0] for r in rows], db, dialect, counts)
+            elif rule in (SET_NULL, SET_DEFAULT):
+                value = None if rule is SET_NULL else rel.get_default()
+                from heron.db.query.execution import _update_stmt
+
+                stmt, params = _update_stmt(related, db, dialect, {rel.name: value})
+                yield ("execute", stmt.sql, params)
+    for batch in _batches(pks):
+        target = model._base_manager.using(db.alias).filter(pk__in=batch)
+        stmt, params = execution.prepared(
+            target, db, dialect, "delete", lambda t=target: _direct_delete(t, dialect, db.vendor)
+        )
+        deleted = yield ("execute", stmt.sql, params)
+        if deleted:
+            counts[_label(model)] = counts.get(_label(model), 0) + int(deleted)
+
+
+def delete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:
+    """``QuerySet.delete()``: atomic, cascading as the relations say."""
+    if qs._none:
+        return 0, {}
+    db = connections[qs.db]
+    if not _needs_collection(qs.model):
+        return run(db, _delete_plan(qs, db))
+    with atomic(using=db.alias):
+        return run(db, _delete_plan(qs, db))
+
+
+async def adelete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:
+    """``QuerySet.adelete()``."""
+    if qs._none:
+        return 0, {}
+    db = connections[qs.db]
+    if not _needs_collection(qs.model):
+        return await arun(db, _delete_plan(qs, db))
+    async with atomic(using=db.alias):
+        return await arun(db, _delete_plan(qs, db))

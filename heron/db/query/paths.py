@@ -1,0 +1,194 @@
+"""Resolve ``author__name__icontains``-style paths into columns, joins and lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from heron.db.models.exceptions import FieldError
+from heron.db.query.lookups import TRANSFORMS, is_lookup
+
+if TYPE_CHECKING:
+    from heron.db.fields.base import Field
+    from heron.db.models.base import Model
+
+__all__ = ["Join", "Joins", "Resolved"]
+
+
+@dataclass
+class Join:
+    """One joined table: its alias, model and how it hangs off its parent."""
+
+    alias: Any
+    model: type[Model]
+    onclause: Any
+    outer: bool
+    parent: tuple[str, ...]
+
+
+@dataclass
+class Resolved:
+    """A path resolved to the column expression, its field, and the trailing transforms/lookup."""
+
+    column: Any
+    field: Field
+    transforms: list[str]
+    lookup: str
+    path: tuple[str, ...] = ()
+    model: type[Model] | None = None
+
+
+@dataclass
+class Joins:
+    """The FROM clause of one query: the base table plus joins keyed by relation path."""
+
+    model: type[Model]
+    joins: dict[tuple[str, ...], Join] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base = self.model._meta.table
+
+    def table_for(self, path: tuple[str, ...]) -> tuple[Any, type[Model]]:
+        """The table (or alias) and model at ``path`` (``()`` is the base table)."""
+        if not path:
+            return self.base, self.model
+        join = self.joins[path]
+        return join.alias, join.model
+
+    def join_forward(self, path: tuple[str, ...], fk: Any) -> tuple[Any, type[Model]]:
+        """Join the target of the foreign key ``fk`` reached at ``path``."""
+        existing = self.joins.get(path)
+        if existing is not None:
+            return existing.alias, existing.model
+        parent_table, _ = self.table_for(path[:-1])
+        remote = fk.remote_model
+        alias = remote._meta.table.alias(f"T{len(self.joins) + 1}")
+        onclause = parent_table.c[fk.attname] == alias.c[fk.target_field.attname]
+        self.joins[path] = Join(alias, remote, onclause, True, path[:-1])
+        return alias, remote
+
+    def join_reverse(self, path: tuple[str, ...], rel: Any) -> tuple[Any, type[Model]]:
+        """Join the rows of ``rel.model`` whose foreign key ``rel`` points at the parent."""
+        existing = self.joins.get(path)
+        if existing is not None:
+            return existing.alias, existing.model
+        parent_table, _ = self.table_for(path[:-1])
+        alias = rel.model._meta.table.alias(f"T{len(self.joins) + 1}")
+        onclause = alias.c[rel.attname] == parent_table.c[rel.target_field.attname]
+        self.joins[path] = Join(alias, rel.model, onclause, True, path[:-1])
+        return alias, rel.model
+
+    def join_custom(
+        self, path: tuple[str, ...], model: type[Model], make: Any
+    ) -> tuple[Any, type[Model]]:
+        """Join through a relation that builds its own ON clause (``make(parent, alias)``)."""
+        existing = self.joins.get(path)
+        if existing is not None:
+            return existing.alias, existing.model
+        parent_table, _ = self.table_for(path[:-1])
+        alias, onclause = make(parent_table, len(self.joins) + 1)
+        self.joins[path] = Join(alias, model, onclause, True, path[:-1])
+        return alias, model
+
+    def from_clause(self) -> Any:
+        """The base table joined with every alias, in the order they were added."""
+        clause: Any = self.base
+        for join in self.joins.values():
+            clause = (
+                clause.outerjoin(join.alias, join.onclause)
+                if join.outer
+                else clause.join(join.alias, join.onclause)
+            )
+        return clause
+
+    # -- paths ------------------------------------------------------------------------------
+
+    def resolve(self, key: str, *, allow_lookup: bool = True) -> Resolved:
+        """Resolve ``a__b__c[__transform][__lookup]`` from the base model."""
+        parts = key.split("__")
+        table, model = self.base, self.model
+        path: tuple[str, ...] = ()
+        i = 0
+        while i < len(parts):
+            name = parts[i]
+            meta = model._meta
+            rest = parts[i + 1 :]
+            next_is_tail = not rest or is_lookup(rest[0]) or rest[0] in TRANSFORMS
+            field_ = meta.fields_map.get(name) if name != "pk" else meta.pk
+            if field_ is not None and not field_.many_to_many:
+                if field_.is_relation and not next_is_tail:
+                    target = field_.remote_model  # type: ignore[attr-defined]
+                    tail = rest[1:]
+                    if rest[0] in ("pk", target._meta.pk.name) and (
+                        not tail or is_lookup(tail[0]) or tail[0] in TRANSFORMS
+                    ):
+                        # author__id=1 compares the foreign key column, no join needed.
+                        return self._tail(
+                            table.c[field_.attname], field_, tail, allow_lookup, path, model
+                        )
+                    path = (*path, name)
+                    table, model = self.join_forward(path, field_)
+                    i += 1
+                    continue
+                return self._tail(table.c[field_.attname], field_, rest, allow_lookup, path, model)
+            rel = meta.reverse_relation(name)
+            relation = field_ if field_ is not None else rel
+            if relation is None:
+                raise FieldError(
+                    f"Cannot resolve '{name}' into a field of {meta.object_name}. "
+                    f"Choices are: {', '.join(sorted(meta.query_names()))}."
+                )
+            path = (*path, name)
+            table, model = self._join_relation(path, relation, rel is not None)
+            if next_is_tail:
+                pk = model._meta.pk
+                return self._tail(table.c[pk.attname], pk, rest, allow_lookup, path, model)
+            i += 1
+        raise FieldError(f"'{key}' does not name a field.")
+
+    def _join_relation(
+        self, path: tuple[str, ...], relation: Any, reverse: bool
+    ) -> tuple[Any, type[Model]]:
+        joiner = getattr(relation, "join_for_query", None)
+        if joiner is not None:
+            result: tuple[Any, type[Model]] = joiner(self, path, reverse)
+            return result
+        if reverse:
+            return self.join_reverse(path, relation)
+        return self.join_forward(path, relation)
+
+    @staticmethod
+    def _tail(
+        column: Any,
+        field_: Field,
+        rest: list[str],
+        allow_lookup: bool,
+        path: tuple[str, ...],
+        model: type[Model],
+    ) -> Resolved:
+        transforms: list[str] = []
+        lookup = "exact"
+        for j, part in enumerate(rest):
+            if part in TRANSFORMS:
+                transforms.append(part)
+            elif is_lookup(part) and j == len(rest) - 1 and allow_lookup:
+                lookup = part
+            else:
+                raise FieldError(
+                    f"Unsupported lookup '{part}' for {type(field_).__name__} '{field_.name}'."
+                )
+        return Resolved(column, field_, transforms, lookup, path, model)
+
+
+def apply_transforms(column: Any, transforms: list[str], vendor: str) -> Any:
+    """Wrap ``column`` in the transforms (``year``, ``date`` …) in order."""
+    for name in transforms:
+        column = TRANSFORMS[name](column, vendor)
+    return column
+
+
+def label_column(column: Any, label: str) -> Any:
+    """``column AS label`` for a select list."""
+    return sa.type_coerce(column, column.type).label(label) if hasattr(column, "type") else column

@@ -1,0 +1,171 @@
+"""Saving model instances: INSERT (with RETURNING for generated keys) or UPDATE by pk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from heron.db.connections import connections
+from heron.db.fields.scalars import AutoField
+from heron.db.query.compiler import CACHE, Binder, Statement, compile_statement
+from heron.db.query.plans import Plan, arun, run
+
+if TYPE_CHECKING:
+    from heron.db.fields.base import Field
+    from heron.db.models.base import Model
+
+__all__ = ["asave_instance", "insert_statement", "save_instance", "update_statement"]
+
+
+def field_preparer(field: Field, vendor: str) -> Any:
+    """Python value → driver value for ``field`` (``get_prep_value`` then the vendor's form)."""
+    to_value = field.get_prep_value
+    to_db = field.db_preparer(vendor)
+    if to_db is None:
+        return to_value
+
+    def prep(value: Any) -> Any:
+        value = to_value(value)
+        return None if value is None else to_db(value)
+
+    return prep
+
+
+def insert_statement(
+    model: type[Model], fields: Sequence[Field], returning: bool, dialect: Any, vendor: str
+) -> Statement:
+    """``INSERT INTO t (fields) VALUES (...) [RETURNING pk]``, cached per field list."""
+    key = ("insert", model, tuple(f.attname for f in fields), returning, dialect)
+    stmt = CACHE.get(key)
+    if stmt is None:
+        binder = Binder()
+        table = model._meta.table
+        values = {table.c[f.attname]: binder.bind(field_preparer(f, vendor)) for f in fields}
+        query: Any = sa.insert(table).values(values) if values else sa.insert(table)
+        if returning:
+            query = query.returning(table.c[model._meta.pk.attname])
+        stmt = compile_statement(query, dialect, binder)
+        CACHE[key] = stmt
+    return stmt
+
+
+def update_statement(
+    model: type[Model], fields: Sequence[Field], dialect: Any, vendor: str
+) -> Statement:
+    """``UPDATE t SET fields WHERE pk = ?``, cached per field list."""
+    key = ("update-one", model, tuple(f.attname for f in fields), dialect)
+    stmt = CACHE.get(key)
+    if stmt is None:
+        binder = Binder()
+        table = model._meta.table
+        pk = model._meta.pk
+        values = {table.c[f.attname]: binder.bind(field_preparer(f, vendor)) for f in fields}
+        query = (
+            sa.update(table)
+            .values(values)
+            .where(table.c[pk.attname] == binder.bind(field_preparer(pk, vendor)))
+        )
+        stmt = compile_statement(query, dialect, binder)
+        CACHE[key] = stmt
+    return stmt
+
+
+def _save_plan(
+    obj: Model,
+    vendor: str,
+    force_insert: bool,
+    force_update: bool,
+    update_fields: Iterable[str] | None,
+) -> Any:
+    meta = obj._meta
+    pk = meta.pk
+    data = obj.__dict__
+    persisted = data.get("_persisted", False)
+    if force_insert and (force_update or update_fields):
+        raise ValueError("Cannot force both insert and updating in save().")
+
+    def make(dialect: Any) -> Plan[None]:
+        if update_fields is not None:
+            names = set(update_fields)
+            if not names:
+                return
+            chosen = [f for f in meta.fields if (f.name in names or f.attname in names)]
+            unknown = names - {f.name for f in chosen} - {f.attname for f in chosen}
+            if unknown:
+                raise ValueError(
+                    f"update_fields names unknown fields: {', '.join(sorted(unknown))}."
+                )
+            yield from _update(chosen, dialect, required=True)
+            return
+        pk_value = data.get(pk.attname)
+        if (persisted or force_update) and not force_insert and pk_value is not None:
+            fields = [f for f in meta.fields if not f.primary_key]
+            updated = yield from _update(fields, dialect, required=force_update)
+            if updated:
+                return
+        yield from _insert(dialect)
+
+    def _update(fields: list[Field], dialect: Any, required: bool) -> Plan[bool]:
+        stmt = update_statement(type(obj), fields, dialect, vendor)
+        values = [f.pre_save(obj, False) for f in fields]
+        values.append(data.get(pk.attname))
+        if not fields:
+            return True
+        count = yield ("execute", stmt.sql, stmt.bind(values))
+        if not count and required:
+            raise type(obj).DoesNotExist(
+                f"Cannot update {type(obj).__name__} {obj.pk!r}: the row does not exist."
+            )
+        return bool(count)
+
+    def _insert(dialect: Any) -> Plan[None]:
+        pk_value = data.get(pk.attname)
+        generated = pk_value is None and isinstance(pk, AutoField)
+        fields = [f for f in meta.fields if not (generated and f is pk)]
+        stmt = insert_statement(type(obj), fields, generated, dialect, vendor)
+        values = [f.pre_save(obj, True) for f in fields]
+        params = stmt.bind(values)
+        if generated:
+            row = yield ("fetchone", stmt.sql, params)
+            conv = pk.db_converter(vendor)
+            data[pk.attname] = conv(row[0]) if conv is not None else row[0]
+        else:
+            yield ("execute", stmt.sql, params)
+
+    return make
+
+
+def save_instance(
+    obj: Model,
+    using: str | None,
+    force_insert: bool,
+    force_update: bool,
+    update_fields: Iterable[str] | None,
+) -> None:
+    """``Model.save()``."""
+    alias = using or obj._db or "default"
+    db = connections[alias]
+    run(db, _save_plan(obj, db.vendor, force_insert, force_update, update_fields))
+    _mark_saved(obj, alias)
+
+
+async def asave_instance(
+    obj: Model,
+    using: str | None,
+    force_insert: bool,
+    force_update: bool,
+    update_fields: Iterable[str] | None,
+) -> None:
+    """``Model.asave()``."""
+    alias = using or obj._db or "default"
+    db = connections[alias]
+    await arun(db, _save_plan(obj, db.vendor, force_insert, force_update, update_fields))
+    _mark_saved(obj, alias)
+
+
+def _mark_saved(obj: Model, alias: str) -> None:
+    obj.__dict__["_persisted"] = True
+    if alias != "default":
+        obj.__dict__["_db"] = alias
