@@ -6,6 +6,12 @@ from importlib import metadata
 
 import click
 
+from heron.cli.db import (
+    makemigrations_command,
+    migrate_command,
+    showmigrations_command,
+    sqlmigrate_command,
+)
 from heron.cli.routes import routes_command
 from heron.cli.servers import run_command, serve_command
 from heron.cli.shell import shell_command
@@ -34,6 +40,10 @@ cli.add_command(run_command)
 cli.add_command(serve_command)
 cli.add_command(routes_command)
 cli.add_command(shell_command)
+cli.add_command(makemigrations_command)
+cli.add_command(migrate_command)
+cli.add_command(showmigrations_command)
+cli.add_command(sqlmigrate_command)
 
 
 def main() -> None:

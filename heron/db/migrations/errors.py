@@ -1,0 +1,13 @@
+"""Errors raised while finding, writing or applying migrations."""
+
+from __future__ import annotations
+
+__all__ = ["IrreversibleMigration", "MigrationError"]
+
+
+class MigrationError(Exception):
+    """A migration problem the user has to fix: a bad file, a missing dependency, a cycle."""
+
+
+class IrreversibleMigration(MigrationError):
+    """A migration without ``downgrade()`` was asked to run backwards."""

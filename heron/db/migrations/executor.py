@@ -1,0 +1,274 @@
+"""Applying and unapplying migrations on a database, each in its own transaction.
+
+PostgreSQL and SQLite run a migration's DDL and its ``heron_migrations`` row in one
+transaction, so a failing migration leaves nothing behind. MySQL/MariaDB commit each DDL
+statement implicitly: a migration failing half-way stays half-applied there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from heron.db.migrations.errors import MigrationError
+from heron.db.migrations.loader import ZERO, Key, Migration, MigrationGraph, load_graph
+from heron.db.migrations.recorder import Recorder
+from heron.db.migrations.runner import run_migration
+from heron.db.migrations.schema import migration_metadata, table_label, tables_of
+
+__all__ = [
+    "Progress",
+    "Step",
+    "Using",
+    "build_plan",
+    "create_all_tables",
+    "get_engine",
+    "migrate",
+    "migrate_all",
+    "migration_plan",
+]
+
+#: A database alias of ``heron.db.connections``, or a SQLAlchemy engine.
+Using = str | sa.Engine
+TRANSACTIONAL_DDL = frozenset({"sqlite", "postgresql"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One migration to apply (or, ``backwards``, to unapply)."""
+
+    migration: Migration
+    backwards: bool = False
+
+    def __str__(self) -> str:
+        return f"{'Unapply' if self.backwards else 'Apply'} {self.migration}"
+
+
+#: Called as ``progress(step, finished)`` before and after each step.
+Progress = Callable[[Step, bool], None]
+
+
+def get_engine(using: Using) -> sa.Engine:
+    """The SQLAlchemy engine of a database alias (or ``using`` itself if it is an engine)."""
+    if isinstance(using, sa.Engine):
+        return using
+    from heron.db.connections import connections
+
+    engine: sa.Engine = connections[using].sqlalchemy_engine()
+    return engine
+
+
+def _check_history(graph: MigrationGraph, applied: set[Key]) -> None:
+    for key in sorted(applied):
+        if key not in graph:
+            continue
+        for dep in graph.dependencies[key]:
+            if dep not in applied:
+                raise MigrationError(
+                    f"Inconsistent history: {key[0]}.{key[1]} is applied but its dependency "
+                    f"{dep[0]}.{dep[1]} is not."
+                )
+
+
+def build_plan(
+    graph: MigrationGraph, applied: set[Key], label: str | None, target: str | None
+) -> list[Step]:
+    """The steps that bring the database to ``target`` (see ``migrate``)."""
+
+    def forward(keys: set[Key]) -> list[Step]:
+        return [Step(m) for m in graph.order() if m.key in keys and m.key not in applied]
+
+    def backward(keys: set[Key]) -> list[Step]:
+        return [Step(m, True) for m in reversed(graph.order()) if m.key in keys & applied]
+
+    _check_history(graph, applied)
+    if label is None:
+        if target is not None:
+            raise MigrationError("A target migration needs its label: migrate LABEL TARGET.")
+        return forward(set(graph.migrations))
+    chain = graph.labels.get(label)
+    if not chain:
+        raise MigrationError(f"'{label}' has no migrations (run makemigrations {label}).")
+    if target is None:
+        return forward(graph.ancestors([chain[-1].key]))
+    if target == ZERO:
+        return backward(graph.descendants([chain[0].key]))
+    migration = graph.resolve(label, target)
+    if migration.key in applied:
+        later = [m.key for m in chain if m.number > migration.number]
+        return backward(graph.descendants(later))
+    return forward(graph.ancestors([migration.key]))
+
+
+@contextlib.contextmanager
+def _sqlite_transaction(connection: sa.Connection, atomic: bool) -> Iterator[None]:
+    """Foreign keys off (table rebuilds drop and rename tables), then checked before COMMIT."""
+    connection.commit()
+    raw: Any = connection.connection.driver_connection
+    enforced = bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        if atomic:
+            raw.execute("BEGIN")
+        try:
+            yield
+            if enforced:
+                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    tables = ", ".join(sorted({str(row[0]) for row in broken}))
+                    raise MigrationError(f"The migration leaves broken foreign keys in {tables}.")
+            connection.commit()
+            if raw.in_transaction:
+                raw.commit()
+        except BaseException:
+            connection.rollback()
+            if raw.in_transaction:
+                raw.rollback()
+            raise
+    finally:
+        if enforced:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+@contextlib.contextmanager
+def _transaction(connection: sa.Connection, atomic: bool) -> Iterator[None]:
+    vendor = connection.dialect.name
+    if vendor == "sqlite":
+        with _sqlite_transaction(connection, atomic):
+            yield
+        return
+    connection.commit()
+    if vendor == "postgresql" and not atomic:
+        level = connection.get_isolation_level()
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield
+        finally:
+            connection.commit()  # ends SQLAlchemy's empty autobegun transaction
+            connection.execution_options(isolation_level=level)
+        return
+    try:
+        yield
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+
+
+def _run_steps(connection: sa.Connection, steps: list[Step], progress: Progress | None) -> None:
+    recorder = Recorder(connection)
+    if any(not step.backwards for step in steps):
+        recorder.ensure()
+        connection.commit()
+    for step in steps:
+        if progress is not None:
+            progress(step, False)
+        migration = step.migration
+        with _transaction(connection, migration.atomic):
+            run_migration(connection, migration, backwards=step.backwards)
+            if step.backwards:
+                recorder.unrecord(migration.key)
+            else:
+                recorder.record(migration.key)
+        if progress is not None:
+            progress(step, True)
+    if any(step.backwards for step in steps):
+        recorder.drop_if_empty()
+        connection.commit()
+
+
+def _applied(connection: sa.Connection) -> set[Key]:
+    applied = Recorder(connection).applied()
+    connection.commit()
+    return applied
+
+
+def migration_plan(
+    label: str | None = None, target: str | None = None, *, using: Using = "default"
+) -> list[Step]:
+    """What ``migrate(label, target)`` would do, without doing it."""
+    graph = load_graph()
+    with get_engine(using).connect() as connection:
+        return build_plan(graph, _applied(connection), label, target)
+
+
+def migrate(
+    label: str | None = None,
+    target: str | None = None,
+    *,
+    using: Using = "default",
+    progress: Progress | None = None,
+) -> list[Step]:
+    """Apply or unapply migrations; returns the steps run.
+
+    No label: apply every unapplied migration. A label: apply its migrations (and those of
+    other labels they depend on). A label and a target (``"0002"`` or ``"0002_add_slug"``):
+    move the label to that migration, unapplying later ones (and the migrations of other
+    labels that depend on them) if it is already applied. Target ``"zero"``: unapply all of
+    the label's migrations. The ``heron_migrations`` table is dropped once it is empty.
+    """
+    graph = load_graph()
+    with get_engine(using).connect() as connection:
+        steps = build_plan(graph, _applied(connection), label, target)
+        _run_steps(connection, steps, progress)
+    return steps
+
+
+def _split_by_references(
+    tables: list[sa.Table], migrated: set[str]
+) -> tuple[list[sa.Table], list[sa.Table]]:
+    """Tables that can be created before the migrations run, and those that need them first."""
+    after: set[str] = set()
+    for table in tables:  # dependency order: a table's targets are seen before it
+        targets = {fk.target_fullname.rsplit(".", 1)[0] for fk in table.foreign_keys}
+        if targets & (migrated | after):
+            after.add(table.name)
+    return [t for t in tables if t.name not in after], [t for t in tables if t.name in after]
+
+
+def _create(connection: sa.Connection, tables: list[sa.Table]) -> list[str]:
+    inspector = sa.inspect(connection)
+    missing = [t for t in tables if not inspector.has_table(t.name)]
+    for table in missing:
+        table.create(connection)
+    connection.commit()
+    return [t.name for t in missing]
+
+
+def create_all_tables(using: Using = "default", labels: Iterable[str] | None = None) -> list[str]:
+    """Create the missing tables of ``labels`` (default: labels without migrations) from the
+    models; returns the names of the tables created."""
+    from heron.db.models.registry import registry
+
+    if labels is None:
+        graph = load_graph()
+        labels = [lbl for lbl in registry.labels() if lbl not in graph.labels]
+    tables = tables_of(migration_metadata(), labels)
+    with get_engine(using).connect() as connection:
+        return _create(connection, tables)
+
+
+def migrate_all(using: Using = "default", *, progress: Progress | None = None) -> list[Step]:
+    """Bring a database up to date: apply every label's migrations, and create the tables of
+    labels that have no migrations folder straight from their models.
+
+    Meant for a fresh test database. Tables of labels without migrations are created before
+    the migrations run, except those with foreign keys to migrated tables (created after).
+    """
+    from heron.db.models.registry import registry
+
+    graph = load_graph()
+    metadata = migration_metadata()
+    unmigrated = [lbl for lbl in registry.labels() if lbl not in graph.labels]
+    migrated = {t.name for t in metadata.tables.values() if table_label(t) in graph.labels}
+    before, after = _split_by_references(tables_of(metadata, unmigrated), migrated)
+    with get_engine(using).connect() as connection:
+        _create(connection, before)
+        steps = build_plan(graph, _applied(connection), None, None)
+        _run_steps(connection, steps, progress)
+        _create(connection, after)
+    return steps

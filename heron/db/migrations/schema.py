@@ -1,0 +1,77 @@
+"""The models' tables as migrations see them: a copy of the registry's MetaData with names
+for every index and constraint, so the same names exist on every database and a later
+migration can drop or rename them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from heron.db.migrations.recorder import VERSION_TABLE
+
+__all__ = [
+    "IGNORED_TABLES",
+    "NAMING_CONVENTION",
+    "migration_metadata",
+    "referenced_tables",
+    "table_label",
+    "tables_of",
+]
+
+#: Index and constraint names given to unnamed ones (Django-like, stable across databases).
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+}
+
+#: Tables in a database that never belong to a label.
+IGNORED_TABLES = frozenset({VERSION_TABLE, "alembic_version"})
+
+
+def migration_metadata(source: sa.MetaData | None = None) -> sa.MetaData:
+    """A fresh copy of ``source`` (the registry's MetaData) under Heron's naming convention."""
+    if source is None:
+        from heron.db.models.registry import registry
+
+        source = registry.metadata
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    for table in source.tables.values():  # foreign keys are resolved by name afterwards
+        table.to_metadata(metadata)
+    return metadata
+
+
+def table_label(table: sa.Table) -> str | None:
+    """The label a model table belongs to (``info["label"]``), None for foreign tables."""
+    label = table.info.get("label")
+    return label if isinstance(label, str) else None
+
+
+def tables_of(metadata: sa.MetaData, labels: Iterable[str]) -> list[sa.Table]:
+    """The tables of ``labels`` in dependency order."""
+    wanted = set(labels)
+    return [t for t in metadata.sorted_tables if table_label(t) in wanted]
+
+
+def referenced_tables(
+    metadata: sa.MetaData, labels: Iterable[str], among: Iterable[str]
+) -> list[sa.Table]:
+    """The tables of the labels ``among`` that the tables of ``labels`` point at, directly or
+    through each other, in dependency order."""
+    candidates = set(among)
+    found: set[str] = set()
+    todo = [t for t in metadata.tables.values() if table_label(t) in set(labels)]
+    while todo:
+        table = todo.pop()
+        for fk in table.foreign_keys:
+            target = metadata.tables.get(fk.target_fullname.rsplit(".", 1)[0])
+            if (
+                target is not None
+                and target.name not in found
+                and table_label(target) in candidates
+            ):
+                found.add(target.name)
+                todo.append(target)
+    return [t for t in metadata.sorted_tables if t.name in found]
