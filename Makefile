@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	cd examples/demo && ../../$(BIN)/heron run --host 127.0.0.1 --port 8000
+	cd examples/demo && ../../$(BIN)/heron migrate && ../../$(BIN)/heron run --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check heron tests examples benchmarks

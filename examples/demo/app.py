@@ -1,6 +1,8 @@
-"""Heron's demo site: pages, a template, a static file, a blueprint, JSON and an error handler.
+"""Heron's demo site: pages, templates, static files, a blueprint with models, JSON.
 
-Run it from the repository root with ``make demo`` (or ``heron run`` in this folder).
+Run it from the repository root with ``make demo`` (or ``heron migrate && heron run`` in
+this folder). The database is SQLite (``db.sqlite3`` here) unless ``HERON_DATABASE_URL``
+says otherwise.
 """
 
 from __future__ import annotations
@@ -8,11 +10,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from blog import blog
+from blog.models import Post
 
+import heron.db
 from heron import Heron, Request, abort, render, render_string
 
 app = Heron(__name__)
+app.install(heron.db)
 app.register_blueprint(blog, url_prefix="/blog")
+
+
+@app.on_startup
+async def seed() -> None:
+    """Give a new database two posts to look at."""
+    if not await Post.objects.aexists():
+        await Post.objects.acreate(title="Hello, Heron", body="Heron is async-first and typed.")
+        await Post.objects.acreate(
+            title="Blueprints", body="A blueprint carries routes, templates and models."
+        )
 
 VISITS: dict[str, int] = {}
 

@@ -1,4 +1,4 @@
-"""The ``heron`` command: ``run``, ``serve``, ``routes`` and ``shell``."""
+"""The ``heron`` command: run, serve, routes, shell and the database commands."""
 
 from __future__ import annotations
 

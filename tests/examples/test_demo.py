@@ -10,27 +10,50 @@ from pathlib import Path
 import pytest
 
 from heron import Heron
+from heron.db import connections, registry
+from heron.db.migrations import migrate
 from heron.testing import TestClient
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo"
 
 
+DEMO_MODULES = ("app", "blog", "blog.views", "blog.models", "blog.migrations")
+
+
+def _forget_demo() -> None:
+    for name in DEMO_MODULES:
+        sys.modules.pop(name, None)
+    for model in list(registry.all_models()):
+        if model._meta.label == "blog":
+            registry.unregister(model)
+
+
 @pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Heron]:
+def demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Heron]:
+    """The demo app on a fresh SQLite database, migrated with its committed migrations."""
     monkeypatch.syspath_prepend(str(DEMO))
     monkeypatch.setenv("HERON_DEBUG", "1")
-    for name in ("app", "blog", "blog.views"):
-        sys.modules.pop(name, None)
+    monkeypatch.setenv("HERON_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    _forget_demo()
+    connections.reset()
     with pytest.warns(UserWarning, match="SECRET_KEY"):
         module = importlib.import_module("app")
         module.app.build()
+    migrate(using="default")
     yield module.app
-    for name in ("app", "blog", "blog.views"):
-        sys.modules.pop(name, None)
+    connections.close_all()
+    connections.reset()
+    _forget_demo()
 
 
-def test_pages_render_with_links_and_static_url(demo: Heron) -> None:
-    client = TestClient(demo)
+@pytest.fixture
+def client(demo: Heron) -> Iterator[TestClient]:
+    """A client with the demo's start-up (which seeds two posts) run."""
+    with TestClient(demo) as test_client:
+        yield test_client
+
+
+def test_pages_render_with_links_and_static_url(client: TestClient) -> None:
     home = client.get("/")
     assert home.status_code == 200
     assert 'href="/blog/"' in home.text
@@ -39,16 +62,15 @@ def test_pages_render_with_links_and_static_url(demo: Heron) -> None:
     assert "Hello, Heron" in client.get("/blog/1").text
 
 
-def test_user_input_is_escaped(demo: Heron) -> None:
-    response = TestClient(demo).get("/hello/<script>x</script>")
+def test_user_input_is_escaped(client: TestClient) -> None:
+    response = client.get("/hello/<script>x</script>")
     assert "&lt;script&gt;" in response.text
     assert "<script>" not in response.text
 
 
-def test_json_errors_and_static(demo: Heron) -> None:
-    client = TestClient(demo)
+def test_json_errors_and_static(client: TestClient) -> None:
     assert client.get("/api/status").json()["status"] == "ok"
-    assert client.get("/blog/api").json()[0]["title"] == "Hello, Heron"
+    assert [p["title"] for p in client.get("/blog/api").json()] == ["Blueprints", "Hello, Heron"]
     assert client.get("/teapot").status_code == 418
     missing = client.get("/blog/99")
     assert missing.status_code == 404
@@ -56,3 +78,19 @@ def test_json_errors_and_static(demo: Heron) -> None:
     css = client.get("/static/style.css")
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
+
+
+def test_posts_and_comments_are_stored_and_validated(client: TestClient) -> None:
+    created = client.post("/blog/api", json={"title": "Third", "body": "From the API"})
+    assert created.status_code == 201
+    post_id = created.json()["id"]
+    assert client.get("/blog/api").json()[0]["title"] == "Third"
+    invalid = client.post("/blog/api", json={"title": "x" * 201})
+    assert invalid.status_code == 422
+    assert "at most 200 characters" in invalid.json()["errors"]["title"][0]
+    assert client.post("/blog/api", json=["not", "an", "object"]).status_code == 400
+    comment = client.post(f"/blog/{post_id}/comments", json={"author": "Ada", "body": "<b>hi</b>"})
+    assert comment.status_code == 201
+    page = client.get(f"/blog/{post_id}")
+    assert "&lt;b&gt;hi&lt;/b&gt;" in page.text
+    assert client.post("/blog/999/comments", json={"author": "a", "body": "b"}).status_code == 404

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from heron.db.migrations.recorder import VERSION_TABLE
+from heron.db.models.registry import NAMING_CONVENTION
 
 __all__ = [
     "IGNORED_TABLES",
@@ -20,12 +21,6 @@ __all__ = [
     "tables_of",
 ]
 
-#: Index and constraint names given to unnamed ones (Django-like, stable across databases).
-NAMING_CONVENTION: dict[str, str] = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-}
 
 #: Tables in a database that never belong to a label.
 IGNORED_TABLES = frozenset({VERSION_TABLE, "alembic_version"})

@@ -12,7 +12,15 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from heron.db.models.base import Model
 
-__all__ = ["Registry", "label_for_module", "registry"]
+__all__ = ["NAMING_CONVENTION", "Registry", "label_for_module", "registry"]
+
+#: Index and constraint names given to unnamed ones (stable across databases, so a later
+#: migration can drop them by name).
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+}
 
 PendingCallback = Callable[[type["Model"]], None]
 
@@ -31,7 +39,7 @@ class Registry:
     """Models by label and name, the MetaData of their tables, and pending lazy relations."""
 
     def __init__(self) -> None:
-        self.metadata = sa.MetaData()
+        self.metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
         self.models: dict[str, dict[str, type[Model]]] = {}
         self._modules: dict[str, str] = {}
         self._pending: dict[tuple[str, str], list[PendingCallback]] = {}
