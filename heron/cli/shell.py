@@ -34,7 +34,7 @@ def _model_namespace() -> dict[str, Any]:
 
     found: dict[str, Any] = {}
     for model in db.registry.all_models():
-        if model._meta.label and getattr(model, "_auto_created", False):
+        if model._meta.auto_created:  # many-to-many link tables
             continue
         name = model.__name__
         if name in found:

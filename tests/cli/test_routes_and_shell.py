@@ -137,7 +137,39 @@ def test_shell_has_app_in_namespace(write: WriteFile) -> None:
     assert result.exit_code == 0, result.output
     assert "name: app" in result.output
     assert ">>> 5\n" in result.output
-    assert "In the namespace: app" in result.output
+    assert "In the namespace: " in result.output
+    assert "app" in result.output.split("In the namespace: ")[1].split("\n")[0].split(", ")
+
+
+SITE_WITH_MODELS = """
+from heron import Heron
+from heron.db import Model, fields
+
+app = Heron(__name__)
+
+
+class Gadget(Model):
+    name = fields.String(max_length=50)
+
+    class Meta:
+        label = "shelltest"
+"""
+
+
+def test_shell_imports_the_apps_models(write: WriteFile) -> None:
+    write("app.py", SITE_WITH_MODELS)
+    try:
+        result = CliRunner().invoke(
+            cli, ["shell", "--plain"], input="print(Gadget._meta.table_name, Q, atomic)\n"
+        )
+        assert result.exit_code == 0, result.output
+        assert "shelltest_gadget <class 'heron.db.query.expressions.Q'>" in result.output
+    finally:
+        from heron.db import registry
+
+        for model in list(registry.all_models()):
+            if model._meta.label == "shelltest":
+                registry.unregister(model)
 
 
 def test_shell_includes_the_apps_shell_context(write: WriteFile) -> None:
