@@ -33,7 +33,20 @@ from heron.db.models.exceptions import (
     ValidationError,
 )
 from heron.db.models.registry import registry
-from heron.db.query import Avg, Count, F, Manager, Max, Min, Q, QuerySet, Sum, Value
+from heron.db.query import (
+    Avg,
+    Count,
+    F,
+    Manager,
+    Max,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    RawQuerySet,
+    Sum,
+    Value,
+)
 from heron.db.transaction import atomic, on_commit
 
 __all__ = [
@@ -56,10 +69,12 @@ __all__ = [
     "MultipleObjectsReturned",
     "ObjectDoesNotExist",
     "OperationalError",
+    "Prefetch",
     "ProgrammingError",
     "ProtectedError",
     "Q",
     "QuerySet",
+    "RawQuerySet",
     "RestrictedError",
     "Sum",
     "TransactionManagementError",

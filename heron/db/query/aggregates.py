@@ -1,24 +1,36 @@
-"""``annotate()`` and ``aggregate()``: grouped, filtered aggregates across relations."""
+"""``annotate()`` and ``aggregate()``: grouped, filtered aggregates across relations.
+
+Aggregate results are converted as Django does: ``Count`` is an int, ``Avg`` a float (a
+``Decimal`` over decimal fields), ``Sum`` follows its field (an int over integer fields,
+whatever type the driver returned), ``Min``/``Max`` are values of the field.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from heron.db.connections import connections
 from heron.db.models.exceptions import FieldError
-from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement
-from heron.db.query.execution import prepared
-from heron.db.query.expressions import Aggregate, Combined
-from heron.db.query.paths import Joins, apply_transforms
+from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
+from heron.db.query.expressions import Aggregate, Combined, F
+from heron.db.query.paths import apply_transforms
 
 if TYPE_CHECKING:
     from heron.db.query.queryset import QuerySet
 
-__all__ = ["aaggregate", "aggregate", "aggregate_sql", "annotate"]
+__all__ = [
+    "aggregate_sql",
+    "aggregate_statement",
+    "annotate",
+    "contains_aggregate",
+    "expression_converter",
+]
 
-_FUNCTIONS = {
+Converter = Callable[[Any], Any]
+
+_FUNCTIONS: dict[str, Any] = {
     "COUNT": sa.func.count,
     "SUM": sa.func.sum,
     "AVG": sa.func.avg,
@@ -27,109 +39,224 @@ _FUNCTIONS = {
 }
 
 
-def _contains_aggregate(expr: Any) -> bool:
+def contains_aggregate(expr: Any) -> bool:
+    """True when ``expr`` is, or is built from, an aggregate."""
     if isinstance(expr, Aggregate):
         return True
     if isinstance(expr, Combined):
-        return _contains_aggregate(expr.lhs) or _contains_aggregate(expr.rhs)
+        return contains_aggregate(expr.lhs) or contains_aggregate(expr.rhs)
     return False
+
+
+def _source(expr: Aggregate, where: WhereBuilder) -> Any:
+    if isinstance(expr.field, str):
+        if expr.field == "*":
+            return sa.literal_column("1" if expr.filter is not None else "*")
+        if expr.field in where.annotations:
+            return where.annotations[expr.field].element
+        resolved = where.joins.resolve(expr.field, allow_lookup=False)
+        return apply_transforms(resolved.column, resolved.transforms, where.vendor)
+    return where.expression(expr.field, None)
 
 
 def aggregate_sql(expr: Aggregate, where: WhereBuilder) -> Any:
     """The SQL of one aggregate, resolving its field (and joins) from the query's base."""
-    if expr.field == "*":
-        column: Any = sa.literal_column("*")
-        if expr.filter is not None:
-            column = sa.literal_column("1")
-    else:
-        resolved = where.joins.resolve(expr.field, allow_lookup=False)
-        column = apply_transforms(resolved.column, resolved.transforms, where.vendor)
+    column = _source(expr, where)
     if expr.filter is not None:
         column = sa.case((where.build([expr.filter]), column), else_=None)
     if expr.distinct:
         column = sa.distinct(column)
+    return _call(expr, column, where.vendor, _field_of(expr, where))
+
+
+def _call(expr: Aggregate, column: Any, vendor: str, field: Any) -> Any:
+    if expr.function == "AVG" and vendor == "mysql" and _kind(field) != "decimal":
+        # MySQL averages integers as DECIMAL with 4 decimals; "+ 0E0" makes it a double.
+        column = column + sa.literal_column("0E0")
     return _FUNCTIONS[expr.function](column)
+
+
+# -- converting results -------------------------------------------------------------------
+
+
+def _field_of(expr: Any, where: WhereBuilder) -> Any:
+    """The model field an expression reads (``F("x")``, ``Sum("x")``), if there is one."""
+    name = expr.name if isinstance(expr, F) else getattr(expr, "field", None)
+    if isinstance(expr, Combined):
+        return _field_of(expr.lhs, where) or _field_of(expr.rhs, where)
+    if isinstance(expr, Aggregate) and not isinstance(name, str):
+        return _field_of(name, where)
+    if not isinstance(name, str) or name == "*" or name in where.annotations:
+        return None
+    resolved = where.joins.resolve(name, allow_lookup=False)
+    return None if resolved.transforms else resolved.field
+
+
+def _kind(field: Any) -> str:
+    from heron.db.fields.scalars import Float, Integer
+
+    if isinstance(field, Integer):
+        return "int"
+    if isinstance(field, Float):
+        return "float"
+    if type(field).__name__ == "Decimal":
+        return "decimal"
+    return "other"
+
+
+def _to_int(value: Any) -> Any:
+    return int(value)
+
+
+def _to_float(value: Any) -> Any:
+    return float(value)
+
+
+def _to_decimal(value: Any) -> Any:
+    from decimal import Decimal
+
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:
+    """How the database's value of an annotation/aggregate becomes the Python value."""
+    if isinstance(expr, Aggregate):
+        if expr.function == "COUNT":
+            return _to_int
+        field = _field_of(expr, where)
+        kind = _kind(field) if field is not None else "other"
+        if expr.function == "AVG":
+            return _to_decimal if kind == "decimal" else _to_float
+        if kind == "int":
+            return _to_int
+        if kind == "float":
+            return _to_float
+        if kind == "decimal":
+            return _to_decimal
+        return field.db_converter(where.vendor) if field is not None else None
+    if isinstance(expr, (F, Combined)):
+        field = _field_of(expr, where)
+        if field is None:
+            return None
+        kind = _kind(field)
+        if kind == "int" and isinstance(expr, Combined) and _has_division(expr):
+            return None
+        numeric: dict[str, Converter] = {"int": _to_int, "float": _to_float, "decimal": _to_decimal}
+        return numeric.get(kind) or field.db_converter(where.vendor)
+    return None
+
+
+def _has_division(expr: Any) -> bool:
+    if isinstance(expr, Combined):
+        return expr.op == "/" or _has_division(expr.lhs) or _has_division(expr.rhs)
+    return False
+
+
+# -- annotate() / aggregate() ----------------------------------------------------------------
+
+
+def named(args: tuple[Any, ...], kwargs: dict[str, Any], method: str) -> dict[str, Any]:
+    """Positional aggregates get their default names (``Count("books")`` → ``books__count``)."""
+    expressions: dict[str, Any] = {}
+    for expr in args:
+        if not isinstance(expr, Aggregate):
+            raise TypeError(f"{method}() takes positional aggregates only, not {expr!r}.")
+        expressions[expr.default_alias()] = expr
+    for name, expr in kwargs.items():
+        if name in expressions:
+            raise ValueError(f"{method}() got two expressions named '{name}'.")
+        expressions[name] = expr
+    return expressions
 
 
 def annotate(qs: QuerySet[Any], expressions: dict[str, Any]) -> Any:
     """Add ``expressions`` to each row; aggregates group by the row (or the ``values()``)."""
+    from heron.db.query.expressions import Value
+    from heron.db.query.select import MODEL_GROUP
+
     new = qs._clone()
-    for name in expressions:
-        if name in qs.model._meta.fields_map:
-            raise FieldError(f"The annotation '{name}' conflicts with a field on the model.")
+    meta = qs.model._meta
+    for name, expr in expressions.items():
+        if name in meta.fields_map or meta.reverse_relation(name) is not None:
+            raise ValueError(f"The annotation '{name}' conflicts with a field on the model.")
+        if not isinstance(expr, (Aggregate, Combined, F, Value)):
+            expressions[name] = Value(expr)
     new._annotations = {**qs._annotations, **expressions}
-    if any(_contains_aggregate(e) for e in expressions.values()):
-        if qs._fields is not None:
+    grouping = any(contains_aggregate(e) for e in expressions.values())
+    if grouping and qs._group_by is None:
+        if qs._fields is not None and qs._iterable != "model":
             new._group_by = tuple(f for f in qs._fields if f not in qs._annotations)
-            new._fields = (*qs._fields, *expressions)
         else:
-            new._group_by = tuple(f.attname for f in qs.model._meta.fields)
-    elif new._fields is not None:
+            new._group_by = MODEL_GROUP
+    if new._fields is not None and qs._iterable != "model":
         new._fields = (*new._fields, *expressions)
     return new
 
 
-def _aggregate_statement(
+def aggregate_shape(qs: QuerySet[Any], expressions: dict[str, Aggregate], values: list[Any]) -> Any:
+    """The shape of the aggregates (their filters' values are appended after the query's)."""
+    return tuple((name, expr_shape(expr, values)) for name, expr in expressions.items())
+
+
+def aggregate_statement(
     qs: QuerySet[Any], expressions: dict[str, Aggregate], dialect: Any, vendor: str
 ) -> Statement:
+    """One row of aggregates: over the filtered table, or over the QuerySet as a subquery
+    when it is grouped, sliced or distinct."""
+    from heron.db.query.select import base_query, finish
+
     binder = Binder()
-    joins = Joins(qs.model)
-    where = WhereBuilder(joins, binder, vendor)
-    columns = [aggregate_sql(expr, where).label(name) for name, expr in expressions.items()]
-    clause = where.build(qs._where)
-    if qs._distinct or qs._low or qs._high is not None or qs._group_by is not None:
-        raise FieldError(
-            "aggregate() over a sliced, distinct or grouped QuerySet is not supported; "
-            "aggregate before slicing."
-        )
-    stmt = sa.select(*columns).select_from(joins.from_clause())
-    if clause is not None:
-        stmt = stmt.where(clause)
-    return compile_statement(stmt, dialect, binder)
+    joins, where, clause = base_query(qs, vendor, binder)
+    nested = qs._distinct or qs._low or qs._high is not None or qs._group_by is not None
+    if not nested:
+        columns = [aggregate_sql(expr, where).label(name) for name, expr in expressions.items()]
+        converters = [expression_converter(expr, where) for expr in expressions.values()]
+        stmt = sa.select(*columns).select_from(joins.from_clause())
+        if clause is not None:
+            stmt = stmt.where(clause)
+        return compile_statement(stmt, dialect, binder, tuple(converters))
+    model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
+    if qs._fields is not None and qs._iterable != "model":
+        from heron.db.query.select import values_columns
 
-
-def _prepare(qs: QuerySet[Any], args: tuple[Aggregate, ...], kwargs: dict[str, Aggregate]) -> Any:
-    expressions: dict[str, Aggregate] = {}
-    for expr in args:
-        expressions[expr.default_alias()] = expr
-    expressions.update(kwargs)
+        names, inner_columns, _ = values_columns(qs, joins, where)
+        inner_columns = [c.label(n) for c, n in zip(inner_columns, names, strict=True)]
+    else:
+        inner_columns = [*model_columns, *where.annotations.values()]
+    inner = finish(
+        sa.select(*inner_columns),
+        qs,
+        joins,
+        where,
+        clause,
+        binder,
+        model_columns=model_columns,
+        ordered=qs._low > 0 or qs._high is not None,
+    ).subquery("q")
+    columns = []
     for name, expr in expressions.items():
-        if not isinstance(expr, Aggregate):
-            raise TypeError(
-                f"aggregate() takes aggregates (Count, Sum ...), not {expr!r} ({name})."
-            )
-    shaped = qs._clone()
-    shaped._annotations = dict(expressions)
-    return shaped, expressions
+        if expr.filter is not None or not isinstance(expr.field, str):
+            raise FieldError("aggregate() over a grouped or sliced QuerySet takes plain fields.")
+        source: Any
+        if expr.field == "*":
+            source = sa.literal_column("*")
+        elif expr.field in inner.c:
+            source = inner.c[expr.field]
+        else:
+            attname = qs.model._meta.get_field(expr.field).attname
+            source = inner.c[attname]
+        if expr.distinct:
+            source = sa.distinct(source)
+        columns.append(_call(expr, source, vendor, _field_of(expr, where)).label(name))
+    converters = [expression_converter(expr, where) for expr in expressions.values()]
+    return compile_statement(sa.select(*columns), dialect, binder, tuple(converters))
 
 
-def _convert(names: list[str], row: Any) -> dict[str, Any]:
-    return dict(zip(names, row, strict=True))
-
-
-def aggregate(qs: QuerySet[Any], *args: Aggregate, **kwargs: Aggregate) -> dict[str, Any]:
-    """One row of aggregates over the whole QuerySet."""
-    shaped, expressions = _prepare(qs, args, kwargs)
-    db = connections[qs.db]
-    stmt, params = prepared(
-        shaped,
-        db,
-        db.sync_dialect,
-        "aggregate",
-        lambda: _aggregate_statement(qs, expressions, db.sync_dialect, db.vendor),
-    )
-    return _convert(list(expressions), db.fetchone(stmt.sql, params))
-
-
-async def aaggregate(qs: QuerySet[Any], *args: Aggregate, **kwargs: Aggregate) -> dict[str, Any]:
-    """``aggregate()`` on the async driver."""
-    shaped, expressions = _prepare(qs, args, kwargs)
-    db = connections[qs.db]
-    stmt, params = prepared(
-        shaped,
-        db,
-        db.async_dialect,
-        "aggregate",
-        lambda: _aggregate_statement(qs, expressions, db.async_dialect, db.vendor),
-    )
-    return _convert(list(expressions), await db.afetchone(stmt.sql, params))
+def aggregate_result(
+    names: list[str], converters: tuple[Converter | None, ...], row: Any
+) -> dict[str, Any]:
+    """The aggregate row as a dict, converted."""
+    return {
+        name: conv(value) if conv is not None and value is not None else value
+        for name, value, conv in zip(names, row, converters, strict=True)
+    }

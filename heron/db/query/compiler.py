@@ -4,7 +4,8 @@ A query's *shape* is everything that changes its SQL — model, filter structure
 ordering, whether it is sliced — but not the filter values. ``collect()`` walks the
 QuerySet once per call, returning the shape (the cache key) and the values in the order
 the compiled statement binds them; the cached ``Statement`` turns those values into the
-driver's parameter tuple.
+driver's parameter tuple. The one rule binding the two halves: the builders create bound
+parameters (``Binder.bind``) in exactly the order ``collect()`` appends values.
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ import sqlalchemy as sa
 
 from heron.db.models.exceptions import FieldError
 from heron.db.query.expressions import Aggregate, Combined, F, OrderBy, Q, Value
-from heron.db.query.lookups import LOOKUPS, TEXT_LOOKUPS, prepare_value
+from heron.db.query.lookups import (
+    LOOKUPS,
+    TEXT_LOOKUPS,
+    TRANSFORMS,
+    prepare_value,
+    transform_preparer,
+)
 from heron.db.query.paths import Joins, Resolved, apply_transforms
 
 if TYPE_CHECKING:
     from heron.db.query.queryset import QuerySet
 
-__all__ = ["Binder", "Statement", "collect", "compile_statement", "shape_of_value"]
+__all__ = ["Binder", "Statement", "WhereBuilder", "collect", "compile_statement", "shape_of_value"]
 
 Prep = Callable[[Any], Any] | None
+EXPRESSIONS = (F, Combined, Value, Aggregate)
 
 # The compiled statements: (shape..., dialect) -> Statement. Bounded by the number of
 # distinct query shapes an application has, which is small and fixed.
@@ -34,71 +42,84 @@ CACHE: dict[Any, Statement] = {}
 class Statement:
     """Compiled SQL plus how to order and convert the collected values into parameters.
 
-    ``consts`` are values SQLAlchemy bound itself (a dialect's implicit ``OFFSET 0``);
-    they follow the collected values in the index space of ``params``.
+    ``params`` holds ``(index, converter)`` per placeholder; indexes past the collected
+    values point at ``constants`` (literals SQLAlchemy itself bound, such as a ``1``
+    passed to a SQL function).
     """
 
-    __slots__ = ("consts", "extra", "params", "sql")
+    __slots__ = ("constants", "extra", "params", "sql")
 
     def __init__(
         self,
         sql: str,
         params: tuple[tuple[int, Prep], ...],
         extra: Any = None,
-        consts: tuple[Any, ...] = (),
-    ):
+        constants: tuple[Any, ...] = (),
+    ) -> None:
         self.sql = sql
         self.params = params
         self.extra = extra
-        self.consts = consts
+        self.constants = constants
 
     def bind(self, values: Sequence[Any]) -> tuple[Any, ...]:
         """The driver parameters for ``values``."""
-        if self.consts:
-            values = [*values, *self.consts]
-        return tuple([prep(values[i]) if prep is not None else values[i] for i, prep in self.params])
+        if self.constants:
+            values = [*values, *self.constants]
+        return tuple(
+            [prep(values[i]) if prep is not None else values[i] for i, prep in self.params]
+        )
 
 
 class Binder:
     """Hands out bound parameters ``p0, p1 …`` in collection order, with their converters."""
 
+    __slots__ = ("preps",)
+
     def __init__(self) -> None:
         self.preps: list[Prep] = []
 
     def bind(self, prep: Prep = None, type_: Any = None) -> Any:
+        """A new bound parameter for the next collected value."""
         name = f"p{len(self.preps)}"
         self.preps.append(prep)
         return sa.bindparam(name, type_=type_) if type_ is not None else sa.bindparam(name)
 
-    def skip(self, count: int) -> None:
-        """Values collected but bound elsewhere (none today; kept for symmetry)."""
-        self.preps.extend([None] * count)
-
 
 def compile_statement(stmt: Any, dialect: Any, binder: Binder, extra: Any = None) -> Statement:
-    """Compile a SQLAlchemy statement for ``dialect`` into a cached ``Statement``."""
+    """Compile a SQLAlchemy statement for ``dialect`` into a ``Statement``."""
     compiled = stmt.compile(dialect=dialect)
     names = compiled.positiontup or []
     count = len(binder.preps)
-    consts: list[Any] = []
-    params = []
+    params: list[tuple[int, Prep]] = []
+    constants: list[Any] = []
     for name in names:
         if name.startswith("p") and name[1:].isdigit():
             index = int(name[1:])
             params.append((index, binder.preps[index]))
         else:
-            params.append((count + len(consts), None))
-            consts.append(compiled.params[name])
-    return Statement(compiled.string, tuple(params), extra, tuple(consts))
+            constants.append(compiled.binds[name].effective_value)
+            params.append((count + len(constants) - 1, None))
+    return Statement(compiled.string, tuple(params), extra, tuple(constants))
 
 
 # -- collecting shape and values -----------------------------------------------------------
 
 
+def in_bucket(count: int) -> int:
+    """How many placeholders an ``IN`` of ``count`` values gets: the list is padded (by
+    repeating its last value) to a power of two past 8, and to a multiple of 1024 past
+    4096, so long lists share a few shapes (and stay under SQLite's 32,766 parameters)."""
+    if count <= 8:
+        return count
+    if count <= 4096:
+        return 1 << (count - 1).bit_length()
+    return -(-count // 1024) * 1024
+
+
 def shape_of_value(key: str, value: Any, values: list[Any]) -> Any:
     """The shape of one filter value, appending its bound values to ``values``."""
-    if isinstance(value, (F, Combined, Value, Aggregate)):
-        return ("E", _expr_shape(value, values))
+    if isinstance(value, EXPRESSIONS):
+        return ("E", expr_shape(value, values))
     if key.endswith("__isnull"):
         return ("B", bool(value))
     if key.endswith("__in"):
@@ -107,8 +128,11 @@ def shape_of_value(key: str, value: Any, values: list[Any]) -> Any:
         if isinstance(value, QuerySet):
             return ("S", value._subquery_shape(values))
         items = list(value)
+        size = in_bucket(len(items))
         values.extend(items)
-        return ("L", len(items))
+        if size > len(items):
+            values.extend([items[-1]] * (size - len(items)))
+        return ("L", size)
     if key.endswith("__range"):
         low, high = value
         values.append(low)
@@ -120,17 +144,18 @@ def shape_of_value(key: str, value: Any, values: list[Any]) -> Any:
     return "V"
 
 
-def _expr_shape(expr: Any, values: list[Any]) -> Any:
+def expr_shape(expr: Any, values: list[Any]) -> Any:
+    """The shape of an expression (F, arithmetic, Value, aggregate), appending literals."""
     if isinstance(expr, F):
         return ("F", expr.name)
     if isinstance(expr, Combined):
-        return (expr.op, _expr_shape(expr.lhs, values), _expr_shape(expr.rhs, values))
+        return (expr.op, expr_shape(expr.lhs, values), expr_shape(expr.rhs, values))
     if isinstance(expr, Aggregate):
         return (
             type(expr).__name__,
-            expr.field,
+            expr.field if isinstance(expr.field, str) else expr_shape(expr.field, values),
             expr.distinct,
-            _where_shape((expr.filter,), values) if expr.filter is not None else None,
+            where_shape((expr.filter,), values) if expr.filter is not None else None,
         )
     if isinstance(expr, Value):
         values.append(expr.value)
@@ -139,11 +164,12 @@ def _expr_shape(expr: Any, values: list[Any]) -> Any:
     return "V"
 
 
-def _where_shape(nodes: Sequence[Any], values: list[Any]) -> Any:
-    shape = []
+def where_shape(nodes: Sequence[Any], values: list[Any]) -> Any:
+    """The shape of a sequence of Q objects and ``(key, value)`` leaves."""
+    shape: list[Any] = []
     for node in nodes:
         if isinstance(node, Q):
-            shape.append((node.connector, node.negated, _where_shape(node.children, values)))
+            shape.append((node.connector, node.negated, where_shape(node.children, values)))
         else:
             key, value = node
             shape.append((key, shape_of_value(key, value, values)))
@@ -152,55 +178,102 @@ def _where_shape(nodes: Sequence[Any], values: list[Any]) -> Any:
 
 def collect(qs: QuerySet[Any], values: list[Any]) -> Any:
     """The where-clause shape of ``qs``, appending its filter values to ``values``."""
-    return _where_shape(qs._where, values)
+    return where_shape(qs._where, values)
 
 
 # -- building SQLAlchemy expressions --------------------------------------------------------
 
 
-class WhereBuilder:
-    """Turns Q trees into SQLAlchemy conditions, binding values in collection order."""
+def _unwrap(prep: Prep) -> Prep:
+    """Accept model instances where a primary key is expected (``author=user``)."""
 
-    def __init__(self, joins: Joins, binder: Binder, vendor: str, annotations: Any = None):
+    def unwrap(value: Any) -> Any:
+        if hasattr(value, "_meta"):
+            value = value.pk
+        return prep(value) if prep is not None else value
+
+    return unwrap
+
+
+class WhereBuilder:
+    """Turns Q trees into SQLAlchemy conditions, binding values in collection order.
+
+    Inside a negation (``exclude()``, ``~Q``) it follows Django: a condition on a column
+    that may be NULL also requires the column to be NOT NULL (so NOT keeps the NULL rows),
+    and a condition across a multi-valued relation becomes ``pk IN (subquery)``, so
+    ``exclude(books__title="x")`` drops the authors having such a book.
+    """
+
+    def __init__(
+        self,
+        joins: Joins,
+        binder: Binder,
+        vendor: str,
+        annotations: dict[str, Any] | None = None,
+    ) -> None:
         self.joins = joins
         self.binder = binder
         self.vendor = vendor
-        self.annotations = annotations or {}
+        self.annotations: dict[str, Any] = annotations or {}
+        self.subqueries = False
 
-    def build(self, nodes: Sequence[Any]) -> Any:
-        clauses = [self._node(node) for node in nodes]
+    def build(self, nodes: Sequence[Any], negated: bool = False) -> Any:
+        """The AND of ``nodes`` (``None`` when there are none)."""
+        clauses = [self._node(node, negated) for node in nodes]
         return sa.and_(*clauses) if clauses else None
 
-    def _node(self, node: Any) -> Any:
+    def _node(self, node: Any, negated: bool) -> Any:
         if isinstance(node, Q):
-            parts = [self._node(child) for child in node.children]
+            inner = negated != node.negated
+            parts = [self._node(child, inner) for child in node.children]
             if not parts:
                 clause: Any = sa.true()
             else:
                 clause = sa.and_(*parts) if node.connector == Q.AND else sa.or_(*parts)
             return sa.not_(clause) if node.negated else clause
         key, value = node
-        return self.leaf(key, value)
+        return self.leaf(key, value, negated)
 
-    def leaf(self, key: str, value: Any) -> Any:
+    def leaf(self, key: str, value: Any, negated: bool = False) -> Any:
+        """The condition of one ``field__lookup=value``."""
         annotated = self._annotation_leaf(key, value)
         if annotated is not None:
             return annotated
+        if negated and Joins(self.joins.model).resolve(key).multi:
+            return self._excluded_through_subquery(key, value)
         resolved = self.joins.resolve(key)
+        condition = self._condition(resolved, key, value)
+        if negated and resolved.lookup != "isnull" and self.joins.nullable(resolved):
+            condition = sa.and_(condition, resolved.column.is_not(None))
+        return condition
+
+    def _excluded_through_subquery(self, key: str, value: Any) -> Any:
+        """``pk IN (SELECT pk ... JOIN the multi-valued relation WHERE condition)``."""
+        model = self.joins.model
+        inner = Joins(model)
+        builder = WhereBuilder(inner, self.binder, self.vendor)
+        condition = builder._condition(inner.resolve(key), key, value)
+        pk = model._meta.pk.attname
+        sub = sa.select(inner.base.c[pk]).select_from(inner.from_clause()).where(condition)
+        self.subqueries = True
+        return self.joins.base.c[pk].in_(sub)
+
+    def _condition(self, resolved: Resolved, key: str, value: Any) -> Any:
         column = apply_transforms(resolved.column, resolved.transforms, self.vendor)
         lookup = resolved.lookup
         if lookup == "isnull":
             return column.is_(None) if value else column.is_not(None)
-        if isinstance(value, (F, Combined, Value, Aggregate)):
+        if isinstance(value, EXPRESSIONS):
             rhs = self.expression(value, resolved)
             return LOOKUPS[lookup](column, [rhs], self.vendor)
         if lookup == "in":
             from heron.db.query.queryset import QuerySet
 
             if isinstance(value, QuerySet):
-                sub = value._as_subquery(self.binder, self.vendor)
-                return column.in_(sub)
-            binds = [self.binder.bind(self._prep(resolved, "exact")) for _ in value]
+                self.subqueries = True
+                return column.in_(value._as_subquery(self.binder, self.vendor))
+            prep = self._prep(resolved, "exact")
+            binds = [self.binder.bind(prep) for _ in range(in_bucket(len(value)))]
             return LOOKUPS["in"](column, binds, self.vendor)
         if lookup == "range":
             prep = self._prep(resolved, "exact")
@@ -208,7 +281,7 @@ class WhereBuilder:
                 column, [self.binder.bind(prep), self.binder.bind(prep)], self.vendor
             )
         if value is None:
-            if lookup != "exact":
+            if lookup not in ("exact", "iexact"):
                 raise FieldError(f"None is only allowed with exact or isnull lookups ({key}).")
             return column.is_(None)
         bind = self.binder.bind(self._prep(resolved, lookup))
@@ -220,14 +293,19 @@ class WhereBuilder:
             return None
         expr = self.annotations[name]
         lookup = lookup or "exact"
+        if lookup not in LOOKUPS and lookup != "isnull":
+            raise FieldError(f"Unsupported lookup '{lookup}' on the annotation '{name}'.")
         if lookup == "isnull":
             return expr.is_(None) if value else expr.is_not(None)
-        if isinstance(value, (F, Combined, Value, Aggregate)):
+        if isinstance(value, EXPRESSIONS):
             return LOOKUPS[lookup](expr, [self.expression(value, None)], self.vendor)
         if lookup == "in":
-            return LOOKUPS["in"](expr, [self.binder.bind() for _ in value], self.vendor)
+            binds = [self.binder.bind() for _ in range(in_bucket(len(value)))]
+            return LOOKUPS["in"](expr, binds, self.vendor)
         if lookup == "range":
             return LOOKUPS["range"](expr, [self.binder.bind(), self.binder.bind()], self.vendor)
+        if value is None:
+            return expr.is_(None)
         return LOOKUPS[lookup](
             expr, [self.binder.bind(prepare_value(lookup, self.vendor))], self.vendor
         )
@@ -237,22 +315,21 @@ class WhereBuilder:
         if lookup in TEXT_LOOKUPS:
             return prepare_value(lookup, vendor)
         if resolved.transforms:
-            return None  # year/month/... compare integers or dates as given
+            return transform_preparer(resolved.transforms[-1], vendor)
         field = resolved.field
         to_value = field.get_prep_value
         to_db = field.db_preparer(vendor)
-        special = prepare_value(lookup, vendor)
-        if lookup == "iexact":
-            return str
-        if to_db is None and special is None:
-            return to_value
-        if special is not None:
-            return special
+        prep: Prep
+        if to_db is None:
+            prep = to_value
+        else:
 
-        def prep(value: Any) -> Any:
-            value = to_value(value)
-            return None if value is None else to_db(value)
+            def prep(value: Any) -> Any:
+                value = to_value(value)
+                return None if value is None else to_db(value)
 
+        if field.is_relation or resolved.path:
+            return _unwrap(prep)
         return prep
 
     def expression(self, expr: Any, resolved: Resolved | None) -> Any:
@@ -311,7 +388,10 @@ def order_clauses(
         else:
             resolved = joins.resolve(name, allow_lookup=False)
             column = apply_transforms(resolved.column, resolved.transforms, vendor)
-            if resolved.field.is_relation and not resolved.transforms and resolved.path == ():
-                column = resolved.column
         clauses.append(column.desc() if descending else column.asc())
     return clauses
+
+
+def is_transform(name: str) -> bool:
+    """True when ``name`` is a transform (``year``, ``date`` …)."""
+    return name in TRANSFORMS

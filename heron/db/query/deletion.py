@@ -9,10 +9,12 @@ exact per-model counts and works where a database cannot enforce the rule.
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from heron.db.connections import connections
+from heron.db.errors import AsyncContextError
 from heron.db.fields.related import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_DEFAULT, SET_NULL
 from heron.db.models.exceptions import ProtectedError, RestrictedError
 from heron.db.query import execution
@@ -46,10 +48,11 @@ def _direct_delete(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     table = model._meta.table
     binder = Binder()
     joins = Joins(model)
-    clause = WhereBuilder(joins, binder, vendor).build(qs._where)
+    where = WhereBuilder(joins, binder, vendor)
+    clause = where.build(qs._where)
     stmt = sa.delete(table)
     if clause is not None:
-        if joins.joins:
+        if joins.joins or (where.subqueries and vendor == "mysql"):
             pk = table.c[model._meta.pk.attname]
             derived = sa.select(pk).select_from(joins.from_clause()).where(clause).subquery("m")
             clause = pk.in_(sa.select(derived.c[pk.key]))
@@ -58,7 +61,7 @@ def _direct_delete(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
 
 
 def _select(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[str, tuple[Any, ...]]:
-    stmt, params = execution._select(qs, db, dialect)
+    stmt, params = execution.select_statement(qs, db, dialect)
     return stmt.sql, params
 
 
@@ -81,50 +84,59 @@ def _delete_plan(qs: QuerySet[Any], db: Any) -> Any:
         pk_qs = qs.order_by().values_list("pk", flat=True)
         sql, params = _select(pk_qs, db, dialect)
         rows = yield ("fetchall", sql, params)
-        yield from _collect(model, [r[0] for r in rows], db, dialect, counts)
+        yield from _collect(model, [r[0] for r in rows], db, dialect, counts, {})
         return sum(counts.values()), counts
 
     return make
 
 
 def _collect(
-    model: type[Model], pks: list[Any], db: Any, dialect: Any, counts: Counts
+    model: type[Model],
+    pks: list[Any],
+    db: Any,
+    dialect: Any,
+    counts: Counts,
+    seen: dict[type[Model], set[Any]],
 ) -> Plan[None]:
+    done = seen.setdefault(model, set())
+    pks = [pk for pk in dict.fromkeys(pks) if pk not in done]
     if not pks:
         return
+    done.update(pks)
     meta = model._meta
     for rel in meta.related_objects:
-        rule = rel.on_delete  # type: ignore[attr-defined]
+        rule = rel.on_delete
         if rule is DO_NOTHING:
             continue
         child: type[Model] = rel.model  # type: ignore[assignment]
         for batch in _batches(pks):
             related = child._base_manager.using(db.alias).filter(**{f"{rel.attname}__in": batch})
             if rule in (PROTECT, RESTRICT):
-                sql, params = _select(related.order_by()[:5], db, dialect)
-                found = yield ("fetchall", sql, params)
+                sample = related.order_by()[:5]
+                stmt, params = execution.select_statement(sample, db, dialect)
+                found = yield ("fetchall", stmt.sql, params)
                 if found:
                     error = ProtectedError if rule is PROTECT else RestrictedError
                     raise error(
                         f"Cannot delete {meta.object_name} rows: {child._meta.object_name} "
                         f"rows point at them through the {rule!r} foreign key '{rel.name}'.",
-                        [r for r in found],
+                        execution.materialise(sample, stmt, found),
                     )
             elif rule is CASCADE:
                 sql, params = _select(related.order_by().values_list("pk", flat=True), db, dialect)
                 rows = yield ("fetchall", sql, params)
-                yield from _collect(child, [r[0] for r in rows], db, dialect, counts)
+                yield from _collect(child, [r[0] for r in rows], db, dialect, counts, seen)
             elif rule in (SET_NULL, SET_DEFAULT):
                 value = None if rule is SET_NULL else rel.get_default()
-                from heron.db.query.execution import _update_stmt
-
-                stmt, params = _update_stmt(related, db, dialect, {rel.name: value})
+                stmt, params = execution.update_statement(related, db, dialect, {rel.name: value})
                 yield ("execute", stmt.sql, params)
     for batch in _batches(pks):
-        target = model._base_manager.using(db.alias).filter(pk__in=batch)
-        stmt, params = execution.prepared(
-            target, db, dialect, "delete", lambda t=target: _direct_delete(t, dialect, db.vendor)
-        )
+        target: QuerySet[Any] = model._base_manager.using(db.alias).filter(pk__in=batch)
+
+        def build(target: QuerySet[Any] = target) -> Statement:
+            return _direct_delete(target, dialect, db.vendor)
+
+        stmt, params = execution.prepared(target, db, dialect, "delete", build)
         deleted = yield ("execute", stmt.sql, params)
         if deleted:
             counts[_label(model)] = counts.get(_label(model), 0) + int(deleted)
@@ -132,13 +144,18 @@ def _collect(
 
 def delete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:
     """``QuerySet.delete()``: atomic, cascading as the relations say."""
+    if _get_running_loop() is not None:
+        raise AsyncContextError("QuerySet.delete()", "adelete()")
     if qs._none:
         return 0, {}
     db = connections[qs.db]
+    result: tuple[int, Counts]
     if not _needs_collection(qs.model):
-        return run(db, _delete_plan(qs, db))
+        result = run(db, _delete_plan(qs, db))
+        return result
     with atomic(using=db.alias):
-        return run(db, _delete_plan(qs, db))
+        result = run(db, _delete_plan(qs, db))
+    return result
 
 
 async def adelete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:

@@ -6,23 +6,35 @@ called; everything else (shape, binding, loading) is shared.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from heron.db.connections import connections
-from heron.db.query import compiler, select
-from heron.db.query.compiler import CACHE, Binder, Statement, collect
+from heron.db.query import select
+from heron.db.query.compiler import CACHE, Statement, collect, expr_shape, where_shape
 from heron.db.query.expressions import F, OrderBy
 
 if TYPE_CHECKING:
+    from heron.db.models.base import Model
+    from heron.db.query.compiler import Binder
     from heron.db.query.queryset import QuerySet
 
-__all__ = ["QueryText", "acount", "aexists", "afetch", "count", "exists", "fetch"]
+__all__ = [
+    "QueryText",
+    "acount",
+    "aexists",
+    "afetch",
+    "aget_by_pk",
+    "count",
+    "exists",
+    "fetch",
+    "get_by_pk",
+    "prepared",
+    "shape_and_values",
+]
 
 MAX_CACHED_SHAPES = 4096
-Builder = Callable[["QuerySet[Any]", Any, str], Statement]
 
 
 def _order_shape(order: tuple[Any, ...] | None) -> Any:
@@ -43,14 +55,15 @@ def shape_and_values(qs: QuerySet[Any], kind: str) -> tuple[Any, list[Any]]:
     """The cache key of ``qs`` for ``kind`` and its values in binding order."""
     values: list[Any] = []
     annotations = (
-        tuple((name, compiler._expr_shape(expr, values)) for name, expr in qs._annotations.items())
+        tuple((name, expr_shape(expr, values)) for name, expr in qs._annotations.items())
         if qs._annotations
         else ()
     )
-    where = collect(qs, values)
-    having = compiler._where_shape(qs._having, values) if qs._having else ()
-    if qs._high is not None:
-        values.append(qs._high - qs._low)
+    where = where_shape(qs._where, values) if qs._where else ()
+    having = where_shape(qs._having, values) if qs._having else ()
+    high = qs._high
+    if high is not None:
+        values.append(high - qs._low)
     if qs._low:
         values.append(qs._low)
     key = (
@@ -61,7 +74,7 @@ def shape_and_values(qs: QuerySet[Any], kind: str) -> tuple[Any, list[Any]]:
         having,
         _order_shape(qs._order),
         qs._low > 0,
-        qs._high is not None,
+        high is not None,
         qs._distinct,
         qs._distinct_fields,
         qs._related,
@@ -74,61 +87,67 @@ def shape_and_values(qs: QuerySet[Any], kind: str) -> tuple[Any, list[Any]]:
     return key, values
 
 
+def cached(key: Any, build: Callable[[], Statement]) -> Statement:
+    """The statement cached under ``key``, built on a miss."""
+    stmt = CACHE.get(key)
+    if stmt is None:
+        if len(CACHE) >= MAX_CACHED_SHAPES:
+            CACHE.clear()
+        stmt = build()
+        CACHE[key] = stmt
+    return stmt
+
+
 def prepared(
     qs: QuerySet[Any], db: Any, dialect: Any, kind: str, build: Callable[[], Statement]
 ) -> tuple[Statement, tuple[Any, ...]]:
     """The cached statement for ``qs`` (built by ``build`` on a miss) and its parameters."""
     key, values = shape_and_values(qs, kind)
-    full_key = (key, dialect)
-    stmt = CACHE.get(full_key)
-    if stmt is None:
-        if len(CACHE) >= MAX_CACHED_SHAPES:
-            CACHE.clear()
-        stmt = build()
-        CACHE[full_key] = stmt
+    stmt = cached((key, dialect), build)
     return stmt, stmt.bind(values)
 
 
-def _select(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, tuple[Any, ...]]:
+def select_statement(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, tuple[Any, ...]]:
+    """The SELECT of ``qs`` (instances or values) and its parameters."""
     if qs._iterable == "model":
         return prepared(
-            qs,
-            db,
-            dialect,
-            "select",
-            lambda: select.build_select(qs, dialect, db.vendor, db.alias),
+            qs, db, dialect, "select", lambda: select.build_select(qs, dialect, db.vendor, db.alias)
         )
     return prepared(qs, db, dialect, "values", lambda: select.build_values(qs, dialect, db.vendor))
+
+
+def _row_type(names: tuple[str, ...]) -> Any:
+    return namedtuple("Row", names)
+
+
+_ROW_TYPES: dict[tuple[str, ...], Any] = {}
 
 
 def materialise(qs: QuerySet[Any], stmt: Statement, rows: Any) -> list[Any]:
     """Rows as instances, dicts, tuples or flat values, as ``qs`` asks."""
     if qs._iterable == "model":
-        loader, annotation_names, width = stmt.extra
-        objs: list[Any] = loader(rows)
-        if annotation_names:
-            start = width - len(annotation_names)
-            for obj, row in zip(objs, rows, strict=True):
-                for offset, name in enumerate(annotation_names):
-                    obj.__dict__[name] = row[start + offset]
+        objs: list[Any] = stmt.extra(rows)
         return objs
     names, converters = stmt.extra
     if any(c is not None for c in converters):
         rows = [
             tuple(
-                conv(v) if conv is not None and v is not None else v
-                for v, conv in zip(row, converters, strict=True)
+                [
+                    conv(v) if conv is not None and v is not None else v
+                    for v, conv in zip(row, converters, strict=True)
+                ]
             )
             for row in rows
         ]
-    if qs._iterable == "flat":
+    kind = qs._iterable
+    if kind == "flat":
         return [row[0] for row in rows]
-    if qs._iterable == "dict":
+    if kind == "dict":
         return [dict(zip(names, row, strict=True)) for row in rows]
-    if qs._iterable == "named":
-        from collections import namedtuple
-
-        row_type = namedtuple("Row", names)  # type: ignore[misc]
+    if kind == "named":
+        row_type = _ROW_TYPES.get(names)
+        if row_type is None:
+            row_type = _ROW_TYPES[names] = _row_type(names)
         return [row_type(*row) for row in rows]
     return [tuple(row) for row in rows]
 
@@ -138,7 +157,7 @@ def fetch(qs: QuerySet[Any]) -> list[Any]:
     if qs._none:
         return []
     db = connections[qs.db]
-    stmt, params = _select(qs, db, db.sync_dialect)
+    stmt, params = select_statement(qs, db, db.sync_dialect)
     result = materialise(qs, stmt, db.fetchall(stmt.sql, params))
     if qs._prefetch and result and qs._iterable == "model":
         from heron.db.query.prefetch import prefetch_related_objects
@@ -152,7 +171,7 @@ async def afetch(qs: QuerySet[Any]) -> list[Any]:
     if qs._none:
         return []
     db = connections[qs.db]
-    stmt, params = _select(qs, db, db.async_dialect)
+    stmt, params = select_statement(qs, db, db.async_dialect)
     result = materialise(qs, stmt, await db.afetchall(stmt.sql, params))
     if qs._prefetch and result and qs._iterable == "model":
         from heron.db.query.prefetch import aprefetch_related_objects
@@ -161,26 +180,110 @@ async def afetch(qs: QuerySet[Any]) -> list[Any]:
     return result
 
 
+# -- get by primary key: the hot path ---------------------------------------------------------
+
+
+class PkGetter:
+    """The compiled ``SELECT ... WHERE pk = ?`` of one model on one database and driver."""
+
+    __slots__ = ("load", "native", "prep", "sql")
+
+    def __init__(self, model: type[Model], db: Any, dialect: Any) -> None:
+        from heron.db.fields.scalars import Integer, String, Text
+        from heron.db.query.queryset import QuerySet
+
+        qs: QuerySet[Any] = QuerySet(model).filter(pk=0)
+        qs._order = ()
+        stmt = select.build_select(qs, dialect, db.vendor, db.alias)
+        ((_, prep),) = stmt.params
+        pk = model._meta.pk
+        self.sql = stmt.sql
+        self.prep: Callable[[Any], Any] = prep or _same
+        self.load: Callable[[Any], list[Any]] = stmt.extra.load
+        # A value of this type needs no conversion before binding.
+        native: type | None = None
+        if pk.db_preparer(db.vendor) is None:
+            native = (
+                int if isinstance(pk, Integer) else str if isinstance(pk, (String, Text)) else None
+            )
+        self.native = native
+
+    def params(self, value: Any) -> tuple[Any, ...]:
+        """The one-parameter tuple for ``value``."""
+        return (value,) if type(value) is self.native else (self.prep(value),)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_PK: dict[type[Model], dict[Any, PkGetter]] = {}
+_APK: dict[type[Model], dict[Any, PkGetter]] = {}
+
+
+def _getter(
+    cache: dict[type[Model], dict[Any, PkGetter]], model: type[Model], db: Any, dialect: Any
+) -> PkGetter:
+    getter = PkGetter(model, db, dialect)
+    cache.setdefault(model, {})[db] = getter
+    return getter
+
+
+def _missing(model: type[Model]) -> Exception:
+    return model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+
+
+def get_by_pk(model: type[Model], alias: str, value: Any) -> Any:
+    """``Model.objects.get(pk=value)`` without building a QuerySet."""
+    db = connections[alias]
+    try:
+        getter = _PK[model][db]
+    except KeyError:
+        getter = _getter(_PK, model, db, db.sync_dialect)
+    rows = db.fetchall(getter.sql, getter.params(value))
+    if rows:
+        return getter.load(rows)[0]
+    raise _missing(model)
+
+
+async def aget_by_pk(model: type[Model], alias: str, value: Any) -> Any:
+    """``await Model.objects.aget(pk=value)`` without building a QuerySet."""
+    db = connections[alias]
+    try:
+        getter = _APK[model][db]
+    except KeyError:
+        getter = _getter(_APK, model, db, db.async_dialect)
+    rows = await db.afetchall(getter.sql, getter.params(value))
+    if rows:
+        return getter.load(rows)[0]
+    raise _missing(model)
+
+
+# -- COUNT, EXISTS ----------------------------------------------------------------------------
+
+
 def _count_stmt(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, tuple[Any, ...]]:
     return prepared(qs, db, dialect, "count", lambda: select.build_count(qs, dialect, db.vendor))
 
 
 def count(qs: QuerySet[Any]) -> int:
+    """``SELECT COUNT(*)`` (sync)."""
     if qs._none:
         return 0
     db = connections[qs.db]
     stmt, params = _count_stmt(qs, db, db.sync_dialect)
     row = db.fetchone(stmt.sql, params)
-    return int(row[0])
+    return int(row[0]) if row is not None else 0
 
 
 async def acount(qs: QuerySet[Any]) -> int:
+    """``SELECT COUNT(*)`` (async)."""
     if qs._none:
         return 0
     db = connections[qs.db]
     stmt, params = _count_stmt(qs, db, db.async_dialect)
     row = await db.afetchone(stmt.sql, params)
-    return int(row[0])
+    return int(row[0]) if row is not None else 0
 
 
 def _exists_stmt(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, tuple[Any, ...]]:
@@ -188,6 +291,7 @@ def _exists_stmt(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, t
 
 
 def exists(qs: QuerySet[Any]) -> bool:
+    """``SELECT 1 ... LIMIT 1`` (sync)."""
     if qs._none:
         return False
     db = connections[qs.db]
@@ -196,6 +300,7 @@ def exists(qs: QuerySet[Any]) -> bool:
 
 
 async def aexists(qs: QuerySet[Any]) -> bool:
+    """``SELECT 1 ... LIMIT 1`` (async)."""
     if qs._none:
         return False
     db = connections[qs.db]
@@ -203,20 +308,39 @@ async def aexists(qs: QuerySet[Any]) -> bool:
     return await db.afetchone(stmt.sql, params) is not None
 
 
+# -- streaming ------------------------------------------------------------------------------
+
+
 def iterate(qs: QuerySet[Any], chunk_size: int) -> Iterator[Any]:
-    """Stream rows in chunks, loading each chunk as it arrives."""
+    """Stream rows in chunks, loading (and prefetching for) each chunk as it arrives."""
     if qs._none:
         return
     db = connections[qs.db]
-    stmt, params = _select(qs, db, db.sync_dialect)
+    stmt, params = select_statement(qs, db, db.sync_dialect)
+    prefetch = qs._prefetch if qs._iterable == "model" else ()
     chunk: list[Any] = []
-    for row in db.iterate(stmt.sql, params, chunk_size):
-        chunk.append(row)
-        if len(chunk) >= chunk_size:
-            yield from materialise(qs, stmt, chunk)
-            chunk = []
-    if chunk:
-        yield from materialise(qs, stmt, chunk)
+    rows = db.iterate(stmt.sql, params, chunk_size)
+    try:
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= chunk_size:
+                yield from _loaded_chunk(qs, stmt, chunk, prefetch)
+                chunk = []
+        if chunk:
+            yield from _loaded_chunk(qs, stmt, chunk, prefetch)
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _loaded_chunk(qs: QuerySet[Any], stmt: Statement, rows: list[Any], prefetch: Any) -> list[Any]:
+    objs = materialise(qs, stmt, rows)
+    if prefetch:
+        from heron.db.query.prefetch import prefetch_related_objects
+
+        prefetch_related_objects(objs, *prefetch)
+    return objs
 
 
 async def aiterate(qs: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]:
@@ -224,65 +348,122 @@ async def aiterate(qs: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]:
     if qs._none:
         return
     db = connections[qs.db]
-    stmt, params = _select(qs, db, db.async_dialect)
+    stmt, params = select_statement(qs, db, db.async_dialect)
+    prefetch = qs._prefetch if qs._iterable == "model" else ()
     chunk: list[Any] = []
-    async for row in db.aiterate(stmt.sql, params, chunk_size):
-        chunk.append(row)
-        if len(chunk) >= chunk_size:
-            for obj in materialise(qs, stmt, chunk):
+    rows = db.aiterate(stmt.sql, params, chunk_size)
+    try:
+        async for row in rows:
+            chunk.append(row)
+            if len(chunk) >= chunk_size:
+                for obj in await _aloaded_chunk(qs, stmt, chunk, prefetch):
+                    yield obj
+                chunk = []
+        if chunk:
+            for obj in await _aloaded_chunk(qs, stmt, chunk, prefetch):
                 yield obj
-            chunk = []
-    if chunk:
-        for obj in materialise(qs, stmt, chunk):
-            yield obj
+    finally:
+        aclose = getattr(rows, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+async def _aloaded_chunk(
+    qs: QuerySet[Any], stmt: Statement, rows: list[Any], prefetch: Any
+) -> list[Any]:
+    objs = materialise(qs, stmt, rows)
+    if prefetch:
+        from heron.db.query.prefetch import aprefetch_related_objects
+
+        await aprefetch_related_objects(objs, *prefetch)
+    return objs
 
 
 # -- UPDATE ------------------------------------------------------------------------------------
 
 
-def _update_stmt(
+def update_statement(
     qs: QuerySet[Any], db: Any, dialect: Any, values: dict[str, Any]
 ) -> tuple[Statement, tuple[Any, ...]]:
+    """The cached ``UPDATE ... SET ... WHERE`` for ``qs`` and its parameters."""
     from heron.db.query.update import build_update, update_shape
 
     assignments, set_values = update_shape(qs.model, values)
     key, where_values = shape_and_values(qs, "update")
-    full_key = ((key, assignments), dialect)
-    stmt = CACHE.get(full_key)
-    if stmt is None:
-        stmt = build_update(qs, dialect, db.vendor, values)
-        CACHE[full_key] = stmt
+    stmt = cached(
+        ((key, assignments), dialect), lambda: build_update(qs, dialect, db.vendor, values)
+    )
     return stmt, stmt.bind([*set_values, *where_values])
 
 
 def update(qs: QuerySet[Any], values: dict[str, Any]) -> int:
+    """``UPDATE`` (sync); the number of matched rows."""
     if qs._none or not values:
         return 0
     db = connections[qs.db]
-    stmt, params = _update_stmt(qs, db, db.sync_dialect, values)
+    stmt, params = update_statement(qs, db, db.sync_dialect, values)
     return int(db.execute(stmt.sql, params))
 
 
 async def aupdate(qs: QuerySet[Any], values: dict[str, Any]) -> int:
+    """``UPDATE`` (async); the number of matched rows."""
     if qs._none or not values:
         return 0
     db = connections[qs.db]
-    stmt, params = _update_stmt(qs, db, db.async_dialect, values)
+    stmt, params = update_statement(qs, db, db.async_dialect, values)
     return int(await db.aexecute(stmt.sql, params))
+
+
+# -- aggregate() -----------------------------------------------------------------------------
+
+
+def _aggregate_stmt(
+    qs: QuerySet[Any], expressions: dict[str, Any], db: Any, dialect: Any
+) -> tuple[Statement, tuple[Any, ...]]:
+    from heron.db.query.aggregates import aggregate_shape, aggregate_statement
+
+    key, values = shape_and_values(qs, "aggregate")
+    shape = aggregate_shape(qs, expressions, values)
+    stmt = cached(
+        ((key, shape), dialect),
+        lambda: aggregate_statement(qs, expressions, dialect, db.vendor),
+    )
+    return stmt, stmt.bind(values)
+
+
+def aggregate(qs: QuerySet[Any], expressions: dict[str, Any]) -> dict[str, Any]:
+    """One row of aggregates (sync)."""
+    from heron.db.query.aggregates import aggregate_result
+
+    db = connections[qs.db]
+    stmt, params = _aggregate_stmt(qs, expressions, db, db.sync_dialect)
+    row = db.fetchone(stmt.sql, params) if not qs._none else None
+    return aggregate_result(list(expressions), stmt.extra, row or [None] * len(expressions))
+
+
+async def aaggregate(qs: QuerySet[Any], expressions: dict[str, Any]) -> dict[str, Any]:
+    """One row of aggregates (async)."""
+    from heron.db.query.aggregates import aggregate_result
+
+    db = connections[qs.db]
+    stmt, params = _aggregate_stmt(qs, expressions, db, db.async_dialect)
+    row = await db.afetchone(stmt.sql, params) if not qs._none else None
+    return aggregate_result(list(expressions), stmt.extra, row or [None] * len(expressions))
 
 
 # -- SQL text, EXPLAIN, subqueries ---------------------------------------------------------------
 
 
 class QueryText:
-    """``str(qs.query)``: the SQL of a QuerySet for the default dialect of its database."""
+    """``str(qs.query)``: the SQL of a QuerySet for the sync dialect of its database."""
 
     def __init__(self, qs: QuerySet[Any]) -> None:
         self.qs = qs
 
     def sql_and_params(self) -> tuple[str, tuple[Any, ...]]:
+        """The SQL text and its parameters, as they would be sent to the sync driver."""
         db = connections[self.qs.db]
-        stmt, params = _select(self.qs, db, db.sync_dialect)
+        stmt, params = select_statement(self.qs, db, db.sync_dialect)
         return stmt.sql, params
 
     def __str__(self) -> str:
@@ -296,23 +477,38 @@ def _explain_sql(db: Any, sql: str, options: dict[str, Any]) -> str:
     if db.vendor == "sqlite":
         return f"EXPLAIN QUERY PLAN {sql}"
     if db.vendor == "postgresql" and options:
-        flags = ", ".join(f"{k.upper()} {'TRUE' if v else 'FALSE'}" for k, v in options.items())
-        return f"EXPLAIN ({flags}) {sql}"
+        flags = []
+        for name, value in options.items():
+            if not name.isidentifier():
+                raise ValueError(f"Unknown EXPLAIN option {name!r}.")
+            if name.lower() == "format":
+                if str(value).upper() not in ("TEXT", "JSON", "YAML", "XML"):
+                    raise ValueError(f"Unknown EXPLAIN format {value!r}.")
+                flags.append(f"FORMAT {str(value).upper()}")
+            else:
+                flags.append(f"{name.upper()} {'TRUE' if value else 'FALSE'}")
+        return f"EXPLAIN ({', '.join(flags)}) {sql}"
+    if db.vendor == "mysql" and options.get("analyze"):
+        return f"ANALYZE {sql}"
     return f"EXPLAIN {sql}"
 
 
-def explain(qs: QuerySet[Any], options: dict[str, Any]) -> str:
-    db = connections[qs.db]
-    stmt, params = _select(qs, db, db.sync_dialect)
-    rows = db.fetchall(_explain_sql(db, stmt.sql, options), params)
+def _explain_text(rows: Any) -> str:
     return "\n".join(" ".join(str(v) for v in row) for row in rows)
+
+
+def explain(qs: QuerySet[Any], options: dict[str, Any]) -> str:
+    """The database's plan for ``qs`` (sync)."""
+    db = connections[qs.db]
+    stmt, params = select_statement(qs, db, db.sync_dialect)
+    return _explain_text(db.fetchall(_explain_sql(db, stmt.sql, options), params))
 
 
 async def aexplain(qs: QuerySet[Any], options: dict[str, Any]) -> str:
+    """The database's plan for ``qs`` (async)."""
     db = connections[qs.db]
-    stmt, params = _select(qs, db, db.async_dialect)
-    rows = await db.afetchall(_explain_sql(db, stmt.sql, options), params)
-    return "\n".join(" ".join(str(v) for v in row) for row in rows)
+    stmt, params = select_statement(qs, db, db.async_dialect)
+    return _explain_text(await db.afetchall(_explain_sql(db, stmt.sql, options), params))
 
 
 def subquery_shape(qs: QuerySet[Any], values: list[Any]) -> Any:
@@ -323,22 +519,8 @@ def subquery_shape(qs: QuerySet[Any], values: list[Any]) -> Any:
 
 
 def as_subquery(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
-    """``qs`` as a SELECT of one column (its ``values_list`` field, else the pk)."""
-    from heron.db.query.compiler import WhereBuilder
-    from heron.db.query.paths import Joins
+    """``qs`` as a one-column SELECT, binding into the outer statement's ``binder``."""
+    return select.select_subquery(qs, binder, vendor)
 
-    joins = Joins(qs.model)
-    where = WhereBuilder(joins, binder, vendor)
-    clause = where.build(qs._where)
-    if qs._fields:
-        column = joins.resolve(qs._fields[0], allow_lookup=False).column
-    else:
-        column = joins.base.c[qs.model._meta.pk.attname]
-    stmt = sa.select(column)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    if qs._high is not None:
-        stmt = stmt.limit(binder.bind())
-    if qs._low:
-        stmt = stmt.offset(binder.bind())
-    return stmt.select_from(joins.from_clause())
+
+__all__ += ["collect"]

@@ -173,17 +173,25 @@ class OrderBy:
 
 
 class Aggregate(Combinable):
-    """An aggregate function over a field (``"*"`` for rows) with an optional ``filter``."""
+    """An aggregate function over a field (``"*"`` for rows, or an expression such as
+    ``F("price") * F("quantity")``) with optional ``distinct`` and ``filter``."""
 
     __slots__ = ("distinct", "field", "filter")
     function = ""
 
-    def __init__(self, field: str = "*", *, distinct: bool = False, filter: Q | None = None):
+    def __init__(
+        self, field: str | Combinable = "*", *, distinct: bool = False, filter: Q | None = None
+    ) -> None:
+        if filter is not None and not isinstance(filter, Q):
+            raise TypeError(f"{type(self).__name__}(filter=...) takes a Q object.")
         self.field = field
         self.distinct = distinct
         self.filter = filter
 
     def default_alias(self) -> str:
+        """The name ``aggregate(Count("books"))`` gives the result: ``books__count``."""
+        if not isinstance(self.field, str):
+            raise TypeError(f"{self!r} over an expression needs a name: aggregate(name=...).")
         if self.field == "*":
             return self.function.lower()
         return f"{self.field}__{self.function.lower()}"

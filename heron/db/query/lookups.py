@@ -1,13 +1,18 @@
 """Lookups (``__gt``, ``__icontains`` …) and transforms (``__year`` …) as SQLAlchemy expressions.
 
 A lookup receives the column expression, the bound parameter(s) already created for
-its values and the database vendor; ``PREPARERS`` adapt a lookup's value before binding
-(the ``%`` and ``_`` of a ``contains`` value are escaped there, so user input is never a
-pattern).
+its values and the database vendor; ``prepare_value`` says how a lookup adapts its value
+before binding (the ``%`` and ``_`` of a ``contains`` value are escaped there, so user
+input is never a pattern). Case rules follow Django's documentation, with two
+deliberate improvements: ``contains``/``startswith``/``endswith`` are case-sensitive on
+SQLite too (``GLOB`` with its wildcards escaped), and ``iexact``/``icontains`` … are
+case-insensitive on every backend. As in Django, ``exact`` on MySQL/MariaDB follows the
+column's collation (case-insensitive by default there).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,12 +20,12 @@ import sqlalchemy as sa
 
 __all__ = [
     "LOOKUPS",
-    "PREPARERS",
+    "TEXT_LOOKUPS",
     "TRANSFORMS",
     "escape_like",
     "is_lookup",
-    "is_transform",
     "prepare_value",
+    "transform_preparer",
 ]
 
 Expr = Any
@@ -30,42 +35,45 @@ ESCAPE = "\\"
 
 
 def escape_like(value: str) -> str:
-    """Escape LIKE's wildcards so the value matches literally."""
+    """Escape LIKE's wildcards (and the escape character) so the value matches literally."""
     return value.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
 
 
-def _contains_value(value: Any) -> str:
-    return f"%{escape_like(str(value))}%"
+def escape_glob(value: str) -> str:
+    """Escape GLOB's wildcards (SQLite) by putting each in a one-character class."""
+    return value.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
 
 
-def _startswith_value(value: Any) -> str:
-    return f"{escape_like(str(value))}%"
+def _like_pattern(kind: str, vendor: str) -> Callable[[Any], str]:
+    if vendor == "sqlite" and kind in CASE_SENSITIVE:
+        escape, wild = escape_glob, "*"
+    else:
+        escape, wild = escape_like, "%"
+    head = wild if kind.endswith("contains") or kind.endswith("endswith") else ""
+    tail = wild if kind.endswith("contains") or kind.endswith("startswith") else ""
+
+    def pattern(value: Any) -> str:
+        return f"{head}{escape(str(value))}{tail}"
+
+    return pattern
 
 
-def _endswith_value(value: Any) -> str:
-    return f"%{escape_like(str(value))}"
+def _case_sensitive_like(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
+    if vendor == "sqlite":
+        return lhs.op("GLOB", is_comparison=True)(b[0])
+    if vendor == "mysql":
+        return lhs.op("LIKE BINARY", is_comparison=True)(b[0])
+    return lhs.like(b[0], escape=ESCAPE)
 
 
-def _case_sensitive(kind: str) -> LookupFn:
-    def lookup(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
-        if vendor == "postgresql":
-            return lhs.like(b[0], escape=ESCAPE)
-        if vendor == "mysql":
-            return lhs.op("LIKE BINARY")(b[0])
-        # SQLite's LIKE ignores ASCII case, so compare the plain value (see prepare_value).
-        if kind == "contains":
-            return sa.func.instr(lhs, b[0]) > 0
-        if kind == "startswith":
-            return sa.func.substr(lhs, 1, sa.func.length(b[0])) == b[0]
-        return sa.func.substr(lhs, -sa.func.length(b[0])) == b[0]
-
-    return lookup
-
-
-def _insensitive_like(lhs: Expr, pattern: Expr, vendor: str) -> Expr:
+def _insensitive_like(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
     if vendor == "postgresql":
-        return lhs.ilike(pattern, escape=ESCAPE)
-    return sa.func.lower(lhs).like(sa.func.lower(pattern), escape=ESCAPE)
+        return lhs.ilike(b[0], escape=ESCAPE)
+    if vendor == "mysql":
+        # The default collations compare case-insensitively; LIKE's escape is "\".
+        return lhs.op("LIKE", is_comparison=True)(b[0])
+    # SQLite's LIKE ignores ASCII case; ESCAPE must be spelled out there.
+    return lhs.like(b[0], escape=ESCAPE)
 
 
 def _exact(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
@@ -73,7 +81,9 @@ def _exact(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
 
 
 def _iexact(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
-    return sa.func.lower(lhs) == sa.func.lower(b[0])
+    if vendor == "postgresql":
+        return sa.func.upper(sa.cast(lhs, sa.Text)) == sa.func.upper(b[0])
+    return sa.func.upper(lhs) == sa.func.upper(b[0])
 
 
 def _in(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
@@ -87,15 +97,19 @@ def _range(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
 
 
 def _regex(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
+    if vendor == "postgresql":
+        return lhs.op("~", is_comparison=True)(b[0])
     if vendor == "mysql":
-        return lhs.op("REGEXP BINARY")(b[0])
-    return lhs.regexp_match(b[0])
+        return lhs.op("REGEXP BINARY", is_comparison=True)(b[0])
+    return lhs.op("REGEXP", is_comparison=True)(b[0])
 
 
 def _iregex(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
     if vendor == "postgresql":
-        return lhs.op("~*")(b[0])
-    return lhs.regexp_match(b[0], flags="i") if vendor == "sqlite" else lhs.op("REGEXP")(b[0])
+        return lhs.op("~*", is_comparison=True)(b[0])
+    # SQLite's REGEXP is Python's re (see prepare_value: the pattern gets "(?i)");
+    # MariaDB/MySQL's REGEXP follows the (case-insensitive) collation.
+    return lhs.op("REGEXP", is_comparison=True)(b[0])
 
 
 LOOKUPS: dict[str, LookupFn] = {
@@ -107,12 +121,12 @@ LOOKUPS: dict[str, LookupFn] = {
     "lte": lambda lhs, b, v: lhs <= b[0],
     "in": _in,
     "range": _range,
-    "contains": _case_sensitive("contains"),
-    "icontains": lambda lhs, b, v: _insensitive_like(lhs, b[0], v),
-    "startswith": _case_sensitive("startswith"),
-    "istartswith": lambda lhs, b, v: _insensitive_like(lhs, b[0], v),
-    "endswith": _case_sensitive("endswith"),
-    "iendswith": lambda lhs, b, v: _insensitive_like(lhs, b[0], v),
+    "contains": _case_sensitive_like,
+    "icontains": _insensitive_like,
+    "startswith": _case_sensitive_like,
+    "istartswith": _insensitive_like,
+    "endswith": _case_sensitive_like,
+    "iendswith": _insensitive_like,
     "regex": _regex,
     "iregex": _iregex,
 }
@@ -120,41 +134,62 @@ LOOKUPS: dict[str, LookupFn] = {
 # isnull is special: its value decides the SQL shape, so it takes no parameter.
 NO_PARAM_LOOKUPS = frozenset({"isnull"})
 
-PREPARERS: dict[str, Callable[[Any], Any]] = {
-    "contains": _contains_value,
-    "icontains": _contains_value,
-    "startswith": _startswith_value,
-    "istartswith": _startswith_value,
-    "endswith": _endswith_value,
-    "iendswith": _endswith_value,
-}
-
 CASE_SENSITIVE = frozenset({"contains", "startswith", "endswith"})
+PATTERN_LOOKUPS = frozenset(
+    {"contains", "icontains", "startswith", "istartswith", "endswith", "iendswith"}
+)
+# Lookups whose value is text whatever the field (a pattern), so the field's own
+# conversion is skipped.
+TEXT_LOOKUPS = frozenset({*PATTERN_LOOKUPS, "regex", "iregex", "iexact"})
+
+
+def _insensitive_regex(value: Any) -> str:
+    return f"(?i){value}"
 
 
 def prepare_value(lookup: str, vendor: str) -> Callable[[Any], Any] | None:
-    """How a lookup's value is adapted before binding (``None``: bound as the field says)."""
-    if vendor == "sqlite" and lookup in CASE_SENSITIVE:
+    """How a text lookup adapts its value before binding (``None``: bound as given)."""
+    if lookup in PATTERN_LOOKUPS:
+        return _like_pattern(lookup, vendor)
+    if lookup == "iregex" and vendor == "sqlite":
+        return _insensitive_regex
+    if lookup in TEXT_LOOKUPS:
         return str
-    return PREPARERS.get(lookup)
+    return None
 
 
-# Lookups whose value is text whatever the field (a pattern), so the field's own
-# conversion is skipped.
-TEXT_LOOKUPS = frozenset({*PREPARERS, "regex", "iregex"})
+# -- transforms -------------------------------------------------------------------------------
+
+
+def _utc(lhs: Expr, vendor: str) -> Expr:
+    # timestamptz values are read in the session's time zone; Heron's transforms work in UTC.
+    if vendor == "postgresql" and isinstance(getattr(lhs, "type", None), sa.DateTime):
+        # A literal, not a parameter: GROUP BY must repeat the SELECT expression exactly.
+        return sa.func.timezone(sa.literal_column("'UTC'"), lhs)
+    return lhs
 
 
 def _extract(part: str) -> Callable[[Expr, str], Expr]:
     def transform(lhs: Expr, vendor: str) -> Expr:
-        return sa.cast(sa.extract(part, lhs), sa.Integer)
+        return sa.cast(sa.extract(part, _utc(lhs, vendor)), sa.Integer)
 
     return transform
+
+
+def _week_day(lhs: Expr, vendor: str) -> Expr:
+    """1 (Sunday) to 7 (Saturday), as Django's ``week_day``."""
+    if vendor == "mysql":
+        return sa.func.dayofweek(lhs)
+    one: Any = sa.literal_column("1")
+    if vendor == "sqlite":
+        return sa.cast(sa.func.strftime(sa.literal_column("'%w'"), lhs), sa.Integer) + one
+    return sa.cast(sa.extract("dow", _utc(lhs, vendor)), sa.Integer) + one
 
 
 def _date(lhs: Expr, vendor: str) -> Expr:
     if vendor == "sqlite":
         return sa.func.date(lhs)
-    return sa.cast(lhs, sa.Date)
+    return sa.cast(_utc(lhs, vendor), sa.Date)
 
 
 TRANSFORMS: dict[str, Callable[[Expr, str], Expr]] = {
@@ -163,14 +198,37 @@ TRANSFORMS: dict[str, Callable[[Expr, str], Expr]] = {
     "day": _extract("day"),
     "hour": _extract("hour"),
     "minute": _extract("minute"),
-    "week_day": _extract("dow"),
+    "second": _extract("second"),
+    "week_day": _week_day,
     "date": _date,
 }
 
 
+def _int(value: Any) -> int:
+    return int(value)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def transform_preparer(last: str, vendor: str) -> Callable[[Any], Any]:
+    """How a value compared with the output of the transform ``last`` is bound."""
+    if last == "date":
+        return _iso_date if vendor == "sqlite" else _as_date
+    return _int
+
+
 def is_lookup(name: str) -> bool:
+    """True when ``name`` is a lookup (``exact``, ``in``, ``isnull`` …)."""
     return name in LOOKUPS or name in NO_PARAM_LOOKUPS
-
-
-def is_transform(name: str) -> bool:
-    return name in TRANSFORMS

@@ -1,75 +1,30 @@
-"""``Manager``: the ``Model.objects`` entry point; every QuerySet method starts here."""
+"""``Manager``: the ``Model.objects`` entry point; every QuerySet method starts here.
+
+The methods are written out (not forwarded through ``__getattr__``) so editors and type
+checkers see them, and so the hottest call, ``Model.objects.get(pk=...)``, skips building
+a QuerySet at all.
+"""
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from heron.db.errors import AsyncContextError
+from heron.db.query import execution
 from heron.db.query.queryset import QuerySet
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
+    from heron.db.query.expressions import Q
+    from heron.db.query.raw import RawQuerySet
 
 __all__ = ["Manager"]
 
 M = TypeVar("M", bound="Model")
-
-_PROXIED = frozenset(
-    [
-        "none",
-        "using",
-        "filter",
-        "exclude",
-        "order_by",
-        "reverse",
-        "distinct",
-        "select_related",
-        "prefetch_related",
-        "only",
-        "defer",
-        "values",
-        "values_list",
-        "annotate",
-        "select_for_update",
-        "get",
-        "first",
-        "last",
-        "count",
-        "exists",
-        "iterator",
-        "create",
-        "get_or_create",
-        "update_or_create",
-        "bulk_create",
-        "bulk_update",
-        "update",
-        "delete",
-        "in_bulk",
-        "aggregate",
-        "earliest",
-        "latest",
-        "get_or_404",
-        "explain",
-        "aget",
-        "afirst",
-        "alast",
-        "acount",
-        "aexists",
-        "aiterator",
-        "acreate",
-        "aget_or_create",
-        "aupdate_or_create",
-        "abulk_create",
-        "abulk_update",
-        "aupdate",
-        "adelete",
-        "ain_bulk",
-        "aaggregate",
-        "aearliest",
-        "alatest",
-        "aget_or_404",
-        "aexplain",
-    ]
-)
+# Primary key values that take the fast path of get(pk=...) (converted by the field).
+_FAST_TYPES = frozenset({int, str})
 
 
 class Manager(Generic[M]):
@@ -79,6 +34,9 @@ class Manager(Generic[M]):
     """
 
     queryset_class: type[QuerySet[Any]] = QuerySet
+    # True for a manager whose get_queryset() is the plain one: get(pk=...) is a fast path.
+    _fast = False
+    _pk_names: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
         self.model: type[M] | None = None
@@ -90,27 +48,17 @@ class Manager(Generic[M]):
         bound.__dict__.update(self.__dict__)
         bound.model = model
         bound.name = name
+        pk = model._meta.pk
+        bound._fast = (
+            type(self).get_queryset is Manager.get_queryset and self.queryset_class is QuerySet
+        )
+        bound._pk_names = frozenset({"pk", pk.name, pk.attname}) if pk is not None else frozenset()
         return bound
 
     def get_queryset(self) -> QuerySet[M]:
         """The QuerySet every call starts from."""
         assert self.model is not None, "manager is not attached to a model"
-        return self.queryset_class(self.model)  # type: ignore[return-value]
-
-    def all(self) -> QuerySet[M]:
-        return self.get_queryset()
-
-    def raw(self, sql: str, params: Any = (), using: str | None = None) -> Any:
-        """Model instances from your own SQL (parameters bound, never interpolated)."""
-        from heron.db.query.raw import RawQuerySet
-
-        assert self.model is not None
-        return RawQuerySet(self.model, sql, params, using)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _PROXIED:
-            return getattr(self.get_queryset(), name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        return self.queryset_class(self.model)
 
     def __get__(self, instance: Any, owner: type[Any]) -> Manager[M]:
         if instance is not None:
@@ -122,4 +70,272 @@ class Manager(Generic[M]):
 
     def __repr__(self) -> str:
         model = self.model.__name__ if self.model else "?"
-        return f"<Manager {model}.{self.name}>"
+        return f"<{type(self).__name__} {model}.{self.name}>"
+
+    # -- the hottest calls ----------------------------------------------------------------
+
+    def get(self, *args: Q, **kwargs: Any) -> M:
+        """The one row matching the conditions (see ``QuerySet.get``)."""
+        if self._fast and not args and len(kwargs) == 1:
+            ((key, value),) = kwargs.items()
+            if key in self._pk_names and type(value) in _FAST_TYPES:
+                if _get_running_loop() is not None:
+                    raise AsyncContextError("QuerySet.get()", "aget()")
+                return execution.get_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
+        return self.get_queryset().get(*args, **kwargs)
+
+    async def aget(self, *args: Q, **kwargs: Any) -> M:
+        """``get()`` on the async driver."""
+        if self._fast and not args and len(kwargs) == 1:
+            ((key, value),) = kwargs.items()
+            if key in self._pk_names and type(value) in _FAST_TYPES:
+                return await execution.aget_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
+        return await self.get_queryset().aget(*args, **kwargs)
+
+    def all(self) -> QuerySet[M]:
+        """Every row (a fresh QuerySet)."""
+        return self.get_queryset()
+
+    def filter(self, *args: Q, **kwargs: Any) -> QuerySet[M]:
+        """Rows matching the conditions."""
+        return self.get_queryset().filter(*args, **kwargs)  # type: ignore[no-any-return]
+
+    def exclude(self, *args: Q, **kwargs: Any) -> QuerySet[M]:
+        """Rows not matching the conditions."""
+        return self.get_queryset().exclude(*args, **kwargs)  # type: ignore[no-any-return]
+
+    def create(self, **values: Any) -> M:
+        """Create, save and return an instance."""
+        return self.get_queryset().create(**values)
+
+    async def acreate(self, **values: Any) -> M:
+        """``create()`` on the async driver."""
+        return await self.get_queryset().acreate(**values)
+
+    # -- chaining -------------------------------------------------------------------------
+
+    def none(self) -> QuerySet[M]:
+        """A QuerySet matching nothing."""
+        return self.get_queryset().none()  # type: ignore[no-any-return]
+
+    def using(self, alias: str | None) -> QuerySet[M]:
+        """Run against the database ``alias``."""
+        return self.get_queryset().using(alias)  # type: ignore[no-any-return]
+
+    def order_by(self, *fields: Any) -> QuerySet[M]:
+        """Rows in this order."""
+        return self.get_queryset().order_by(*fields)  # type: ignore[no-any-return]
+
+    def reverse(self) -> QuerySet[M]:
+        """Rows in the opposite of the default order."""
+        return self.get_queryset().reverse()  # type: ignore[no-any-return]
+
+    def distinct(self, *fields: str) -> QuerySet[M]:
+        """Rows without duplicates."""
+        return self.get_queryset().distinct(*fields)  # type: ignore[no-any-return]
+
+    def select_related(self, *paths: str | None) -> QuerySet[M]:
+        """Rows with these foreign keys loaded by JOINs."""
+        return self.get_queryset().select_related(*paths)  # type: ignore[no-any-return]
+
+    def prefetch_related(self, *lookups: Any) -> QuerySet[M]:
+        """Rows with these relations loaded by one extra query each."""
+        return self.get_queryset().prefetch_related(*lookups)  # type: ignore[no-any-return]
+
+    def only(self, *fields: str) -> QuerySet[M]:
+        """Rows loading only these fields now."""
+        return self.get_queryset().only(*fields)  # type: ignore[no-any-return]
+
+    def defer(self, *fields: str | None) -> QuerySet[M]:
+        """Rows loading these fields on first access."""
+        return self.get_queryset().defer(*fields)  # type: ignore[no-any-return]
+
+    def values(self, *fields: str, **expressions: Any) -> QuerySet[Any]:
+        """Rows as dicts."""
+        return self.get_queryset().values(*fields, **expressions)  # type: ignore[no-any-return]
+
+    def values_list(self, *fields: str, flat: bool = False, named: bool = False) -> QuerySet[Any]:
+        """Rows as tuples (or values with ``flat=True``)."""
+        qs = self.get_queryset()
+        return qs.values_list(*fields, flat=flat, named=named)  # type: ignore[no-any-return]
+
+    def annotate(self, *args: Any, **expressions: Any) -> QuerySet[M]:
+        """Rows with computed values."""
+        return self.get_queryset().annotate(*args, **expressions)  # type: ignore[no-any-return]
+
+    def alias(self, **expressions: Any) -> QuerySet[M]:
+        """Rows with named expressions usable in filters."""
+        return self.get_queryset().alias(**expressions)  # type: ignore[no-any-return]
+
+    def select_for_update(self, **options: Any) -> QuerySet[M]:
+        """Rows locked until the transaction ends."""
+        return self.get_queryset().select_for_update(**options)  # type: ignore[no-any-return]
+
+    def raw(self, sql: str, params: Sequence[Any] = (), using: str | None = None) -> RawQuerySet[M]:
+        """Model instances from your own SQL; ``%s`` placeholders, parameters bound."""
+        from heron.db.query.raw import RawQuerySet
+
+        assert self.model is not None
+        return RawQuerySet(self.model, sql, params, using)
+
+    # -- terminal methods, sync -----------------------------------------------------------
+
+    def first(self) -> M | None:
+        """The first row, or ``None``."""
+        return self.get_queryset().first()
+
+    def last(self) -> M | None:
+        """The last row, or ``None``."""
+        return self.get_queryset().last()
+
+    def earliest(self, *fields: str) -> M:
+        """The first row ordered by ``fields``."""
+        return self.get_queryset().earliest(*fields)
+
+    def latest(self, *fields: str) -> M:
+        """The last row ordered by ``fields``."""
+        return self.get_queryset().latest(*fields)
+
+    def count(self) -> int:
+        """The number of rows."""
+        return self.get_queryset().count()
+
+    def exists(self) -> bool:
+        """Whether there is any row."""
+        return self.get_queryset().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Aggregates over every row."""
+        return self.get_queryset().aggregate(*args, **kwargs)
+
+    def iterator(self, chunk_size: int = 2000) -> Iterator[M]:
+        """Stream every row in chunks."""
+        return self.get_queryset().iterator(chunk_size)
+
+    def in_bulk(
+        self, id_list: Iterable[Any] | None = None, *, field_name: str = "pk"
+    ) -> dict[Any, M]:
+        """``{value: instance}`` for these values of a unique field."""
+        return self.get_queryset().in_bulk(id_list, field_name=field_name)
+
+    def get_or_404(self, *args: Q, **kwargs: Any) -> M:
+        """``get()`` raising ``HTTPException(404)`` when nothing matches."""
+        return self.get_queryset().get_or_404(*args, **kwargs)
+
+    def get_or_create(
+        self, defaults: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[M, bool]:
+        """The matching row, or a new one: ``(instance, created)``."""
+        return self.get_queryset().get_or_create(defaults, **kwargs)
+
+    def update_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[M, bool]:
+        """Update the matching row, or create it: ``(instance, created)``."""
+        return self.get_queryset().update_or_create(defaults, create_defaults, **kwargs)
+
+    def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
+        """Insert many instances in batches."""
+        return self.get_queryset().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(
+        self, objs: Iterable[M], fields: Sequence[str], batch_size: int | None = None
+    ) -> int:
+        """Update ``fields`` of many instances in batches."""
+        return self.get_queryset().bulk_update(objs, fields, batch_size)
+
+    def update(self, **values: Any) -> int:
+        """Update every row."""
+        return self.get_queryset().update(**values)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete every row (cascading as the relations say)."""
+        return self.get_queryset().delete()
+
+    def explain(self, **options: Any) -> str:
+        """The plan of ``SELECT`` of every row."""
+        return self.get_queryset().explain(**options)
+
+    # -- terminal methods, async ----------------------------------------------------------
+
+    async def afirst(self) -> M | None:
+        """``first()`` on the async driver."""
+        return await self.get_queryset().afirst()
+
+    async def alast(self) -> M | None:
+        """``last()`` on the async driver."""
+        return await self.get_queryset().alast()
+
+    async def aearliest(self, *fields: str) -> M:
+        """``earliest()`` on the async driver."""
+        return await self.get_queryset().aearliest(*fields)
+
+    async def alatest(self, *fields: str) -> M:
+        """``latest()`` on the async driver."""
+        return await self.get_queryset().alatest(*fields)
+
+    async def acount(self) -> int:
+        """``count()`` on the async driver."""
+        return await self.get_queryset().acount()
+
+    async def aexists(self) -> bool:
+        """``exists()`` on the async driver."""
+        return await self.get_queryset().aexists()
+
+    async def aaggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """``aggregate()`` on the async driver."""
+        return await self.get_queryset().aaggregate(*args, **kwargs)
+
+    def aiterator(self, chunk_size: int = 2000) -> AsyncIterator[M]:
+        """``iterator()`` on the async driver."""
+        return self.get_queryset().aiterator(chunk_size)
+
+    async def ain_bulk(
+        self, id_list: Iterable[Any] | None = None, *, field_name: str = "pk"
+    ) -> dict[Any, M]:
+        """``in_bulk()`` on the async driver."""
+        return await self.get_queryset().ain_bulk(id_list, field_name=field_name)
+
+    async def aget_or_404(self, *args: Q, **kwargs: Any) -> M:
+        """``get_or_404()`` on the async driver."""
+        return await self.get_queryset().aget_or_404(*args, **kwargs)
+
+    async def aget_or_create(
+        self, defaults: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[M, bool]:
+        """``get_or_create()`` on the async driver."""
+        return await self.get_queryset().aget_or_create(defaults, **kwargs)
+
+    async def aupdate_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[M, bool]:
+        """``update_or_create()`` on the async driver."""
+        return await self.get_queryset().aupdate_or_create(defaults, create_defaults, **kwargs)
+
+    async def abulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
+        """``bulk_create()`` on the async driver."""
+        return await self.get_queryset().abulk_create(objs, *args, **kwargs)
+
+    async def abulk_update(
+        self, objs: Iterable[M], fields: Sequence[str], batch_size: int | None = None
+    ) -> int:
+        """``bulk_update()`` on the async driver."""
+        return await self.get_queryset().abulk_update(objs, fields, batch_size)
+
+    async def aupdate(self, **values: Any) -> int:
+        """``update()`` on the async driver."""
+        return await self.get_queryset().aupdate(**values)
+
+    async def adelete(self) -> tuple[int, dict[str, int]]:
+        """``delete()`` on the async driver."""
+        return await self.get_queryset().adelete()
+
+    async def aexplain(self, **options: Any) -> str:
+        """``explain()`` on the async driver."""
+        return await self.get_queryset().aexplain(**options)

@@ -1,11 +1,14 @@
-"""Resolve ``author__name__icontains``-style paths into columns, joins and lookups."""
+"""Resolve ``author__name__icontains``-style paths into columns, joins and lookups.
+
+Joins are keyed by their relation path, so two conditions on ``author__...`` share one
+join. A forward foreign key that cannot be NULL is an INNER JOIN (as long as everything
+before it is); nullable and reverse relations are LEFT OUTER JOINs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
 
 from heron.db.models.exceptions import FieldError
 from heron.db.query.lookups import TRANSFORMS, is_lookup
@@ -14,7 +17,7 @@ if TYPE_CHECKING:
     from heron.db.fields.base import Field
     from heron.db.models.base import Model
 
-__all__ = ["Join", "Joins", "Resolved"]
+__all__ = ["Join", "Joins", "Resolved", "apply_transforms"]
 
 
 @dataclass
@@ -30,7 +33,11 @@ class Join:
 
 @dataclass
 class Resolved:
-    """A path resolved to the column expression, its field, and the trailing transforms/lookup."""
+    """A path resolved to the column expression, its field, and the trailing transforms/lookup.
+
+    ``multi`` is true when the path crosses a relation with many rows per row (a reverse
+    foreign key, a many-to-many).
+    """
 
     column: Any
     field: Field
@@ -38,6 +45,7 @@ class Resolved:
     lookup: str
     path: tuple[str, ...] = ()
     model: type[Model] | None = None
+    multi: bool = False
 
 
 @dataclass
@@ -57,6 +65,9 @@ class Joins:
         join = self.joins[path]
         return join.alias, join.model
 
+    def _outer_at(self, path: tuple[str, ...]) -> bool:
+        return bool(path) and self.joins[path].outer
+
     def join_forward(self, path: tuple[str, ...], fk: Any) -> tuple[Any, type[Model]]:
         """Join the target of the foreign key ``fk`` reached at ``path``."""
         existing = self.joins.get(path)
@@ -66,7 +77,8 @@ class Joins:
         remote = fk.remote_model
         alias = remote._meta.table.alias(f"T{len(self.joins) + 1}")
         onclause = parent_table.c[fk.attname] == alias.c[fk.target_field.attname]
-        self.joins[path] = Join(alias, remote, onclause, True, path[:-1])
+        outer = fk.null or self._outer_at(path[:-1])
+        self.joins[path] = Join(alias, remote, onclause, outer, path[:-1])
         return alias, remote
 
     def join_reverse(self, path: tuple[str, ...], rel: Any) -> tuple[Any, type[Model]]:
@@ -83,7 +95,11 @@ class Joins:
     def join_custom(
         self, path: tuple[str, ...], model: type[Model], make: Any
     ) -> tuple[Any, type[Model]]:
-        """Join through a relation that builds its own ON clause (``make(parent, alias)``)."""
+        """Join through a relation that builds its own ON clause (``make(parent, number)``).
+
+        ``make`` returns ``(alias, onclause)``; a relation needing two tables (a
+        many-to-many through its link table) calls ``join_custom`` for each.
+        """
         existing = self.joins.get(path)
         if existing is not None:
             return existing.alias, existing.model
@@ -103,6 +119,16 @@ class Joins:
             )
         return clause
 
+    def nullable(self, resolved: Resolved) -> bool:
+        """True when the resolved column may be NULL (nullable field or outer join)."""
+        if resolved.field.null:
+            return True
+        for i in range(1, len(resolved.path) + 1):
+            join = self.joins.get(resolved.path[:i])
+            if join is None or join.outer:
+                return True
+        return False
+
     # -- paths ------------------------------------------------------------------------------
 
     def resolve(self, key: str, *, allow_lookup: bool = True) -> Resolved:
@@ -110,6 +136,7 @@ class Joins:
         parts = key.split("__")
         table, model = self.base, self.model
         path: tuple[str, ...] = ()
+        multi = False
         i = 0
         while i < len(parts):
             name = parts[i]
@@ -126,13 +153,15 @@ class Joins:
                     ):
                         # author__id=1 compares the foreign key column, no join needed.
                         return self._tail(
-                            table.c[field_.attname], field_, tail, allow_lookup, path, model
+                            table.c[field_.attname], field_, tail, allow_lookup, path, model, multi
                         )
                     path = (*path, name)
                     table, model = self.join_forward(path, field_)
                     i += 1
                     continue
-                return self._tail(table.c[field_.attname], field_, rest, allow_lookup, path, model)
+                return self._tail(
+                    table.c[field_.attname], field_, rest, allow_lookup, path, model, multi
+                )
             rel = meta.reverse_relation(name)
             relation = field_ if field_ is not None else rel
             if relation is None:
@@ -140,11 +169,14 @@ class Joins:
                     f"Cannot resolve '{name}' into a field of {meta.object_name}. "
                     f"Choices are: {', '.join(sorted(meta.query_names()))}."
                 )
+            reverse = rel is not None and field_ is None
+            if relation.many_to_many or (reverse and not getattr(relation, "one_to_one", False)):
+                multi = True
             path = (*path, name)
-            table, model = self._join_relation(path, relation, rel is not None)
+            table, model = self._join_relation(path, relation, reverse)
             if next_is_tail:
                 pk = model._meta.pk
-                return self._tail(table.c[pk.attname], pk, rest, allow_lookup, path, model)
+                return self._tail(table.c[pk.attname], pk, rest, allow_lookup, path, model, multi)
             i += 1
         raise FieldError(f"'{key}' does not name a field.")
 
@@ -167,11 +199,13 @@ class Joins:
         allow_lookup: bool,
         path: tuple[str, ...],
         model: type[Model],
+        multi: bool,
     ) -> Resolved:
         transforms: list[str] = []
         lookup = "exact"
         for j, part in enumerate(rest):
-            if part in TRANSFORMS:
+            # One transform, or date then another (``published__date__year``).
+            if part in TRANSFORMS and transforms in ([], ["date"]):
                 transforms.append(part)
             elif is_lookup(part) and j == len(rest) - 1 and allow_lookup:
                 lookup = part
@@ -179,7 +213,7 @@ class Joins:
                 raise FieldError(
                     f"Unsupported lookup '{part}' for {type(field_).__name__} '{field_.name}'."
                 )
-        return Resolved(column, field_, transforms, lookup, path, model)
+        return Resolved(column, field_, transforms, lookup, path, model, multi)
 
 
 def apply_transforms(column: Any, transforms: list[str], vendor: str) -> Any:
@@ -187,8 +221,3 @@ def apply_transforms(column: Any, transforms: list[str], vendor: str) -> Any:
     for name in transforms:
         column = TRANSFORMS[name](column, vendor)
     return column
-
-
-def label_column(column: Any, label: str) -> Any:
-    """``column AS label`` for a select list."""
-    return sa.type_coerce(column, column.type).label(label) if hasattr(column, "type") else column

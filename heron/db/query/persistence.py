@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from heron.db.connections import connections
+from heron.db.errors import AsyncContextError
 from heron.db.fields.scalars import AutoField
 from heron.db.query.compiler import CACHE, Binder, Statement, compile_statement
 from heron.db.query.plans import Plan, arun, run
@@ -145,6 +147,8 @@ def save_instance(
     update_fields: Iterable[str] | None,
 ) -> None:
     """``Model.save()``."""
+    if _get_running_loop() is not None:
+        raise AsyncContextError(f"{type(obj).__name__}.save()", "asave()")
     alias = using or obj._db or "default"
     db = connections[alias]
     run(db, _save_plan(obj, db.vendor, force_insert, force_update, update_fields))

@@ -1,12 +1,22 @@
-"""``QuerySet``: a lazy, chainable, immutable description of a query, run sync or async."""
+"""``QuerySet``: a lazy, chainable, immutable description of a query, run sync or async.
+
+Every method that runs SQL has an ``a``-prefixed twin for async code (``get``/``aget`` …);
+``await qs`` and ``async for obj in qs`` fetch the rows. A sync method called from a
+running event loop raises ``AsyncContextError`` naming its twin.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from asyncio import _get_running_loop
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from heron.db.errors import AsyncContextError, IntegrityError
+from heron.db.models.exceptions import FieldError
 from heron.db.query import execution
-from heron.db.query.expressions import F, OrderBy, Q
+from heron.db.query.chain import ChainableQuerySet
+from heron.db.query.compiler import EXPRESSIONS
+from heron.db.query.expressions import Q
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -15,275 +25,108 @@ __all__ = ["QuerySet"]
 
 M = TypeVar("M", bound="Model")
 MAX_GET_RESULTS = 21
+IN_BULK_BATCH = 4096
 
 
-class QuerySet(Generic[M]):
+def sync_only(method: str) -> None:
+    """Refuse a blocking QuerySet method inside a running event loop, naming its twin."""
+    if _get_running_loop() is not None:
+        raise AsyncContextError(f"QuerySet.{method}()", f"a{method}()")
+
+
+def _no_iteration_in_loop() -> None:
+    if _get_running_loop() is not None:
+        raise AsyncContextError(
+            "Evaluating a QuerySet (iterating, len(), bool(), list())",
+            "`await queryset` or `async for obj in queryset`",
+        )
+
+
+class QuerySet(ChainableQuerySet[M]):
     """Rows of ``model`` matching the filters. Nothing runs until the results are needed:
     iterate it (or ``async for``), ``await`` it, slice it, or call a terminal method."""
 
-    __slots__ = (
-        "_annotations",
-        "_db",
-        "_defer",
-        "_distinct",
-        "_distinct_fields",
-        "_fields",
-        "_for_update",
-        "_group_by",
-        "_having",
-        "_high",
-        "_iterable",
-        "_low",
-        "_none",
-        "_only",
-        "_order",
-        "_prefetch",
-        "_related",
-        "_result_cache",
-        "_where",
-        "model",
-    )
-
-    def __init__(self, model: type[M], using: str | None = None) -> None:
-        self.model = model
-        self._db = using
-        self._where: tuple[Any, ...] = ()
-        self._order: tuple[Any, ...] | None = None
-        self._low = 0
-        self._high: int | None = None
-        self._distinct = False
-        self._distinct_fields: tuple[str, ...] = ()
-        self._related: tuple[str, ...] = ()
-        self._prefetch: tuple[Any, ...] = ()
-        self._fields: tuple[str, ...] | None = None
-        self._iterable = "model"
-        self._only: frozenset[str] | None = None
-        self._defer: frozenset[str] = frozenset()
-        self._annotations: dict[str, Any] = {}
-        self._group_by: tuple[str, ...] | None = None
-        self._having: tuple[Any, ...] = ()
-        self._for_update: dict[str, Any] | None = None
-        self._none = False
-        self._result_cache: list[Any] | None = None
-
-    def _clone(self) -> QuerySet[M]:
-        new = object.__new__(type(self))
-        for slot in QuerySet.__slots__:
-            setattr(new, slot, getattr(self, slot))
-        new._result_cache = None
-        return new
-
-    # -- chaining -----------------------------------------------------------------------------
-
-    def all(self) -> QuerySet[M]:
-        """A copy of this QuerySet."""
-        return self._clone()
-
-    def none(self) -> QuerySet[M]:
-        """A QuerySet that matches nothing and never queries."""
-        qs = self._clone()
-        qs._none = True
-        return qs
-
-    def using(self, alias: str | None) -> QuerySet[M]:
-        """Run against the database ``alias`` (see ``DATABASES``)."""
-        qs = self._clone()
-        qs._db = alias
-        return qs
-
-    def filter(self, *args: Q, **kwargs: Any) -> QuerySet[M]:
-        """Rows matching every condition (``field__lookup=value``, ``Q`` objects)."""
-        return self._filter(args, kwargs, negate=False)
-
-    def exclude(self, *args: Q, **kwargs: Any) -> QuerySet[M]:
-        """Rows not matching the conditions."""
-        return self._filter(args, kwargs, negate=True)
-
-    def _filter(self, args: Sequence[Q], kwargs: dict[str, Any], negate: bool) -> QuerySet[M]:
-        self._check_unsliced("filter")
-        for arg in args:
-            if not isinstance(arg, Q):
-                raise TypeError(f"filter() takes Q objects and keyword arguments, not {arg!r}.")
-        qs = self._clone()
-        if negate:
-            qs._where = (*self._where, ~Q(*args, **kwargs))
-        elif not args and len(kwargs) == 1:
-            qs._where = (*self._where, next(iter(kwargs.items())))
-        else:
-            qs._where = (*self._where, *args, *sorted(kwargs.items()))
-        return qs
-
-    def order_by(self, *fields: str | F | OrderBy) -> QuerySet[M]:
-        """Order by fields (``"-created"`` descending, ``"author__name"``, ``"?"`` random)."""
-        self._check_unsliced("order_by")
-        qs = self._clone()
-        qs._order = tuple(fields)
-        return qs
-
-    def reverse(self) -> QuerySet[M]:
-        """The same rows in the opposite order."""
-        qs = self._clone()
-        qs._order = tuple(_flip(term) for term in self._effective_order())
-        return qs
-
-    def distinct(self, *fields: str) -> QuerySet[M]:
-        """Drop duplicate rows (``DISTINCT ON (fields)`` on PostgreSQL when fields are given)."""
-        qs = self._clone()
-        qs._distinct = True
-        qs._distinct_fields = tuple(fields)
-        return qs
-
-    def select_related(self, *paths: str) -> QuerySet[M]:
-        """Load these foreign keys (``"author"``, ``"author__profile"``) with JOINs."""
-        qs = self._clone()
-        qs._related = (*self._related, *(p for p in paths if p not in self._related))
-        return qs
-
-    def prefetch_related(self, *lookups: Any) -> QuerySet[M]:
-        """Load these relations with one extra query each (``IN (...)``)."""
-        qs = self._clone()
-        qs._prefetch = (*self._prefetch, *lookups) if lookups and lookups[0] is not None else ()
-        return qs
-
-    def only(self, *fields: str) -> QuerySet[M]:
-        """Load only these fields now; the others load on first access."""
-        qs = self._clone()
-        qs._only = frozenset(fields)
-        qs._defer = frozenset()
-        return qs
-
-    def defer(self, *fields: str) -> QuerySet[M]:
-        """Leave these fields out of the query; they load on first access."""
-        qs = self._clone()
-        qs._defer = self._defer | frozenset(fields)
-        return qs
-
-    def values(self, *fields: str, **expressions: Any) -> QuerySet[Any]:
-        """Rows as dicts of the given fields (all when none)."""
-        qs = self._values(fields, expressions)
-        qs._iterable = "dict"
-        return qs
-
-    def values_list(self, *fields: str, flat: bool = False, named: bool = False) -> QuerySet[Any]:
-        """Rows as tuples (``flat=True`` with one field: the values themselves)."""
-        if flat and len(fields) != 1:
-            raise TypeError("values_list(flat=True) takes exactly one field.")
-        qs = self._values(fields, {})
-        qs._iterable = "flat" if flat else "named" if named else "tuple"
-        return qs
-
-    def _values(self, fields: Sequence[str], expressions: dict[str, Any]) -> QuerySet[Any]:
-        qs: QuerySet[Any] = self._clone()  # type: ignore[assignment]
-        if expressions:
-            qs._annotations = {**self._annotations, **expressions}
-        names = tuple(fields) + tuple(expressions)
-        qs._fields = names or None
-        return qs
-
-    def annotate(self, **expressions: Any) -> QuerySet[M]:
-        """Add computed values (``Count("posts")``, ``F("a") + F("b")``) to each row."""
-        from heron.db.query.aggregates import annotate
-
-        return annotate(self, expressions)
-
-    def select_for_update(
-        self, *, nowait: bool = False, skip_locked: bool = False, of: Sequence[str] = ()
-    ) -> QuerySet[M]:
-        """Lock the selected rows until the transaction ends (``SELECT ... FOR UPDATE``)."""
-        qs = self._clone()
-        qs._for_update = {"nowait": nowait, "skip_locked": skip_locked}
-        return qs
-
-    def __getitem__(self, key: int | slice) -> Any:
-        if self._result_cache is not None:
-            return self._result_cache[key]
-        if isinstance(key, slice):
-            if (key.start is not None and key.start < 0) or (key.stop is not None and key.stop < 0):
-                raise ValueError("Negative indexing is not supported on QuerySets.")
-            if key.step not in (None, 1):
-                raise ValueError("QuerySet slices cannot have a step.")
-            qs = self._clone()
-            qs._set_limits(key.start, key.stop)
-            return qs
-        if not isinstance(key, int):
-            raise TypeError(
-                f"QuerySet indices must be integers or slices, not {type(key).__name__}."
-            )
-        if key < 0:
-            raise ValueError("Negative indexing is not supported on QuerySets.")
-        qs = self._clone()
-        qs._set_limits(key, key + 1)
-        results = qs._fetch_all()
-        if not results:
-            raise IndexError("QuerySet index out of range")
-        return results[0]
-
-    def _set_limits(self, start: int | None, stop: int | None) -> None:
-        low = self._low + (start or 0)
-        high = self._high
-        if stop is not None:
-            high = self._low + stop if high is None else min(high, self._low + stop)
-        if high is not None:
-            low = min(low, high)
-        self._low, self._high = low, high
-
-    def _check_unsliced(self, action: str) -> None:
-        if self._low or self._high is not None:
-            raise TypeError(f"Cannot {action} a QuerySet once it has been sliced.")
-
-    def _effective_order(self) -> tuple[Any, ...]:
-        if self._order is not None:
-            return self._order
-        if self._group_by is not None:
-            return ()
-        return tuple(self.model._meta.ordering)
-
-    @property
-    def ordered(self) -> bool:
-        """True when the rows come in a defined order."""
-        return bool(self._effective_order())
-
-    @property
-    def db(self) -> str:
-        """The database alias this QuerySet runs on."""
-        return self._db or "default"
-
-    # -- running: sync ------------------------------------------------------------------------
+    # -- evaluation ---------------------------------------------------------------------------
 
     def _fetch_all(self) -> list[Any]:
         if self._result_cache is None:
             self._result_cache = execution.fetch(self)
         return self._result_cache
 
+    async def _afetch_all(self) -> list[Any]:
+        if self._result_cache is None:
+            self._result_cache = await execution.afetch(self)
+        return self._result_cache
+
     def __iter__(self) -> Iterator[Any]:
+        if self._result_cache is None:
+            _no_iteration_in_loop()
         return iter(self._fetch_all())
 
     def __len__(self) -> int:
+        if self._result_cache is None:
+            _no_iteration_in_loop()
         return len(self._fetch_all())
 
     def __bool__(self) -> bool:
+        if self._result_cache is None:
+            _no_iteration_in_loop()
         return bool(self._fetch_all())
 
+    def __await__(self) -> Generator[Any, None, list[Any]]:
+        return self._afetch_all().__await__()
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        for item in await self._afetch_all():
+            yield item
+
     def __repr__(self) -> str:
-        if self._result_cache is None and _in_event_loop():
+        if self._result_cache is None and _get_running_loop() is not None:
             return f"<QuerySet of {self.model.__name__} (not evaluated)>"
         items = list(self[:21]) if self._result_cache is None else self._result_cache[:21]
         tail = ", ..." if len(items) > 20 else ""
         return f"<QuerySet [{', '.join(repr(i) for i in items[:20])}{tail}]>"
 
+    # -- get() and friends -------------------------------------------------------------------
+
+    def _pk_value(self, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+        """The value of a plain ``get(pk=value)`` that can skip the QuerySet machinery."""
+        if args or len(kwargs) != 1 or not self._plain or type(self) is not QuerySet:
+            return _NO_PK
+        ((key, value),) = kwargs.items()
+        pk = self.model._meta.pk
+        if key != "pk" and key != pk.name and key != pk.attname:
+            return _NO_PK
+        if value is None or isinstance(value, EXPRESSIONS) or hasattr(value, "_meta"):
+            return _NO_PK
+        return value
+
     def get(self, *args: Q, **kwargs: Any) -> M:
-        """The one row matching the conditions; ``DoesNotExist``/``MultipleObjectsReturned``."""
+        """The one row matching the conditions; ``Model.DoesNotExist`` when there is none,
+        ``Model.MultipleObjectsReturned`` when there are several."""
+        sync_only("get")
+        value = self._pk_value(args, kwargs)
+        if value is not _NO_PK:
+            return execution.get_by_pk(self.model, self.db, value)  # type: ignore[no-any-return]
         qs = self._for_get(args, kwargs)
-        return self._one(qs, qs._fetch_all(), kwargs)
+        return self._one(qs._fetch_all())
+
+    async def aget(self, *args: Q, **kwargs: Any) -> M:
+        """``get()`` on the async driver."""
+        value = self._pk_value(args, kwargs)
+        if value is not _NO_PK:
+            return await execution.aget_by_pk(self.model, self.db, value)  # type: ignore[no-any-return]
+        qs = self._for_get(args, kwargs)
+        return self._one(await qs._afetch_all())
 
     def _for_get(self, args: Sequence[Q], kwargs: dict[str, Any]) -> QuerySet[M]:
-        qs = self.filter(*args, **kwargs) if args or kwargs else self._clone()
-        if qs._low == 0 and qs._high is None:
+        qs: QuerySet[M] = self.filter(*args, **kwargs) if args or kwargs else self._clone()
+        if qs._low == 0 and qs._high is None and not qs._distinct:
             qs._order = ()
             qs._high = MAX_GET_RESULTS
         return qs
 
-    def _one(self, qs: QuerySet[M], rows: list[Any], kwargs: dict[str, Any]) -> M:
+    def _one(self, rows: list[Any]) -> M:
         if len(rows) == 1:
             return rows[0]  # type: ignore[no-any-return]
         name = self.model._meta.object_name
@@ -294,85 +137,41 @@ class QuerySet(Generic[M]):
             f"get() returned more than one {name} -- it returned {more}!"
         )
 
+    def get_or_404(self, *args: Q, **kwargs: Any) -> M:
+        """``get()`` for views: a missing row raises ``HTTPException(404)`` instead."""
+        sync_only("get_or_404")
+        try:
+            return self.get(*args, **kwargs)
+        except self.model.DoesNotExist:
+            raise self._not_found() from None
+
+    async def aget_or_404(self, *args: Q, **kwargs: Any) -> M:
+        """``get_or_404()`` on the async driver."""
+        try:
+            return await self.aget(*args, **kwargs)
+        except self.model.DoesNotExist:
+            raise self._not_found() from None
+
+    def _not_found(self) -> Exception:
+        from heron.http.exceptions import HTTPException
+
+        return HTTPException(404, f"No {self.model._meta.object_name} matches the given query.")
+
     def first(self) -> M | None:
         """The first row (by the ordering, else by primary key), or ``None``."""
+        sync_only("first")
         rows = self._first_qs()._fetch_all()
         return rows[0] if rows else None
-
-    def last(self) -> M | None:
-        """The last row (by the ordering, else by primary key), or ``None``."""
-        rows = self._first_qs(reverse=True)._fetch_all()
-        return rows[0] if rows else None
-
-    def _first_qs(self, reverse: bool = False) -> QuerySet[M]:
-        qs = self if self.ordered else self.order_by("pk")
-        if reverse:
-            qs = qs.reverse()
-        return qs[:1]  # type: ignore[no-any-return]
-
-    def count(self) -> int:
-        """The number of matching rows (``SELECT COUNT(*)``)."""
-        if self._result_cache is not None:
-            return len(self._result_cache)
-        return execution.count(self)
-
-    def exists(self) -> bool:
-        """Whether any row matches (``SELECT 1 ... LIMIT 1``)."""
-        if self._result_cache is not None:
-            return bool(self._result_cache)
-        return execution.exists(self)
-
-    def iterator(self, chunk_size: int = 2000) -> Iterator[Any]:
-        """Stream the rows in chunks without caching them (server-side cursor where possible)."""
-        return execution.iterate(self, chunk_size)
-
-    def create(self, **values: Any) -> M:
-        """Create, save and return an instance."""
-        obj = self.model(**values)
-        obj.save(force_insert=True, using=self._db)
-        return obj
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        """Delete the matching rows (and what ``on_delete`` says); returns the counts."""
-        from heron.db.query.deletion import delete_queryset
-
-        return delete_queryset(self)
-
-    def update(self, **values: Any) -> int:
-        """Set fields on every matching row in one UPDATE; returns the number of rows."""
-        return execution.update(self, values)
-
-    def explain(self, **options: Any) -> str:
-        """The database's query plan for this QuerySet."""
-        return execution.explain(self, options)
-
-    @property
-    def query(self) -> execution.QueryText:
-        """``str(qs.query)`` is the SQL this QuerySet runs (parameters shown as placeholders)."""
-        return execution.QueryText(self)
-
-    # -- running: async -----------------------------------------------------------------------
-
-    async def _afetch_all(self) -> list[Any]:
-        if self._result_cache is None:
-            self._result_cache = await execution.afetch(self)
-        return self._result_cache
-
-    def __await__(self) -> Generator[Any, None, list[Any]]:
-        return self._afetch_all().__await__()
-
-    async def __aiter__(self) -> AsyncIterator[Any]:
-        for item in await self._afetch_all():
-            yield item
-
-    async def aget(self, *args: Q, **kwargs: Any) -> M:
-        """``get()`` on the async driver."""
-        qs = self._for_get(args, kwargs)
-        return self._one(qs, await qs._afetch_all(), kwargs)
 
     async def afirst(self) -> M | None:
         """``first()`` on the async driver."""
         rows = await self._first_qs()._afetch_all()
+        return rows[0] if rows else None
+
+    def last(self) -> M | None:
+        """The last row (by the ordering, else by primary key), or ``None``."""
+        sync_only("last")
+        rows = self._first_qs(reverse=True)._fetch_all()
         return rows[0] if rows else None
 
     async def alast(self) -> M | None:
@@ -380,11 +179,66 @@ class QuerySet(Generic[M]):
         rows = await self._first_qs(reverse=True)._afetch_all()
         return rows[0] if rows else None
 
+    def _first_qs(self, reverse: bool = False) -> QuerySet[M]:
+        qs: QuerySet[M] = self if self.ordered else self.order_by("pk")
+        if reverse:
+            qs = qs.reverse()
+        return qs[:1]  # type: ignore[no-any-return]
+
+    def earliest(self, *fields: str) -> M:
+        """The first row ordered by ``fields`` (else ``Meta.get_latest_by``); ``DoesNotExist``
+        when there is none."""
+        sync_only("earliest")
+        return self._one(self._earliest_qs(fields, False)._fetch_all())
+
+    async def aearliest(self, *fields: str) -> M:
+        """``earliest()`` on the async driver."""
+        return self._one(await self._earliest_qs(fields, False)._afetch_all())
+
+    def latest(self, *fields: str) -> M:
+        """The last row ordered by ``fields`` (else ``Meta.get_latest_by``)."""
+        sync_only("latest")
+        return self._one(self._earliest_qs(fields, True)._fetch_all())
+
+    async def alatest(self, *fields: str) -> M:
+        """``latest()`` on the async driver."""
+        return self._one(await self._earliest_qs(fields, True)._afetch_all())
+
+    def _earliest_qs(self, fields: Sequence[str], latest: bool) -> QuerySet[M]:
+        if not fields:
+            by = self.model._meta.get_latest_by
+            if not by:
+                raise ValueError(
+                    "earliest() and latest() need field names, or 'get_latest_by' in the "
+                    "model's Meta."
+                )
+            fields = (by,) if isinstance(by, str) else tuple(by)
+        qs: QuerySet[M] = self.order_by(*fields)
+        if latest:
+            qs = qs.reverse()
+        return qs[:1]  # type: ignore[no-any-return]
+
+    # -- counting ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """The number of matching rows (``SELECT COUNT(*)``)."""
+        sync_only("count")
+        if self._result_cache is not None:
+            return len(self._result_cache)
+        return execution.count(self)
+
     async def acount(self) -> int:
         """``count()`` on the async driver."""
         if self._result_cache is not None:
             return len(self._result_cache)
         return await execution.acount(self)
+
+    def exists(self) -> bool:
+        """Whether any row matches (``SELECT 1 ... LIMIT 1``)."""
+        sync_only("exists")
+        if self._result_cache is not None:
+            return bool(self._result_cache)
+        return execution.exists(self)
 
     async def aexists(self) -> bool:
         """``exists()`` on the async driver."""
@@ -392,9 +246,89 @@ class QuerySet(Generic[M]):
             return bool(self._result_cache)
         return await execution.aexists(self)
 
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """One dict of aggregates over the rows: ``aggregate(Avg("pages"), n=Count("id"))``."""
+        sync_only("aggregate")
+        return execution.aggregate(self, self._aggregates(args, kwargs))
+
+    async def aaggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """``aggregate()`` on the async driver."""
+        return await execution.aaggregate(self, self._aggregates(args, kwargs))
+
+    def _aggregates(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        from heron.db.query.aggregates import named
+        from heron.db.query.expressions import Aggregate
+
+        expressions = named(args, kwargs, "aggregate")
+        for name, expr in expressions.items():
+            if not isinstance(expr, Aggregate):
+                raise TypeError(f"aggregate() takes aggregates (Count, Sum …); {name} is {expr!r}.")
+        return expressions
+
+    # -- streaming -------------------------------------------------------------------------------
+
+    def iterator(self, chunk_size: int = 2000) -> Iterator[Any]:
+        """Stream the rows in chunks without caching them (a server-side cursor where the
+        driver has one); ``prefetch_related`` runs once per chunk."""
+        sync_only("iterator")
+        if chunk_size <= 0:
+            raise ValueError("chunk_size must be positive.")
+        return execution.iterate(self, chunk_size)
+
     def aiterator(self, chunk_size: int = 2000) -> AsyncIterator[Any]:
         """``iterator()`` on the async driver: ``async for obj in qs.aiterator()``."""
+        if chunk_size <= 0:
+            raise ValueError("chunk_size must be positive.")
         return execution.aiterate(self, chunk_size)
+
+    def in_bulk(
+        self, id_list: Iterable[Any] | None = None, *, field_name: str = "pk"
+    ) -> dict[Any, M]:
+        """``{value: instance}`` for the rows whose ``field_name`` is in ``id_list`` (all rows
+        when ``None``); ``field_name`` must be unique."""
+        sync_only("in_bulk")
+        result: dict[Any, M] = {}
+        for qs in self._in_bulk_batches(id_list, field_name):
+            self._in_bulk_add(result, qs._fetch_all(), field_name)
+        return result
+
+    async def ain_bulk(
+        self, id_list: Iterable[Any] | None = None, *, field_name: str = "pk"
+    ) -> dict[Any, M]:
+        """``in_bulk()`` on the async driver."""
+        result: dict[Any, M] = {}
+        for qs in self._in_bulk_batches(id_list, field_name):
+            self._in_bulk_add(result, await qs._afetch_all(), field_name)
+        return result
+
+    def _in_bulk_batches(self, id_list: Iterable[Any] | None, field_name: str) -> list[Any]:
+        self._check_unsliced("use in_bulk() on")
+        meta = self.model._meta
+        field = meta.get_field(field_name)
+        if field_name != "pk" and not field.unique:
+            raise ValueError(f"in_bulk()'s field_name must be a unique field, not {field_name!r}.")
+        if id_list is None:
+            return [self]
+        ids = list(dict.fromkeys(id_list))
+        lookup = f"{field_name}__in"
+        return [
+            self.filter(**{lookup: ids[i : i + IN_BULK_BATCH]})
+            for i in range(0, len(ids), IN_BULK_BATCH)
+        ]
+
+    def _in_bulk_add(self, result: dict[Any, M], rows: list[Any], field_name: str) -> None:
+        attname = self.model._meta.get_field(field_name).attname
+        for obj in rows:
+            result[obj.__dict__.get(attname)] = obj
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def create(self, **values: Any) -> M:
+        """Create, save and return an instance."""
+        sync_only("create")
+        obj = self.model(**values)
+        obj.save(force_insert=True, using=self._db)
+        return obj
 
     async def acreate(self, **values: Any) -> M:
         """``create()`` on the async driver."""
@@ -402,21 +336,233 @@ class QuerySet(Generic[M]):
         await obj.asave(force_insert=True, using=self._db)
         return obj
 
+    def get_or_create(
+        self, defaults: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[M, bool]:
+        """``(instance, created)``: the row matching ``kwargs``, else a new one made from
+        ``kwargs`` and ``defaults`` (a concurrent insert of the same row is recovered)."""
+        sync_only("get_or_create")
+        from heron.db.transaction import atomic
+
+        try:
+            return self.get(**kwargs), False
+        except self.model.DoesNotExist:
+            params = self._create_params(kwargs, defaults)
+        try:
+            with atomic(using=self.db):
+                return self.create(**_resolved(params)), True
+        except IntegrityError:
+            try:
+                return self.get(**kwargs), False
+            except self.model.DoesNotExist:
+                pass
+            raise
+
+    async def aget_or_create(
+        self, defaults: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[M, bool]:
+        """``get_or_create()`` on the async driver."""
+        from heron.db.transaction import atomic
+
+        try:
+            return await self.aget(**kwargs), False
+        except self.model.DoesNotExist:
+            params = self._create_params(kwargs, defaults)
+        try:
+            async with atomic(using=self.db):
+                return await self.acreate(**_resolved(params)), True
+        except IntegrityError:
+            try:
+                return await self.aget(**kwargs), False
+            except self.model.DoesNotExist:
+                pass
+            raise
+
+    def _create_params(
+        self, kwargs: dict[str, Any], defaults: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        params = {k: v for k, v in kwargs.items() if "__" not in k}
+        params.update(defaults or {})
+        meta = self.model._meta
+        invalid = [name for name in params if name != "pk" and name not in meta.fields_map]
+        if invalid:
+            raise FieldError(
+                f"Invalid field name(s) for model {meta.object_name}: "
+                f"{', '.join(repr(n) for n in sorted(invalid))}."
+            )
+        return params
+
+    def update_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[M, bool]:
+        """``(instance, created)``: update the row matching ``kwargs`` with ``defaults`` (the
+        row locked meanwhile), or create it from ``kwargs`` and ``create_defaults``
+        (``defaults`` when not given) — atomically."""
+        sync_only("update_or_create")
+        from heron.db.transaction import atomic
+
+        updates = defaults or {}
+        with atomic(using=self.db):
+            obj, created = self.select_for_update().get_or_create(
+                create_defaults if create_defaults is not None else updates, **kwargs
+            )
+            if created:
+                return obj, True
+            fields = self._apply(obj, updates)
+            obj.save(using=self.db, update_fields=fields)
+        return obj, False
+
+    async def aupdate_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[M, bool]:
+        """``update_or_create()`` on the async driver."""
+        from heron.db.transaction import atomic
+
+        updates = defaults or {}
+        async with atomic(using=self.db):
+            obj, created = await self.select_for_update().aget_or_create(
+                create_defaults if create_defaults is not None else updates, **kwargs
+            )
+            if created:
+                return obj, True
+            fields = self._apply(obj, updates)
+            await obj.asave(using=self.db, update_fields=fields)
+        return obj, False
+
+    def _apply(self, obj: M, updates: dict[str, Any]) -> list[str] | None:
+        meta = self.model._meta
+        names = []
+        for name, value in _resolved(updates).items():
+            setattr(obj, name, value)
+            names.append(meta.get_field(name).name)
+        if not names:
+            return None
+        names += [f.name for f in meta.fields if getattr(f, "auto_now", False)]
+        return list(dict.fromkeys(names))
+
+    def bulk_create(
+        self,
+        objs: Iterable[M],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Sequence[str] | None = None,
+        unique_fields: Sequence[str] | None = None,
+    ) -> list[M]:
+        """Insert many instances with multi-row INSERTs (``batch_size`` rows each, in one
+        transaction); primary keys are set from ``RETURNING`` where the database has it."""
+        sync_only("bulk_create")
+        from heron.db.query.bulk import bulk_create
+
+        return bulk_create(
+            self,
+            list(objs),
+            batch_size,
+            ignore_conflicts,
+            update_conflicts,
+            update_fields,
+            unique_fields,
+        )
+
+    async def abulk_create(
+        self,
+        objs: Iterable[M],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Sequence[str] | None = None,
+        unique_fields: Sequence[str] | None = None,
+    ) -> list[M]:
+        """``bulk_create()`` on the async driver."""
+        from heron.db.query.bulk import abulk_create
+
+        return await abulk_create(
+            self,
+            list(objs),
+            batch_size,
+            ignore_conflicts,
+            update_conflicts,
+            update_fields,
+            unique_fields,
+        )
+
+    def bulk_update(
+        self, objs: Iterable[M], fields: Sequence[str], batch_size: int | None = None
+    ) -> int:
+        """Write ``fields`` of many instances, one ``UPDATE ... CASE`` per batch; returns the
+        number of rows matched."""
+        sync_only("bulk_update")
+        from heron.db.query.bulk import bulk_update
+
+        return bulk_update(self, list(objs), fields, batch_size)
+
+    async def abulk_update(
+        self, objs: Iterable[M], fields: Sequence[str], batch_size: int | None = None
+    ) -> int:
+        """``bulk_update()`` on the async driver."""
+        from heron.db.query.bulk import abulk_update
+
+        return await abulk_update(self, list(objs), fields, batch_size)
+
+    def update(self, **values: Any) -> int:
+        """Set fields on every matching row in one UPDATE (values or ``F()`` expressions);
+        returns the number of rows matched."""
+        sync_only("update")
+        self._check_writable("update")
+        return execution.update(self, values)
+
+    async def aupdate(self, **values: Any) -> int:
+        """``update()`` on the async driver."""
+        self._check_writable("update")
+        return await execution.aupdate(self, values)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete the matching rows (and what ``on_delete`` says), atomically; returns the
+        total and the count per model (``{"blog.Post": 3}``)."""
+        sync_only("delete")
+        from heron.db.query.deletion import delete_queryset
+
+        self._check_writable("delete")
+        return delete_queryset(self)
+
     async def adelete(self) -> tuple[int, dict[str, int]]:
         """``delete()`` on the async driver."""
         from heron.db.query.deletion import adelete_queryset
 
+        self._check_writable("delete")
         return await adelete_queryset(self)
 
-    async def aupdate(self, **values: Any) -> int:
-        """``update()`` on the async driver."""
-        return await execution.aupdate(self, values)
+    def _check_writable(self, action: str) -> None:
+        if self._low or self._high is not None:
+            raise TypeError(f"Cannot {action} a QuerySet once a slice has been taken.")
+        if self._fields is not None and action == "delete":
+            raise TypeError("Cannot call delete() after values() or values_list().")
+        if self._distinct and action == "delete":
+            raise TypeError("Cannot call delete() after distinct().")
+
+    # -- SQL -------------------------------------------------------------------------------
+
+    def explain(self, **options: Any) -> str:
+        """The database's query plan (``explain(analyze=True)`` on PostgreSQL/MariaDB)."""
+        sync_only("explain")
+        return execution.explain(self, options)
 
     async def aexplain(self, **options: Any) -> str:
         """``explain()`` on the async driver."""
         return await execution.aexplain(self, options)
 
-    # -- subqueries ---------------------------------------------------------------------------
+    @property
+    def query(self) -> execution.QueryText:
+        """``str(qs.query)`` is the SQL this QuerySet runs (parameters as placeholders)."""
+        return execution.QueryText(self)
+
+    # -- subqueries ------------------------------------------------------------------------
 
     def _subquery_shape(self, values: list[Any]) -> Any:
         return execution.subquery_shape(self, values)
@@ -424,31 +570,14 @@ class QuerySet(Generic[M]):
     def _as_subquery(self, binder: Any, vendor: str) -> Any:
         return execution.as_subquery(self, binder, vendor)
 
-    def _group_by_columns(self, joins: Any, where: Any) -> list[Any]:
-        return [joins.resolve(name, allow_lookup=False).column for name in (self._group_by or ())]
+
+class _NoPk:
+    __slots__ = ()
 
 
-def _flip(term: Any) -> Any:
-    if isinstance(term, OrderBy):
-        return OrderBy(term.expression, not term.descending)
-    if isinstance(term, F):
-        return OrderBy(term, True)
-    if term == "?":
-        return term
-    return term[1:] if term.startswith("-") else f"-{term}"
+_NO_PK: Any = _NoPk()
 
 
-def _is_aggregate(expr: Any) -> bool:
-    from heron.db.query.expressions import Aggregate
-
-    return isinstance(expr, Aggregate)
-
-
-def _in_event_loop() -> bool:
-    import asyncio
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+def _resolved(params: dict[str, Any]) -> dict[str, Any]:
+    """Values with callables called (``defaults={"created": now}``)."""
+    return {k: v() if callable(v) else v for k, v in params.items()}

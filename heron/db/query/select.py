@@ -1,7 +1,12 @@
-"""SELECT statements for QuerySets: model rows, values, counts and existence checks."""
+"""SELECT statements for QuerySets: model rows, values, counts, existence checks, subqueries.
+
+Every builder creates its bound parameters in the order ``execution.shape_and_values``
+collects the values: annotations, WHERE, HAVING, LIMIT, OFFSET.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -14,7 +19,7 @@ from heron.db.query.compiler import (
     compile_statement,
     order_clauses,
 )
-from heron.db.query.loading import ModelLoader, RelatedLoader
+from heron.db.query.loading import LoadNode, RowLoader
 from heron.db.query.paths import Joins, apply_transforms
 
 if TYPE_CHECKING:
@@ -22,7 +27,25 @@ if TYPE_CHECKING:
     from heron.db.models.base import Model
     from heron.db.query.queryset import QuerySet
 
-__all__ = ["build_count", "build_exists", "build_select", "selected_fields"]
+__all__ = [
+    "MODEL_GROUP",
+    "build_count",
+    "build_exists",
+    "build_select",
+    "build_values",
+    "select_subquery",
+    "selected_fields",
+]
+
+# ``QuerySet._group_by`` value meaning "one group per model row" (``annotate()`` with an
+# aggregate on model instances); any other tuple names the ``values()`` fields.
+MODEL_GROUP = ("*",)
+
+
+def _only_names(names: frozenset[str], prefix: str) -> set[str]:
+    """The field names of one model that ``only()`` keeps, given its path prefix."""
+    size = len(prefix)
+    return {n[size:].split("__")[0] for n in names if n.startswith(prefix)}
 
 
 def selected_fields(qs: QuerySet[Any], model: type[Model], prefix: str = "") -> list[Field]:
@@ -31,42 +54,57 @@ def selected_fields(qs: QuerySet[Any], model: type[Model], prefix: str = "") -> 
     only, defer = qs._only, qs._defer
     if only is None and not defer:
         return fields
+    keep = _only_names(only, prefix) if only is not None else None
+    if keep is not None and not keep and prefix:
+        keep = None  # only() says nothing about this related model: load all of it
     pk = model._meta.pk
     chosen = []
     for field in fields:
-        name = prefix + field.name
         if field is pk:
             chosen.append(field)
-        elif (
-            (only is not None and name not in only and prefix + field.attname not in only)
-            or name in defer
-            or prefix + field.attname in defer
-        ):
             continue
-        else:
-            chosen.append(field)
+        if keep is not None and field.name not in keep and field.attname not in keep:
+            continue
+        if prefix + field.name in defer or prefix + field.attname in defer:
+            continue
+        chosen.append(field)
     return chosen
 
 
-def _base(qs: QuerySet[Any], vendor: str, binder: Binder) -> tuple[Joins, WhereBuilder, Any]:
+def base_query(qs: QuerySet[Any], vendor: str, binder: Binder) -> tuple[Joins, WhereBuilder, Any]:
+    """The joins, a WHERE builder knowing the annotations, and the WHERE clause of ``qs``."""
     joins = Joins(qs.model)
     where = WhereBuilder(joins, binder, vendor)
-    where.annotations = _annotations(qs, where)
+    if qs._annotations:
+        built: dict[str, Any] = {}
+        where.annotations = built
+        for name, expr in qs._annotations.items():
+            built[name] = where.expression(expr, None).label(name)
     clause = where.build(qs._where)
     return joins, where, clause
 
 
-def _annotations(qs: QuerySet[Any], where: WhereBuilder) -> dict[str, Any]:
-    if not qs._annotations:
-        return {}
-    built: dict[str, Any] = {}
-    for name, expr in qs._annotations.items():
-        where.annotations = built
-        built[name] = where.expression(expr, None).label(name)
-    return built
+def _group_columns(qs: QuerySet[Any], joins: Joins, where: WhereBuilder, model_columns: Any) -> Any:
+    from heron.db.query.aggregates import contains_aggregate
+
+    extra = [
+        where.annotations[name]
+        for name, expr in qs._annotations.items()
+        if not contains_aggregate(expr)
+    ]
+    if qs._group_by == MODEL_GROUP:
+        return [*model_columns, *extra]
+    columns = []
+    for name in qs._group_by or ():
+        if name in where.annotations:
+            columns.append(where.annotations[name])
+        else:
+            resolved = joins.resolve(name, allow_lookup=False)
+            columns.append(apply_transforms(resolved.column, resolved.transforms, where.vendor))
+    return columns
 
 
-def _finish(
+def finish(
     stmt: Any,
     qs: QuerySet[Any],
     joins: Joins,
@@ -74,64 +112,72 @@ def _finish(
     clause: Any,
     binder: Binder,
     *,
+    model_columns: Sequence[Any] = (),
     ordered: bool = True,
 ) -> Any:
+    """Add WHERE, GROUP BY/HAVING, ORDER BY, DISTINCT, LIMIT/OFFSET and FOR UPDATE."""
     if clause is not None:
         stmt = stmt.where(clause)
     if qs._group_by is not None:
-        stmt = stmt.group_by(*qs._group_by_columns(joins, where))
-        having = qs._having
-        if having:
-            stmt = stmt.having(where.build(having))
+        group = _group_columns(qs, joins, where, model_columns)
+        if group:
+            stmt = stmt.group_by(*group)
+    if qs._having:
+        stmt = stmt.having(where.build(qs._having))
     if ordered:
         order = qs._effective_order()
         if order:
-            stmt = stmt.order_by(*order_clauses(joins, order, where.vendor, where.annotations))
+            terms = order_clauses(joins, order, where.vendor, where.annotations)
+            stmt = stmt.order_by(*terms)
+            if qs._distinct and not qs._distinct_fields and model_columns:
+                # DISTINCT needs the ORDER BY expressions selected (PostgreSQL); the loader
+                # reads columns by position, so trailing extras are harmless.
+                stmt = stmt.add_columns(*[getattr(t, "element", t) for t in terms])
     if qs._distinct_fields:
+        if where.vendor != "postgresql":
+            raise FieldError("distinct(*fields) (DISTINCT ON) is only supported on PostgreSQL.")
         stmt = stmt.distinct(*[joins.resolve(f).column for f in qs._distinct_fields])
     elif qs._distinct:
         stmt = stmt.distinct()
     if qs._high is not None:
         stmt = stmt.limit(binder.bind())
     if qs._low:
-        if qs._high is None and where.vendor in ("sqlite", "mysql"):
-            stmt = stmt.limit(
-                sa.literal_column("-1" if where.vendor == "sqlite" else "18446744073709551615")
-            )
         stmt = stmt.offset(binder.bind())
-    if qs._for_update:
+    if qs._for_update is not None and where.vendor != "sqlite":
         stmt = stmt.with_for_update(**qs._for_update)
     return stmt.select_from(joins.from_clause())
 
 
 def build_select(qs: QuerySet[Any], dialect: Any, vendor: str, alias: str) -> Statement:
     """The statement for iterating ``qs`` as model instances; ``extra`` is the row loader."""
+    from heron.db.query.aggregates import expression_converter
+
     binder = Binder()
-    joins, where, clause = _base(qs, vendor, binder)
+    joins, where, clause = base_query(qs, vendor, binder)
     base_fields = selected_fields(qs, qs.model)
     columns: list[Any] = [joins.base.c[f.attname] for f in base_fields]
-    loader = ModelLoader(qs.model, base_fields, vendor, alias)
+    root = LoadNode(qs.model, base_fields, 0)
     for path in qs._related:
-        _add_related(qs, joins, path, columns, loader, vendor)
-    annotation_names = list(where.annotations)
-    columns.extend(where.annotations.values())
-    stmt = _finish(sa.select(*columns), qs, joins, where, clause, binder)
-    return compile_statement(stmt, dialect, binder, (loader, annotation_names, len(columns)))
+        _add_related(qs, joins, path, columns, root)
+    model_columns = list(columns)
+    annotations = []
+    for name, expr in qs._annotations.items():
+        annotations.append((name, len(columns), expression_converter(expr, where)))
+        columns.append(where.annotations[name])
+    stmt = finish(
+        sa.select(*columns), qs, joins, where, clause, binder, model_columns=model_columns
+    )
+    loader = RowLoader(root, len(stmt.selected_columns), vendor, alias, annotations)
+    return compile_statement(stmt, dialect, binder, loader)
 
 
 def _add_related(
-    qs: QuerySet[Any],
-    joins: Joins,
-    path: str,
-    columns: list[Any],
-    loader: ModelLoader,
-    vendor: str,
+    qs: QuerySet[Any], joins: Joins, path: str, columns: list[Any], root: LoadNode
 ) -> None:
-    parts = path.split("__")
-    parent_loaders: list[RelatedLoader] = loader.related
+    node = root
     model = qs.model
     walked: tuple[str, ...] = ()
-    for part in parts:
+    for part in path.split("__"):
         field = model._meta.fields_map.get(part)
         if field is None or not field.is_relation or field.many_to_many:
             raise FieldError(
@@ -140,51 +186,106 @@ def _add_related(
             )
         walked = (*walked, part)
         alias, remote = joins.join_forward(walked, field)
-        existing = next((r for r in parent_loaders if r.cache == f"_cache_{part}"), None)
-        if existing is None:
+        cache = f"_cache_{part}"
+        child = node.child(cache)
+        if child is None:
             fields = selected_fields(qs, remote, "__".join(walked) + "__")
-            rel = RelatedLoader(remote, fields, f"_cache_{part}", len(columns), vendor)
+            child = LoadNode(remote, fields, len(columns), cache)
             columns.extend(alias.c[f.attname] for f in fields)
-            parent_loaders.append(rel)
-            existing = rel
-        parent_loaders = existing.children
+            node.children.append(child)
+        node = child
         model = remote
 
 
-def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
-    """``values()``/``values_list()``: chosen columns; ``extra`` is (names, converters)."""
-    binder = Binder()
-    joins, where, clause = _base(qs, vendor, binder)
+def values_columns(
+    qs: QuerySet[Any], joins: Joins, where: WhereBuilder
+) -> tuple[list[str], list[Any], list[Any]]:
+    """The names, labelled columns and converters of a ``values()`` query."""
+    from heron.db.query.aggregates import expression_converter
+
     names = list(qs._fields or ())
     if not names:
         names = [f.attname for f in qs.model._meta.fields] + list(where.annotations)
     columns = []
     converters = []
+    vendor = where.vendor
     for index, name in enumerate(names):
         if name in where.annotations:
             columns.append(where.annotations[name])
-            converters.append(None)
+            converters.append(expression_converter(qs._annotations[name], where))
             continue
         resolved = joins.resolve(name, allow_lookup=False)
         column = apply_transforms(resolved.column, resolved.transforms, vendor)
         columns.append(column.label(f"c{index}"))
         converters.append(None if resolved.transforms else resolved.field.db_converter(vendor))
-    stmt = _finish(sa.select(*columns), qs, joins, where, clause, binder)
-    return compile_statement(stmt, dialect, binder, (names, converters))
+    return names, columns, converters
+
+
+def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
+    """``values()``/``values_list()``: chosen columns; ``extra`` is (names, converters)."""
+    binder = Binder()
+    joins, where, clause = base_query(qs, vendor, binder)
+    names, columns, converters = values_columns(qs, joins, where)
+    model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
+    stmt = finish(
+        sa.select(*columns), qs, joins, where, clause, binder, model_columns=model_columns
+    )
+    return compile_statement(stmt, dialect, binder, (tuple(names), tuple(converters)))
+
+
+def select_subquery(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
+    """``qs`` as one-column SELECT for ``field__in=qs`` (its ``values()`` field, else the pk)."""
+    joins, where, clause = base_query(qs, vendor, binder)
+    if qs._fields:
+        if len(qs._fields) != 1:
+            raise FieldError("A QuerySet used in __in must select one field (values_list).")
+        name = qs._fields[0]
+        if name in where.annotations:
+            column = where.annotations[name]
+        else:
+            resolved = joins.resolve(name, allow_lookup=False)
+            column = apply_transforms(resolved.column, resolved.transforms, vendor)
+    else:
+        column = joins.base.c[qs.model._meta.pk.attname]
+    sliced = qs._low > 0 or qs._high is not None
+    model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
+    stmt = finish(
+        sa.select(column.label("v")),
+        qs,
+        joins,
+        where,
+        clause,
+        binder,
+        model_columns=model_columns,
+        ordered=sliced,
+    )
+    if sliced:
+        # MySQL refuses LIMIT directly inside IN (...); a derived table is accepted everywhere.
+        derived = stmt.subquery("s")
+        return sa.select(derived.c.v)
+    return stmt
+
+
+def _identity_columns(qs: QuerySet[Any], joins: Joins, where: WhereBuilder) -> list[Any]:
+    if qs._fields:
+        return values_columns(qs, joins, where)[1]
+    return [joins.base.c[f.attname] for f in qs.model._meta.fields]
 
 
 def build_count(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     """``SELECT COUNT(*)`` of the rows ``qs`` would return."""
     binder = Binder()
-    joins, where, clause = _base(qs, vendor, binder)
+    joins, where, clause = base_query(qs, vendor, binder)
     if qs._distinct or qs._high is not None or qs._low or qs._group_by is not None:
-        inner = _finish(
-            sa.select(*_identity_columns(qs, joins, where)),
+        columns = _identity_columns(qs, joins, where)
+        inner = finish(
+            sa.select(*[c.label(f"c{i}") for i, c in enumerate(columns)]),
             qs,
             joins,
             where,
             clause,
             binder,
+            model_columns=[joins.base.c[f.attname] for f in qs.model._meta.fields],
             ordered=False,
         )
         stmt = sa.select(sa.func.count()).select_from(inner.subquery("q"))
@@ -195,31 +296,22 @@ def build_count(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     return compile_statement(stmt, dialect, binder)
 
 
-def _identity_columns(qs: QuerySet[Any], joins: Joins, where: WhereBuilder) -> list[Any]:
-    if qs._fields:
-        return [
-            joins.resolve(n, allow_lookup=False).column
-            for n in qs._fields
-            if n not in where.annotations
-        ] + [where.annotations[n] for n in qs._fields if n in where.annotations]
-    return [joins.base.c[f.attname] for f in qs.model._meta.fields]
-
-
 def build_exists(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     """``SELECT 1 ... LIMIT 1``."""
     binder = Binder()
-    joins, where, clause = _base(qs, vendor, binder)
-    if qs._high is not None or qs._low:
-        inner = _finish(
+    joins, where, clause = base_query(qs, vendor, binder)
+    if qs._high is not None or qs._low or qs._group_by is not None or qs._having:
+        inner = finish(
             sa.select(joins.base.c[qs.model._meta.pk.attname]),
             qs,
             joins,
             where,
             clause,
             binder,
+            model_columns=[joins.base.c[f.attname] for f in qs.model._meta.fields],
             ordered=False,
         )
-        stmt = sa.select(sa.literal_column("1")).select_from(inner.subquery("q")).limit(1)
+        stmt: Any = sa.select(sa.literal_column("1")).select_from(inner.subquery("q")).limit(1)
     else:
         stmt = sa.select(sa.literal_column("1")).select_from(joins.from_clause())
         if clause is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from heron.db.models.exceptions import FieldError
-from heron.db.query.compiler import Binder, Statement, WhereBuilder, _expr_shape, compile_statement
+from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
 from heron.db.query.expressions import Aggregate, Combined, F, Value
 from heron.db.query.paths import Joins, Resolved
 from heron.db.query.persistence import field_preparer
@@ -40,7 +40,7 @@ def update_shape(model: type[Model], values: dict[str, Any]) -> tuple[Any, list[
     for name, field in _fields(model, values):
         value = values[name]
         if isinstance(value, _EXPRESSIONS):
-            shape.append((field.attname, _expr_shape(value, collected)))
+            shape.append((field.attname, expr_shape(value, collected)))
         else:
             if hasattr(value, "_meta") and field.is_relation:
                 value = value.pk
@@ -69,10 +69,11 @@ def build_update(qs: QuerySet[Any], dialect: Any, vendor: str, values: dict[str,
     if own.joins:
         raise FieldError("update() values can only refer to the model's own fields.")
     joins = Joins(model)
-    clause = WhereBuilder(joins, binder, vendor).build(qs._where)
+    where = WhereBuilder(joins, binder, vendor)
+    clause = where.build(qs._where)
     stmt = sa.update(table).values(assignments)
     if clause is not None:
-        if joins.joins:
+        if joins.joins or (where.subqueries and vendor == "mysql"):
             pk = table.c[model._meta.pk.attname]
             inner = sa.select(pk).select_from(joins.from_clause()).where(clause)
             # MySQL refuses a subquery on the table being updated unless it is materialised.

@@ -1,0 +1,424 @@
+"""``bulk_create()`` and ``bulk_update()``: many rows per statement, sync or async.
+
+``bulk_create`` sends multi-row ``INSERT ... VALUES (...), (...)`` statements. The SQL of
+one row is compiled by SQLAlchemy once per field list and conflict mode; an N-row
+statement repeats its ``VALUES`` group (renumbering ``$n`` placeholders for asyncpg), so
+any batch size costs no compilation. ``bulk_update`` sends one
+``UPDATE ... SET f = CASE WHEN pk = ? THEN ? ... END WHERE pk IN (...)`` per batch, each
+batch padded to a power of two (repeating its last object) so only a few shapes exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from heron.db.connections import connections
+from heron.db.fields.scalars import AutoField
+from heron.db.models.exceptions import FieldError
+from heron.db.query.compiler import Binder, Statement, compile_statement, in_bucket
+from heron.db.query.execution import cached
+from heron.db.query.persistence import field_preparer
+from heron.db.query.plans import Plan, arun, run
+
+if TYPE_CHECKING:
+    from heron.db.fields.base import Field
+    from heron.db.models.base import Model
+    from heron.db.query.queryset import QuerySet
+
+__all__ = ["abulk_create", "abulk_update", "bulk_create", "bulk_update"]
+
+# Parameters per statement: below SQLite's 32,766 and asyncpg's 32,767.
+MAX_PARAMS = 30000
+MAX_UPDATE_BATCH = 1024
+_DOLLAR = re.compile(r"\$(\d+)")
+
+
+class _Insert:
+    """A compiled one-row INSERT, expanded to N rows on demand."""
+
+    __slots__ = ("group", "head", "params", "returning", "tail", "width")
+
+    def __init__(self, stmt: Statement, width: int, returning: bool) -> None:
+        sql = stmt.sql
+        start = sql.index(" VALUES (") + len(" VALUES ")
+        depth = 0
+        end = start
+        for end in range(start, len(sql)):
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            if depth == 0:
+                break
+        self.head = sql[:start]
+        self.group = sql[start : end + 1]
+        self.tail = sql[end + 1 :]
+        self.params = stmt.params
+        self.width = width
+        self.returning = returning
+
+    def _renumbered(self, shift: int) -> str:
+        return _DOLLAR.sub(lambda m: f"${int(m.group(1)) + shift}", self.group)
+
+    def sql(self, rows: int) -> str:
+        """The statement inserting ``rows`` rows."""
+        if "$" in self.group:
+            groups = [self._renumbered(k * self.width) for k in range(rows)]
+        else:
+            groups = [self.group] * rows
+        return f"{self.head}{', '.join(groups)}{self.tail}"
+
+
+def _insert(
+    model: type[Model],
+    fields: Sequence[Field],
+    dialect: Any,
+    vendor: str,
+    returning: bool,
+    conflict: tuple[str, tuple[str, ...], tuple[str, ...]] | None,
+) -> _Insert:
+    def build() -> Statement:
+        binder = Binder()
+        table = model._meta.table
+        row = {table.c[f.attname]: binder.bind(field_preparer(f, vendor)) for f in fields}
+        stmt: Any = _dialect_insert(vendor, table).values(row)
+        if conflict is not None:
+            stmt = _on_conflict(stmt, vendor, table, *conflict)
+        if returning:
+            stmt = stmt.returning(table.c[model._meta.pk.attname])
+        compiled = compile_statement(stmt, dialect, binder)
+        return Statement(compiled.sql, compiled.params, _Insert(compiled, len(fields), returning))
+
+    key = ("bulk-insert", model, tuple(f.attname for f in fields), returning, conflict, dialect)
+    insert: _Insert = cached(key, build).extra
+    return insert
+
+
+def _dialect_insert(vendor: str, table: Any) -> Any:
+    if vendor == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    if vendor == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+    return mysql_insert(table)
+
+
+def _on_conflict(
+    stmt: Any, vendor: str, table: Any, mode: str, update: tuple[str, ...], unique: tuple[str, ...]
+) -> Any:
+    if mode == "ignore":
+        return stmt.prefix_with("IGNORE") if vendor == "mysql" else stmt.on_conflict_do_nothing()
+    if vendor == "mysql":
+        return stmt.on_duplicate_key_update({name: stmt.inserted[name] for name in update})
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c[name] for name in unique],
+        set_={name: stmt.excluded[name] for name in update},
+    )
+
+
+def _conflict(
+    model: type[Model],
+    vendor: str,
+    ignore: bool,
+    update: bool,
+    update_fields: Sequence[str] | None,
+    unique_fields: Sequence[str] | None,
+) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    if ignore and update:
+        raise ValueError("ignore_conflicts and update_conflicts are mutually exclusive.")
+    if ignore:
+        return ("ignore", (), ())
+    if not update:
+        return None
+    meta = model._meta
+    if not update_fields:
+        raise ValueError("update_conflicts=True needs update_fields.")
+    if vendor != "mysql" and not unique_fields:
+        raise ValueError("update_conflicts=True needs unique_fields on this database.")
+    updates = tuple(meta.get_field(n).attname for n in update_fields)
+    uniques = tuple(meta.get_field(n).attname for n in unique_fields or ())
+    return ("update", updates, uniques)
+
+
+def _check_objects(model: type[Model], objs: Sequence[Model]) -> None:
+    if model._meta.abstract:
+        raise TypeError(f"Cannot bulk_create the abstract model {model.__name__}.")
+    for obj in objs:
+        if type(obj) is not model:
+            raise TypeError(f"bulk_create() of {model.__name__} got a {type(obj).__name__}.")
+
+
+def _create_plan(
+    qs: QuerySet[Any],
+    objs: Sequence[Model],
+    db: Any,
+    batch_size: int | None,
+    conflict: tuple[str, tuple[str, ...], tuple[str, ...]] | None,
+) -> Any:
+    model = qs.model
+    meta = model._meta
+    pk = meta.pk
+    vendor = db.vendor
+    generated = isinstance(pk, AutoField)
+    without_pk = [o for o in objs if generated and o.__dict__.get(pk.attname) is None]
+    with_pk = [o for o in objs if not (generated and o.__dict__.get(pk.attname) is None)]
+
+    def make(dialect: Any) -> Plan[None]:
+        for group, fields in (
+            (with_pk, list(meta.fields)),
+            (without_pk, [f for f in meta.fields if f is not pk]),
+        ):
+            if not group:
+                continue
+            returning = (
+                group is without_pk
+                and bool(getattr(dialect, "insert_returning", False))
+                and (conflict is None or (conflict[0] == "update" and vendor != "mysql"))
+            )
+            insert = _insert(model, fields, dialect, vendor, returning, conflict)
+            size = _batch(batch_size, len(fields), len(group))
+            convert = pk.db_converter(vendor)
+            for start in range(0, len(group), size):
+                batch = group[start : start + size]
+                values = [f.pre_save(obj, True) for obj in batch for f in fields]
+                params = _bind_rows(insert, values, len(batch))
+                sql = insert.sql(len(batch))
+                if returning:
+                    rows = yield ("fetchall", sql, params)
+                    for obj, row in zip(batch, rows, strict=True):
+                        value = row[0]
+                        obj.__dict__[pk.attname] = convert(value) if convert else value
+                else:
+                    yield ("execute", sql, params)
+
+    return make
+
+
+def _bind_rows(insert: _Insert, values: list[Any], rows: int) -> tuple[Any, ...]:
+    width = insert.width
+    out: list[Any] = []
+    for k in range(rows):
+        base = k * width
+        out.extend(
+            prep(values[base + i]) if prep is not None else values[base + i]
+            for i, prep in insert.params
+        )
+    return tuple(out)
+
+
+def _batch(batch_size: int | None, width: int, count: int) -> int:
+    limit = max(1, MAX_PARAMS // max(1, width))
+    if batch_size is not None:
+        if batch_size <= 0:
+            raise ValueError("batch_size must be positive.")
+        limit = min(limit, batch_size)
+    return max(1, min(limit, count))
+
+
+def _finish_created(objs: Sequence[Model], alias: str) -> None:
+    for obj in objs:
+        data = obj.__dict__
+        data["_persisted"] = True
+        if alias != "default":
+            data["_db"] = alias
+
+
+def _create_setup(
+    qs: QuerySet[Any],
+    objs: list[Any],
+    batch_size: int | None,
+    ignore: bool,
+    update: bool,
+    update_fields: Sequence[str] | None,
+    unique_fields: Sequence[str] | None,
+) -> tuple[Any, Any, bool]:
+    _check_objects(qs.model, objs)
+    db = connections[qs.db]
+    conflict = _conflict(qs.model, db.vendor, ignore, update, update_fields, unique_fields)
+    make = _create_plan(qs, objs, db, batch_size, conflict)
+    width = len(qs.model._meta.fields)
+    several = len(objs) > _batch(batch_size, width, len(objs))
+    return db, make, several
+
+
+def bulk_create(
+    qs: QuerySet[Any],
+    objs: list[Any],
+    batch_size: int | None,
+    ignore: bool,
+    update: bool,
+    update_fields: Sequence[str] | None,
+    unique_fields: Sequence[str] | None,
+) -> list[Any]:
+    """``QuerySet.bulk_create()``: one transaction when there are several batches."""
+    if not objs:
+        return objs
+    from heron.db.transaction import atomic
+
+    db, make, several = _create_setup(
+        qs, objs, batch_size, ignore, update, update_fields, unique_fields
+    )
+    if several:
+        with atomic(using=db.alias):
+            run(db, make)
+    else:
+        run(db, make)
+    _finish_created(objs, db.alias)
+    return objs
+
+
+async def abulk_create(
+    qs: QuerySet[Any],
+    objs: list[Any],
+    batch_size: int | None,
+    ignore: bool,
+    update: bool,
+    update_fields: Sequence[str] | None,
+    unique_fields: Sequence[str] | None,
+) -> list[Any]:
+    """``QuerySet.abulk_create()``."""
+    if not objs:
+        return objs
+    from heron.db.transaction import atomic
+
+    db, make, several = _create_setup(
+        qs, objs, batch_size, ignore, update, update_fields, unique_fields
+    )
+    if several:
+        async with atomic(using=db.alias):
+            await arun(db, make)
+    else:
+        await arun(db, make)
+    _finish_created(objs, db.alias)
+    return objs
+
+
+# -- bulk_update -------------------------------------------------------------------------------
+
+
+def _update_fields(model: type[Model], names: Sequence[str]) -> list[Field]:
+    if not names:
+        raise ValueError("bulk_update() needs field names.")
+    fields = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if field.many_to_many or not field.concrete:
+            raise ValueError(f"bulk_update() cannot update the many-to-many field '{name}'.")
+        if field.primary_key:
+            raise ValueError("bulk_update() cannot update primary keys.")
+        fields.append(field)
+    return fields
+
+
+def _update_statement(
+    model: type[Model], fields: Sequence[Field], rows: int, dialect: Any, vendor: str
+) -> Statement:
+    def build() -> Statement:
+        binder = Binder()
+        table = model._meta.table
+        pk = model._meta.pk
+        pk_col = table.c[pk.attname]
+        pk_prep = field_preparer(pk, vendor)
+        assignments = {}
+        for field in fields:
+            column = table.c[field.attname]
+            prep = field_preparer(field, vendor)
+            whens = []
+            for _ in range(rows):
+                key = binder.bind(pk_prep)
+                value: Any = binder.bind(prep, type_=column.type)
+                if vendor == "postgresql":
+                    value = sa.cast(value, column.type)
+                whens.append((pk_col == key, value))
+            assignments[column] = sa.case(*whens, else_=column)
+        keys = [binder.bind(pk_prep) for _ in range(rows)]
+        stmt = sa.update(table).values(assignments).where(pk_col.in_(keys))
+        return compile_statement(stmt, dialect, binder)
+
+    key = ("bulk-update", model, tuple(f.attname for f in fields), rows, dialect)
+    return cached(key, build)
+
+
+def _update_plan(
+    qs: QuerySet[Any], objs: Sequence[Model], fields: list[Field], batch_size: int | None, db: Any
+) -> Any:
+    model = qs.model
+    pk = model._meta.pk
+
+    def make(dialect: Any) -> Plan[int]:
+        size = min(_batch(batch_size, 2 * len(fields) + 1, len(objs)), MAX_UPDATE_BATCH)
+        total = 0
+        for start in range(0, len(objs), size):
+            batch = list(objs[start : start + size])
+            rows = min(in_bucket(len(batch)), size)
+            batch += [batch[-1]] * (rows - len(batch))
+            stmt = _update_statement(model, fields, rows, dialect, db.vendor)
+            values: list[Any] = []
+            for field in fields:
+                for obj in batch:
+                    values.append(obj.__dict__[pk.attname])
+                    values.append(obj.__dict__.get(field.attname))
+            values.extend(obj.__dict__[pk.attname] for obj in batch)
+            count = yield ("execute", stmt.sql, stmt.bind(values))
+            total += max(int(count), 0)
+        return total
+
+    return make
+
+
+def _update_setup(
+    qs: QuerySet[Any], objs: list[Any], names: Sequence[str], batch_size: int | None
+) -> tuple[Any, Any, bool]:
+    model = qs.model
+    fields = _update_fields(model, names)
+    pk = model._meta.pk
+    for obj in objs:
+        if type(obj) is not model:
+            raise TypeError(f"bulk_update() of {model.__name__} got a {type(obj).__name__}.")
+        if obj.__dict__.get(pk.attname) is None:
+            raise ValueError("All bulk_update() objects must have a primary key set.")
+        missing = [f.name for f in fields if f.attname not in obj.__dict__]
+        if missing:
+            raise FieldError(f"bulk_update(): {', '.join(missing)} not loaded on {obj!r}.")
+    db = connections[qs.db]
+    size = min(_batch(batch_size, 2 * len(fields) + 1, len(objs)), MAX_UPDATE_BATCH)
+    return db, _update_plan(qs, objs, fields, batch_size, db), len(objs) > size
+
+
+def bulk_update(
+    qs: QuerySet[Any], objs: list[Any], names: Sequence[str], batch_size: int | None
+) -> int:
+    """``QuerySet.bulk_update()``: the number of rows matched."""
+    if not objs:
+        return 0
+    from heron.db.transaction import atomic
+
+    db, make, several = _update_setup(qs, objs, names, batch_size)
+    count: int
+    if several:
+        with atomic(using=db.alias):
+            count = run(db, make)
+    else:
+        count = run(db, make)
+    return count
+
+
+async def abulk_update(
+    qs: QuerySet[Any], objs: list[Any], names: Sequence[str], batch_size: int | None
+) -> int:
+    """``QuerySet.abulk_update()``."""
+    if not objs:
+        return 0
+    from heron.db.transaction import atomic
+
+    db, make, several = _update_setup(qs, objs, names, batch_size)
+    if several:
+        async with atomic(using=db.alias):
+            return await arun(db, make)
+    return await arun(db, make)
