@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from heron.templating import Templates
 
 LifespanFactory = Callable[["Heron"], contextlib.AbstractAsyncContextManager[Any]]
+HandlerWrapper = Callable[[Callable[..., Any], Route], Callable[..., Any]]
 
 
 class Heron(Scaffold):
@@ -65,6 +66,10 @@ class Heron(Scaffold):
         if self.template_folder:
             self._template_folders.append(str(self.template_folder))
         self._dispatcher: Dispatcher | None = None
+        # ``wrap(handler, route) -> handler`` functions applied in order to every route's
+        # handler when the route is compiled (before the first request): the hook through
+        # which extensions such as heron.db (ATOMIC_REQUESTS) wrap handlers.
+        self.handler_wrappers: list[HandlerWrapper] = []
         # The middleware chain around this app, None when there is none; until the app is
         # built it is ``_enter``, so the first call builds.
         self._stack: ASGIApp | None = self._enter

@@ -85,7 +85,10 @@ class Dispatcher:
 
     def compile_route(self, route: Route) -> None:
         """Give ``route`` its ``invoke`` coroutine, with hooks folded in when there are any."""
-        handler = compile_handler(route.handler, route.param_names, rule=route.rule)
+        handler = route.handler
+        for wrap in self.app.handler_wrappers:
+            handler = wrap(handler, route)
+        handler = compile_handler(handler, route.param_names, rule=route.rule)
         bp_chain = self._bp_chain(route.options.get("blueprint"))
         before = self.app_hooks.before + [h for bp in reversed(bp_chain) for h in bp.before]
         after = [h for bp in bp_chain for h in bp.after] + self.app_hooks.after

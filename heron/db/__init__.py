@@ -9,6 +9,7 @@ class Post(Model):
 """
 
 from heron.db import fields
+from heron.db.backends import Database
 from heron.db.connections import connections
 from heron.db.errors import (
     AsyncContextError,
@@ -17,11 +18,13 @@ from heron.db.errors import (
     ImproperlyConfigured,
     IntegrityError,
     InterfaceError,
+    InternalError,
+    NotSupportedError,
     OperationalError,
     ProgrammingError,
     TransactionManagementError,
 )
-from heron.db.integration import init_app
+from heron.db.integration import init_app, non_atomic_requests
 from heron.db.models.base import Model
 from heron.db.models.constraints import CheckConstraint, Index, UniqueConstraint
 from heron.db.models.exceptions import (
@@ -47,7 +50,7 @@ from heron.db.query import (
     Sum,
     Value,
 )
-from heron.db.transaction import atomic, on_commit
+from heron.db.transaction import atomic, get_rollback, in_atomic_block, on_commit, set_rollback
 
 __all__ = [
     "AsyncContextError",
@@ -55,6 +58,7 @@ __all__ = [
     "CheckConstraint",
     "Count",
     "DataError",
+    "Database",
     "DatabaseError",
     "F",
     "FieldError",
@@ -62,11 +66,13 @@ __all__ = [
     "Index",
     "IntegrityError",
     "InterfaceError",
+    "InternalError",
     "Manager",
     "Max",
     "Min",
     "Model",
     "MultipleObjectsReturned",
+    "NotSupportedError",
     "ObjectDoesNotExist",
     "OperationalError",
     "Prefetch",
@@ -84,7 +90,11 @@ __all__ = [
     "atomic",
     "connections",
     "fields",
+    "get_rollback",
+    "in_atomic_block",
     "init_app",
+    "non_atomic_requests",
     "on_commit",
     "registry",
+    "set_rollback",
 ]

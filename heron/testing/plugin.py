@@ -45,3 +45,69 @@ async def async_client(app: Any, anyio_backend: Any) -> AsyncIterator[AsyncTestC
     """An ``AsyncTestClient`` over ``app`` for ``@pytest.mark.anyio`` tests, lifespan running."""
     async with AsyncTestClient(app) as test_client:
         yield test_client
+
+
+# -- the ORM ------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("heron")
+    group.addoption(
+        "--heron-keepdb",
+        action="store_true",
+        default=False,
+        help="Keep the test databases between runs (faster; migrations still apply).",
+    )
+
+
+@pytest.fixture(scope="session")
+def heron_test_databases(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The session's test databases: created, migrated and pinned in ``connections``."""
+    from heron.db.testing import TestDatabases
+
+    databases = TestDatabases(keepdb=bool(request.config.getoption("heron_keepdb")))
+    databases.setup()
+    try:
+        yield databases
+    finally:
+        databases.teardown()
+
+
+@pytest.fixture
+def db(heron_test_databases: Any) -> Iterator[None]:
+    """Run the test inside a transaction on every database, rolled back afterwards."""
+    from heron.db.testing import rollback_atomic
+
+    with rollback_atomic():
+        yield
+
+
+@pytest.fixture
+async def async_db(heron_test_databases: Any, anyio_backend: Any) -> AsyncIterator[None]:
+    """``db`` for async tests: ``async with atomic()`` around the test, rolled back."""
+    from heron.db.testing import rollback_atomic_async
+
+    async with rollback_atomic_async():
+        yield
+
+
+@pytest.fixture
+def transactional_db(heron_test_databases: Any) -> Iterator[None]:
+    """No transaction around the test (requests through a client commit for real);
+    every table is emptied afterwards."""
+    from heron.db import connections
+    from heron.db.testing import flush_tables
+
+    try:
+        yield
+    finally:
+        for alias in list(connections):
+            flush_tables(alias)
+
+
+@pytest.fixture
+def assert_num_queries() -> Any:
+    """``with assert_num_queries(n, using="default"):`` fails unless n statements ran."""
+    from heron.db.testing import assert_num_queries as check
+
+    return check

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,11 @@ class Field:
     """
 
     empty_values: tuple[Any, ...] = (None, "", [], (), {})
+    #: True when ``pre_save()`` (or the database) gives the field a value, so an empty
+    #: value is fine before the first save (auto primary keys, ``auto_now`` fields)
+    fills_on_save = False
+    #: text fields: a new instance gets ``""`` rather than ``None`` when no default is given
+    empty_strings_allowed = False
     auto_created = False
     is_relation = False
     many_to_many = False
@@ -48,7 +54,7 @@ class Field:
         *,
         primary_key: bool = False,
         null: bool = False,
-        blank: bool = False,
+        blank: bool | None = None,
         default: Any = NOT_PROVIDED,
         unique: bool = False,
         db_index: bool = False,
@@ -62,6 +68,9 @@ class Field:
         self.verbose_name = verbose_name
         self.primary_key = primary_key
         self.null = null
+        # An empty default (``default=""``) says empty is fine, unless blank= says otherwise.
+        if blank is None:
+            blank = not callable(default) and _is_empty_default(default, self.empty_values)
         self.blank = blank
         self.default = default
         self.unique = unique or primary_key
@@ -100,11 +109,21 @@ class Field:
         return self.name
 
     def contribute_to_class(self, model: type[Model], name: str) -> None:
-        """Attach to ``model`` under ``name``."""
+        """Attach to ``model`` under ``name`` (and add ``get_<name>_display()`` for choices)."""
         self.set_attributes_from_name(name)
         self.model = model
         model._meta.add_field(self)
         setattr(model, self.attname, self)
+        if self.choices and f"get_{name}_display" not in model.__dict__:
+            setattr(model, f"get_{name}_display", _display_method(self))
+
+    def display(self, value: Any) -> str:
+        """The human-readable label of ``value`` among the choices (the value itself if none)."""
+        key = getattr(value, "value", value) if isinstance(value, enum.Enum) else value
+        for choice, label in self.choices:
+            if choice == key:
+                return label
+        return "" if value is None else str(value)
 
     # -- the column -------------------------------------------------------------------------
 
@@ -140,9 +159,14 @@ class Field:
         return value
 
     def get_prep_value(self, value: Any) -> Any:
-        """Coerce a value used in a query or a save (lenient ``to_python``)."""
+        """Coerce a value used in a query or a save (lenient ``to_python``).
+
+        A model instance given for a primary key (``filter(tags=tag)``) stands for its pk.
+        """
         if value is None:
             return None
+        if self.primary_key and hasattr(value, "_meta"):
+            value = value.pk
         return self.to_python(value)
 
     # -- defaults and validation --------------------------------------------------------------
@@ -152,9 +176,10 @@ class Field:
         return self.default is not NOT_PROVIDED
 
     def get_default(self) -> Any:
-        """The default value for a new instance (calling a callable default)."""
+        """The default value for a new instance (calling a callable default); without one,
+        ``""`` for a text field that is not ``null=True``, else ``None``."""
         if self.default is NOT_PROVIDED:
-            return None
+            return "" if self.empty_strings_allowed and not self.null else None
         if callable(self.default):
             return self.default()
         return self.default
@@ -174,7 +199,11 @@ class Field:
         if self.choices and value not in self.empty_values:
             allowed = [c[0] for c in self.choices]
             if value not in allowed:
-                raise ValidationError(f"Value {value!r} is not a valid choice.", code="choice")
+                shown = ", ".join(repr(c) for c in allowed)
+                raise ValidationError(
+                    f"Value {value!r} is not a valid choice (choose one of {shown}).",
+                    code="invalid_choice",
+                )
 
     def run_validators(self, value: Any) -> None:
         """Run the field's validators, collecting every message."""
@@ -217,17 +246,46 @@ class Field:
         return f"<{type(self).__name__} {owner}{self.name or '?'}>"
 
 
+def _is_empty_default(default: Any, empty_values: tuple[Any, ...]) -> bool:
+    if default is NOT_PROVIDED or default is None:
+        return False
+    try:
+        return any(type(default) is type(e) and default == e for e in empty_values)
+    except TypeError:
+        return False
+
+
+def _display_method(field: Field) -> Callable[[Any], str]:
+    def get_display(self: Any) -> str:
+        return field.display(self.__dict__.get(field.attname))
+
+    get_display.__name__ = f"get_{field.name}_display"
+    get_display.__doc__ = f"The label of ``{field.name}`` among its choices."
+    return get_display
+
+
+def enum_label(member: enum.Enum) -> str:
+    """A member's ``label`` attribute, else its name in words (``DARK_RED`` → ``Dark red``)."""
+    label = getattr(member, "label", None)
+    if isinstance(label, str) and label:
+        return label
+    return member.name.replace("_", " ").capitalize()
+
+
 def _normalise_choices(choices: Iterable[Any] | None) -> list[tuple[Any, str]]:
-    """Choices as ``[(value, label)]`` from pairs, plain values or an Enum class."""
+    """Choices as a flat ``[(value, label)]`` from pairs, groups, plain values or an Enum."""
     if choices is None:
         return []
     result: list[tuple[Any, str]] = []
     for choice in choices:
-        if isinstance(choice, tuple) and len(choice) == 2:
-            result.append((choice[0], str(choice[1])))
-        elif hasattr(choice, "value") and hasattr(choice, "name"):
-            label = getattr(choice, "label", None) or choice.name.replace("_", " ").title()
-            result.append((choice.value, str(label)))
+        if isinstance(choice, enum.Enum):
+            result.append((choice.value, enum_label(choice)))
+        elif isinstance(choice, (tuple, list)) and len(choice) == 2:
+            value, label = choice
+            if isinstance(label, (list, tuple)):  # a named group of choices
+                result.extend(_normalise_choices(label))
+            else:
+                result.append((value, str(label)))
         else:
             result.append((choice, str(choice)))
     return result

@@ -1,4 +1,8 @@
-"""Relations: ``ForeignKey`` and the deletion behaviours it can ask for."""
+"""Relations: ``ForeignKey``, ``OneToOneField`` and the deletion behaviours they ask for.
+
+``ManyToManyField`` lives in ``many_to_many.py``; the reverse accessors (``user.posts``)
+in ``reverse.py``.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,11 @@ __all__ = [
     "SET_DEFAULT",
     "SET_NULL",
     "ForeignKey",
+    "ForwardRelation",
     "OnDelete",
+    "OneToOneField",
+    "lazy_model",
+    "related_name_for",
 ]
 
 
@@ -45,12 +53,48 @@ SET_DEFAULT = OnDelete("SET_DEFAULT", None)
 DO_NOTHING = OnDelete("DO_NOTHING", None)
 
 
+def lazy_model(reference: type[Model] | str, owner: type[Model], callback: Any, what: str) -> None:
+    """Call ``callback(model)`` once the model ``reference`` names exists.
+
+    ``reference`` is a model class, ``"label.Model"``, ``"Model"`` (the owner's label) or
+    ``"self"``.
+    """
+    if reference == "self":
+        reference = owner
+    if isinstance(reference, str):
+        label, _, model_name = reference.rpartition(".")
+        registry.lazy(label or owner._meta.label, model_name, callback)
+        return
+    if not (isinstance(reference, type) and hasattr(reference, "_meta")):
+        raise TypeError(f"{what} must be a model class or a 'label.Model' string.")
+    if reference._meta.abstract:
+        raise TypeError(f"{what} cannot point at the abstract model {reference.__name__}.")
+    # The owner (or a model being built) registers itself once its class is complete.
+    meta = reference._meta
+    registry.lazy(meta.label, meta.model_name, callback)
+
+
+def related_name_for(template: str | None, model: type[Model]) -> str | None:
+    """``related_name`` with ``%(class)s`` and ``%(label)s`` filled in (abstract models)."""
+    if template is None:
+        return None
+    meta = model._meta
+    return template % {
+        "class": meta.model_name,
+        "model_name": meta.model_name,
+        "label": meta.label,
+        "app_label": meta.label,
+    }
+
+
 class ForeignKey(Field):
     """A many-to-one relation: ``author = ForeignKey(User, on_delete=CASCADE)``.
 
     ``to`` is a model class, ``"label.Model"``, ``"Model"`` (same label) or ``"self"``.
     The column holds the target's primary key; ``instance.author_id`` reads it without a
-    query, ``instance.author`` loads (and caches) the related object.
+    query, ``instance.author`` loads (and caches) the related object. ``related_name``
+    names the reverse accessor on the target (``user.posts``; ``"+"`` for none) and may
+    contain ``%(class)s``/``%(label)s`` in abstract models.
     """
 
     is_relation = True
@@ -68,7 +112,14 @@ class ForeignKey(Field):
         **kwargs: Any,
     ) -> None:
         if not isinstance(on_delete, OnDelete):
-            raise TypeError("on_delete must be one of heron.db.fields.CASCADE, PROTECT, ...")
+            raise TypeError(
+                "on_delete must be one of heron.db.fields.CASCADE, PROTECT, RESTRICT, "
+                "SET_NULL, SET_DEFAULT or DO_NOTHING."
+            )
+        if on_delete is SET_NULL and not kwargs.get("null"):
+            raise TypeError("on_delete=SET_NULL needs null=True.")
+        if on_delete is SET_DEFAULT and "default" not in kwargs:
+            raise TypeError("on_delete=SET_DEFAULT needs a default.")
         kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
         self.to = to
@@ -78,6 +129,12 @@ class ForeignKey(Field):
         self.db_constraint = db_constraint
         self.remote_model: type[Model] | None = None
 
+    def clone(self) -> Field:
+        new = super().clone()
+        assert isinstance(new, ForeignKey)
+        new.remote_model = None
+        return new
+
     def get_attname(self) -> str:
         return f"{self.name}_id"
 
@@ -86,21 +143,10 @@ class ForeignKey(Field):
         setattr(model, name, ForwardRelation(self))
         if model._meta.abstract:
             return
-        if self.to == "self":
-            self.to = model
+        self.related_name = related_name_for(self.related_name, model)
+        self.related_query_name = related_name_for(self.related_query_name, model)
         model._meta.pending_relations += 1
-        if isinstance(self.to, str):
-            label, _, model_name = self.to.rpartition(".")
-            registry.lazy(label or model._meta.label, model_name, self.resolve)
-        else:
-            target = self.to
-            if target._meta.abstract:
-                raise TypeError(f"{name} cannot point at the abstract model {target.__name__}.")
-            if target is model:
-                # The model registers itself once its class is complete.
-                registry.lazy(model._meta.label, model._meta.model_name, self.resolve)
-            else:
-                self.resolve(target)
+        lazy_model(self.to, model, self.resolve, f"{model.__name__}.{name}")
 
     def resolve(self, target: type[Model]) -> None:
         """Called once the target model exists: finish the column, add the reverse side."""
@@ -119,24 +165,42 @@ class ForeignKey(Field):
 
     @property
     def reverse_name(self) -> str:
-        """The accessor name on the target model."""
+        """The accessor name on the target model (``<model>_set`` by default)."""
         assert self.model is not None
-        return self.related_name or f"{self.model._meta.model_name}_set"
+        meta = self.model._meta
+        default = related_name_for(meta.default_related_name, self.model)
+        return self.related_name or default or f"{meta.model_name}_set"
 
     @property
     def reverse_query_name(self) -> str:
         """The name used for this relation in queries on the target model."""
         assert self.model is not None
-        return self.related_query_name or self.related_name or self.model._meta.model_name
+        meta = self.model._meta
+        return (
+            self.related_query_name
+            or self.related_name
+            or related_name_for(meta.default_related_name, self.model)
+            or meta.model_name
+        )
+
+    @property
+    def hidden(self) -> bool:
+        """True when the target gets no reverse accessor (``related_name`` ends in ``+``)."""
+        return bool(self.related_name and self.related_name.endswith("+"))
 
     @property
     def target_field(self) -> Field:
         """The field this one points at (the target's primary key)."""
-        assert self.remote_model is not None
+        return self.target()
+
+    def target(self) -> Field:
+        """``target_field`` as a method (mypy applies ``Field.__get__`` to properties
+        returning a ``Field``)."""
+        assert self.remote_model is not None, f"{self!r} points at a model not defined yet"
         return self.remote_model._meta.pk
 
     def sa_type(self) -> sa.types.TypeEngine[Any]:
-        target = self.target_field
+        target = self.target()
         from heron.db.fields.scalars import AutoField, BigAutoField, BigInteger, Integer
 
         if isinstance(target, BigAutoField):
@@ -152,7 +216,7 @@ class ForeignKey(Field):
             meta = self.remote_model._meta
             args.append(
                 sa.ForeignKey(
-                    f"{meta.table_name}.{self.target_field.column}",
+                    f"{meta.table_name}.{self.target().column}",
                     ondelete=self.on_delete.sql,
                 )
             )
@@ -161,17 +225,17 @@ class ForeignKey(Field):
         )
 
     def db_converter(self, vendor: str) -> Converter | None:
-        return self.target_field.db_converter(vendor)
+        return self.target().db_converter(vendor)
 
     def db_preparer(self, vendor: str) -> Converter | None:
-        return self.target_field.db_preparer(vendor)
+        return self.target().db_preparer(vendor)
 
     def to_python(self, value: Any) -> Any:
         if value is None:
             return None
         if hasattr(value, "_meta"):
             return value.pk
-        return self.target_field.to_python(value)
+        return self.target().to_python(value)
 
     def get_prep_value(self, value: Any) -> Any:
         if value is not None and hasattr(value, "_meta"):
@@ -179,8 +243,42 @@ class ForeignKey(Field):
         return super().get_prep_value(value)
 
 
+class OneToOneField(ForeignKey):
+    """A unique foreign key: ``user = OneToOneField(User, on_delete=CASCADE)``.
+
+    The reverse accessor (``user.profile``, named after the model unless
+    ``related_name`` says otherwise) is the one related object, or raises the related
+    model's ``DoesNotExist``.
+    """
+
+    many_to_one = False
+    one_to_one = True
+
+    def __init__(self, to: type[Model] | str, *args: Any, **kwargs: Any) -> None:
+        kwargs["unique"] = True
+        kwargs.setdefault("db_index", False)
+        super().__init__(to, *args, **kwargs)
+
+    @property
+    def reverse_name(self) -> str:
+        assert self.model is not None
+        meta = self.model._meta
+        default = related_name_for(meta.default_related_name, self.model)
+        return self.related_name or default or meta.model_name
+
+    def contribute_reverse(self, target: type[Model]) -> None:
+        from heron.db.fields.reverse import install_reverse_one_to_one
+
+        install_reverse_one_to_one(self, target)
+
+
 class ForwardRelation:
-    """``post.author``: the related object, loaded on first access and cached."""
+    """``post.author``: the related object, loaded on first access and cached.
+
+    The cache is dropped when ``author_id`` changes. Loading runs a query on the sync
+    driver; in async code use ``select_related("author")`` or ``await
+    Author.objects.aget(pk=post.author_id)``.
+    """
 
     def __init__(self, field: ForeignKey) -> None:
         self.field = field
@@ -190,16 +288,15 @@ class ForwardRelation:
         if instance is None:
             return self.field
         data = instance.__dict__
-        try:
-            return data[self.cache_name]
-        except KeyError:
-            pass
         value = data.get(self.field.attname)
+        cached = data.get(self.cache_name, _MISSING)
+        if cached is not _MISSING and (cached is None if value is None else _same(cached, value)):
+            return cached
         if value is None:
             return None
         remote = self.field.remote_model
         assert remote is not None
-        obj = remote._default_manager.using(instance._db).get(pk=value)
+        obj = remote._base_manager.using(instance._db).get(pk=value)
         data[self.cache_name] = obj
         return obj
 
@@ -207,13 +304,23 @@ class ForwardRelation:
         remote = self.field.remote_model
         if value is None:
             if not self.field.null:
-                raise ValueError(f"{self.field.name} cannot be set to None (null=False).")
+                raise ValueError(
+                    f"{type(instance).__name__}.{self.field.name} cannot be set to None "
+                    "(the field is not null=True)."
+                )
             instance.__dict__[self.field.attname] = None
         elif remote is not None and not isinstance(value, remote):
             raise TypeError(
-                f"{self.field.name} must be a {remote.__name__} instance, "
-                f"not {type(value).__name__}."
+                f"{type(instance).__name__}.{self.field.name} must be a {remote.__name__} "
+                f"instance, not {type(value).__name__}."
             )
         else:
             instance.__dict__[self.field.attname] = value.pk
         instance.__dict__[self.cache_name] = value
+
+
+_MISSING: Any = object()
+
+
+def _same(obj: Any, pk: Any) -> bool:
+    return obj is not None and obj.pk == pk

@@ -1,21 +1,52 @@
-"""The reverse side of a foreign key: ``user.posts`` is a manager of that user's posts."""
+"""The reverse side of a foreign key: ``user.posts`` is a manager of that user's posts,
+and ``user.profile`` the one object of a one-to-one relation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from heron.db.fields.ops import Call, Fetch, Operation, run_async, run_sync
 from heron.db.query.manager import Manager
 from heron.db.query.queryset import QuerySet
 
 if TYPE_CHECKING:
-    from heron.db.fields.related import ForeignKey
+    from heron.db.fields.related import ForeignKey, OneToOneField
     from heron.db.models.base import Model
 
-__all__ = ["RelatedManager", "ReverseRelation", "install_reverse_accessor"]
+__all__ = [
+    "RelatedManager",
+    "ReverseOneToOne",
+    "ReverseRelation",
+    "install_reverse_accessor",
+    "install_reverse_one_to_one",
+    "prefetched",
+]
+
+
+def prefetched(instance: Model, name: str) -> list[Any] | None:
+    """The objects ``prefetch_related`` stored on ``instance`` for ``name``, if any."""
+    cache = instance.__dict__.get("_prefetched")
+    if cache is None:
+        return None
+    result: list[Any] | None = cache.get(name)
+    return result
+
+
+def forget_prefetched(instance: Model, name: str) -> None:
+    """Drop the prefetched objects of ``name`` (after a change through the manager)."""
+    cache = instance.__dict__.get("_prefetched")
+    if cache is not None:
+        cache.pop(name, None)
 
 
 class RelatedManager(Manager[Any]):
-    """Rows of ``field.model`` whose foreign key ``field`` points at ``instance``."""
+    """Rows of ``field.model`` whose foreign key ``field`` points at ``instance``.
+
+    Besides every QuerySet method (``all()``, ``filter()``, ``count()`` …) it has
+    ``create()``, ``add()``, ``set()`` and, for a ``null=True`` foreign key,
+    ``remove()`` and ``clear()``, each with an async twin (``acreate()``, ``aadd()`` …).
+    """
 
     def __init__(self, field: ForeignKey, instance: Model) -> None:
         super().__init__()
@@ -24,25 +55,202 @@ class RelatedManager(Manager[Any]):
         self.model = field.model
         self.name = field.reverse_name
 
-    def get_queryset(self) -> QuerySet[Any]:
+    @property
+    def _alias(self) -> str:
+        return self.instance._db or "default"
+
+    def _base_queryset(self) -> QuerySet[Any]:
         assert self.model is not None
-        cache = self.instance.__dict__.get("_prefetched", {}).get(self.field.reverse_name)
         qs: QuerySet[Any] = self.model._default_manager.get_queryset().using(self.instance._db)
-        qs = qs.filter(**{self.field.attname: self.instance.pk})
+        mine: QuerySet[Any] = qs.filter(**{self.field.attname: self.instance.pk})
+        return mine
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = self._base_queryset()
+        cache = prefetched(self.instance, self.name)
         if cache is not None:
             qs._result_cache = list(cache)
         return qs
 
     def _bind(self, values: dict[str, Any]) -> dict[str, Any]:
+        values.pop(self.field.name, None)
         return {**values, self.field.attname: self.instance.pk}
+
+    # -- create / add / set / remove / clear --------------------------------------------------
+
+    def get_or_create(
+        self, defaults: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[Any, bool]:
+        """``get_or_create()`` among the related rows, creating one pointing at the instance."""
+        forget_prefetched(self.instance, self.name)
+        result: tuple[Any, bool] = self._base_queryset().get_or_create(
+            defaults, **self._bind(kwargs)
+        )
+        return result
+
+    async def aget_or_create(
+        self, defaults: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[Any, bool]:
+        """``get_or_create()`` on the async driver."""
+        forget_prefetched(self.instance, self.name)
+        qs = self._base_queryset()
+        result: tuple[Any, bool] = await qs.aget_or_create(defaults, **self._bind(kwargs))
+        return result
+
+    def update_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, bool]:
+        """``update_or_create()`` among the related rows."""
+        forget_prefetched(self.instance, self.name)
+        result: tuple[Any, bool] = self._base_queryset().update_or_create(
+            defaults, create_defaults, **self._bind(kwargs)
+        )
+        return result
+
+    async def aupdate_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, bool]:
+        """``update_or_create()`` on the async driver."""
+        forget_prefetched(self.instance, self.name)
+        qs = self._base_queryset()
+        result: tuple[Any, bool] = await qs.aupdate_or_create(
+            defaults, create_defaults, **self._bind(kwargs)
+        )
+        return result
 
     def create(self, **values: Any) -> Any:
         """Create a related row pointing at the instance."""
-        return self.get_queryset().create(**self._bind(values))
+        forget_prefetched(self.instance, self.name)
+        obj = self._base_queryset().create(**self._bind(values))
+        obj.__dict__[f"_cache_{self.field.name}"] = self.instance
+        return obj
 
     async def acreate(self, **values: Any) -> Any:
         """``create()`` on the async driver."""
-        return await self.get_queryset().acreate(**self._bind(values))
+        forget_prefetched(self.instance, self.name)
+        obj = await self._base_queryset().acreate(**self._bind(values))
+        obj.__dict__[f"_cache_{self.field.name}"] = self.instance
+        return obj
+
+    def add(self, *objs: Any) -> None:
+        """Point ``objs`` at the instance: unsaved ones are saved, saved ones updated in
+        one ``UPDATE``."""
+        run_sync(lambda: self._add(objs), self._alias)
+
+    async def aadd(self, *objs: Any) -> None:
+        """``add()`` on the async driver."""
+        await run_async(lambda: self._add(objs), self._alias)
+
+    def remove(self, *objs: Any) -> None:
+        """Unlink ``objs`` (their foreign key becomes NULL; needs ``null=True``)."""
+        self._require_null("remove")
+        run_sync(lambda: self._remove(objs), self._alias)
+
+    async def aremove(self, *objs: Any) -> None:
+        """``remove()`` on the async driver."""
+        self._require_null("remove")
+        await run_async(lambda: self._remove(objs), self._alias)
+
+    def clear(self) -> None:
+        """Unlink every related row (foreign keys become NULL; needs ``null=True``)."""
+        self._require_null("clear")
+        run_sync(self._clear, self._alias, atomic=False)
+
+    async def aclear(self) -> None:
+        """``clear()`` on the async driver."""
+        self._require_null("clear")
+        await run_async(self._clear, self._alias, atomic=False)
+
+    def set(self, objs: Iterable[Any], *, clear: bool = False) -> None:
+        """Make ``objs`` the related set: others are unlinked (``null=True`` only; a
+        non-null foreign key can only gain rows, so ``set()`` then just adds)."""
+        items = list(objs)
+        run_sync(lambda: self._set(items, clear), self._alias)
+
+    async def aset(self, objs: Iterable[Any], *, clear: bool = False) -> None:
+        """``set()`` on the async driver."""
+        items = list(objs)
+        await run_async(lambda: self._set(items, clear), self._alias)
+
+    # -- the operations, written once ----------------------------------------------------------
+
+    def _check(self, objs: Iterable[Any]) -> list[Any]:
+        model = self.model
+        assert model is not None
+        items = list(objs)
+        for obj in items:
+            if not isinstance(obj, model):
+                raise TypeError(
+                    f"'{model.__name__}' instance expected by {self.name}, "
+                    f"got {type(obj).__name__}."
+                )
+        return items
+
+    def _require_null(self, action: str) -> None:
+        if not self.field.null:
+            raise TypeError(
+                f"{self.name}.{action}() needs {self.field!r} to be null=True: rows cannot "
+                "be unlinked from a required foreign key (delete them instead)."
+            )
+
+    def _add(self, objs: Iterable[Any]) -> Operation[None]:
+        items = self._check(objs)
+        forget_prefetched(self.instance, self.name)
+        attname, pk = self.field.attname, self.instance.pk
+        saved = []
+        for obj in items:
+            obj.__dict__[attname] = pk
+            obj.__dict__[f"_cache_{self.field.name}"] = self.instance
+            if obj.__dict__.get("_persisted") and obj.pk is not None:
+                saved.append(obj.pk)
+            else:
+                yield Call(obj, "save")
+        if saved:
+            assert self.model is not None
+            qs = self.model._base_manager.using(self.instance._db).filter(pk__in=saved)
+            yield Call(qs, "update", **{attname: pk})
+
+    def _remove(self, objs: Iterable[Any]) -> Operation[None]:
+        items = self._check(objs)
+        forget_prefetched(self.instance, self.name)
+        attname, pk = self.field.attname, self.instance.pk
+        for obj in items:
+            if obj.__dict__.get(attname) != pk:
+                assert self.model is not None
+                raise self.model.DoesNotExist(f"{obj!r} is not related to {self.instance!r}.")
+        pks = [obj.pk for obj in items]
+        if pks:
+            yield Call(self._base_queryset().filter(pk__in=pks), "update", **{attname: None})
+        for obj in items:
+            obj.__dict__[attname] = None
+            obj.__dict__.pop(f"_cache_{self.field.name}", None)
+
+    def _clear(self) -> Operation[None]:
+        forget_prefetched(self.instance, self.name)
+        yield Call(self._base_queryset(), "update", **{self.field.attname: None})
+
+    def _set(self, objs: list[Any], clear: bool) -> Operation[None]:
+        items = self._check(objs)
+        if not self.field.null:
+            yield from self._add(items)
+            return
+        if clear:
+            yield from self._clear()
+            yield from self._add(items)
+            return
+        current = set((yield Fetch(self._base_queryset().values_list("pk", flat=True))))
+        wanted = {obj.pk for obj in items if obj.pk is not None}
+        stale = current - wanted
+        if stale:
+            qs = self._base_queryset().filter(pk__in=list(stale))
+            yield Call(qs, "update", **{self.field.attname: None})
+        yield from self._add([obj for obj in items if obj.pk not in current])
 
 
 class ReverseRelation:
@@ -61,10 +269,85 @@ class ReverseRelation:
             )
         return RelatedManager(self.field, instance)
 
+    def __set__(self, instance: Model, value: Any) -> None:
+        raise TypeError(
+            f"Direct assignment to the reverse side of {self.field!r} is not allowed; "
+            f"use {self.field.reverse_name}.set() instead."
+        )
+
+
+class ReverseOneToOne:
+    """``user.profile``: the object whose one-to-one field points at ``user``.
+
+    Raises the related model's ``DoesNotExist`` (also an ``AttributeError``, so
+    ``hasattr(user, "profile")`` works) when there is none. Loading runs a query on the
+    sync driver; the result is cached on the instance.
+    """
+
+    def __init__(self, field: OneToOneField) -> None:
+        self.field = field
+        self.cache_name = f"_cache_rev_{field.reverse_name}"
+        self._missing: type[Exception] | None = None
+
+    @property
+    def RelatedObjectDoesNotExist(self) -> type[Exception]:
+        """The related model's ``DoesNotExist``, also an ``AttributeError``."""
+        if self._missing is None:
+            model = self.field.model
+            assert model is not None
+            self._missing = type(
+                "RelatedObjectDoesNotExist",
+                (model.DoesNotExist, AttributeError),
+                {"__module__": model.__module__},
+            )
+        return self._missing
+
+    def __get__(self, instance: Model | None, owner: type[Any]) -> Any:
+        if instance is None:
+            return self
+        data = instance.__dict__
+        try:
+            obj = data[self.cache_name]
+        except KeyError:
+            obj = self._load(instance)
+            data[self.cache_name] = obj
+        if obj is None:
+            raise self.RelatedObjectDoesNotExist(
+                f"{type(instance).__name__} has no {self.field.reverse_name}."
+            )
+        return obj
+
+    def _load(self, instance: Model) -> Any:
+        cache = prefetched(instance, self.field.reverse_name)
+        if cache is not None:
+            return cache[0] if cache else None
+        if instance.pk is None:
+            return None
+        model = self.field.model
+        assert model is not None
+        qs = model._base_manager.using(instance._db).filter(**{self.field.attname: instance.pk})
+        rows = list(qs[:1])
+        obj = rows[0] if rows else None
+        if obj is not None:
+            obj.__dict__[f"_cache_{self.field.name}"] = instance
+        return obj
+
+    def __set__(self, instance: Model, value: Any) -> None:
+        """``user.profile = profile`` points ``profile`` at ``user`` (in memory; save it)."""
+        if value is not None:
+            setattr(value, self.field.name, instance)
+        instance.__dict__[self.cache_name] = value
+
 
 def install_reverse_accessor(field: ForeignKey, target: type[Model]) -> None:
     """Put ``ReverseRelation`` on the target model unless ``related_name`` ends in ``+``."""
-    name = field.reverse_name
-    if name.endswith("+"):
+    if field.hidden:
         return
-    setattr(target, name, ReverseRelation(field))
+    setattr(target, field.reverse_name, ReverseRelation(field))
+
+
+def install_reverse_one_to_one(field: OneToOneField, target: type[Model]) -> None:
+    """Put ``ReverseOneToOne`` on the target model unless ``related_name`` ends in ``+``."""
+    if field.hidden:
+        return
+    setattr(target, field.reverse_name, ReverseOneToOne(field))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import decimal
+import math
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
+from heron.db.errors import DataError
 from heron.db.fields.base import Converter, Field
 from heron.db.models.exceptions import ValidationError
 
@@ -14,6 +18,7 @@ __all__ = [
     "BigAutoField",
     "BigInteger",
     "Boolean",
+    "Decimal",
     "Float",
     "Integer",
     "SmallInteger",
@@ -73,6 +78,8 @@ class BigInteger(Integer):
 class AutoField(Integer):
     """An auto-incrementing integer primary key."""
 
+    fills_on_save = True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("primary_key", True)
         kwargs.setdefault("editable", False)
@@ -101,18 +108,127 @@ class BigAutoField(AutoField):
 
 
 class Float(Field):
-    """A double-precision float."""
+    """A double-precision float (``DOUBLE PRECISION``/``DOUBLE``/``REAL``)."""
 
     def sa_type(self) -> sa.types.TypeEngine[Any]:
-        return sa.Float()
+        return sa.Double()
+
+    def db_converter(self, vendor: str) -> Converter | None:
+        # SQLite hands back an integer when a REAL column holds a whole number.
+        return float if vendor == "sqlite" else None
 
     def to_python(self, value: Any) -> Any:
         if value is None or isinstance(value, float):
             return value
+        if isinstance(value, bool):
+            raise ValidationError(f"'{value}' is not a number.", code="invalid")
         try:
             return float(value)
         except (TypeError, ValueError):
             raise ValidationError(f"'{value}' is not a number.", code="invalid") from None
+
+
+# Significant digits SQLite keeps exactly: it stores NUMERIC values as 64-bit floats.
+SQLITE_DECIMAL_DIGITS = 15
+
+
+class Decimal(Field):
+    """A fixed-point number: ``max_digits`` in total, ``decimal_places`` after the point.
+
+    Values are ``decimal.Decimal``. PostgreSQL and MariaDB/MySQL store them exactly
+    (``NUMERIC(p, s)``/``DECIMAL(p, s)``). SQLite has no decimal type: the column has
+    NUMERIC affinity, which keeps 15 significant digits exactly, so a value with more
+    digits is refused with ``DataError`` rather than rounded; comparisons, ordering and
+    aggregates stay numeric.
+    """
+
+    def __init__(
+        self, *args: Any, max_digits: int = 10, decimal_places: int = 2, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if max_digits < 1 or decimal_places < 0 or decimal_places > max_digits:
+            raise ValueError(
+                "Decimal fields need max_digits >= 1 and 0 <= decimal_places <= max_digits."
+            )
+        self.max_digits = max_digits
+        self.decimal_places = decimal_places
+        self.quantum = decimal.Decimal(1).scaleb(-decimal_places)
+
+    def sa_type(self) -> sa.types.TypeEngine[Any]:
+        return sa.Numeric(self.max_digits, self.decimal_places, asdecimal=True)
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, decimal.Decimal):
+            if value is not None and not value.is_finite():
+                raise ValidationError(f"'{value}' is not a finite number.", code="invalid")
+            return value
+        if isinstance(value, bool):
+            raise ValidationError(f"'{value}' is not a decimal number.", code="invalid")
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValidationError(f"'{value}' is not a finite number.", code="invalid")
+            # repr() is the shortest text that round-trips, so 0.1 becomes Decimal("0.1").
+            return decimal.Decimal(repr(value))
+        try:
+            result = decimal.Decimal(str(value).strip() if isinstance(value, str) else value)
+        except (decimal.InvalidOperation, TypeError, ValueError):
+            raise ValidationError(f"'{value}' is not a decimal number.", code="invalid") from None
+        if not result.is_finite():
+            raise ValidationError(f"'{value}' is not a finite number.", code="invalid")
+        return result
+
+    def validate(self, value: Any, instance: Any = None) -> None:
+        super().validate(value, instance)
+        if value is None:
+            return
+        _sign, digit_tuple, exponent = value.as_tuple()
+        assert isinstance(exponent, int)
+        if exponent >= 0:
+            digits = len(digit_tuple) + exponent if digit_tuple != (0,) else 1
+            decimals = 0
+        else:
+            digits = max(len(digit_tuple), -exponent)
+            decimals = -exponent
+        whole = digits - decimals
+        if digits > self.max_digits:
+            raise ValidationError(
+                f"Ensure that there are no more than {self.max_digits} digits in total.",
+                code="max_digits",
+            )
+        if decimals > self.decimal_places:
+            raise ValidationError(
+                f"Ensure that there are no more than {self.decimal_places} decimal places.",
+                code="max_decimal_places",
+            )
+        if whole > self.max_digits - self.decimal_places:
+            raise ValidationError(
+                "Ensure that there are no more than "
+                f"{self.max_digits - self.decimal_places} digits before the decimal point.",
+                code="max_whole_digits",
+            )
+
+    def db_preparer(self, vendor: str) -> Converter | None:
+        return self._to_sqlite if vendor == "sqlite" else None
+
+    def db_converter(self, vendor: str) -> Converter | None:
+        return self._from_sqlite if vendor == "sqlite" else None
+
+    def _to_sqlite(self, value: Any) -> Any:
+        if isinstance(value, decimal.Decimal):
+            if len(value.normalize().as_tuple().digits) > SQLITE_DECIMAL_DIGITS:
+                raise DataError(
+                    f"{value} has more than {SQLITE_DECIMAL_DIGITS} significant digits, which "
+                    "SQLite cannot store exactly; use PostgreSQL or MariaDB/MySQL for such values."
+                )
+            return str(value)
+        return value
+
+    def _from_sqlite(self, value: Any) -> Any:
+        if isinstance(value, float):
+            value = decimal.Decimal(repr(value))
+        elif not isinstance(value, decimal.Decimal):
+            value = decimal.Decimal(str(value))
+        return value.quantize(self.quantum, context=decimal.Context(prec=max(28, self.max_digits)))
 
 
 class Boolean(Field):
@@ -147,6 +263,8 @@ def _to_bool(value: Any) -> Any:
 class String(Field):
     """A string of at most ``max_length`` characters (``VARCHAR``)."""
 
+    empty_strings_allowed = True
+
     def __init__(self, *args: Any, max_length: int = 255, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if max_length is None or max_length < 1:
@@ -172,10 +290,12 @@ class String(Field):
 
 
 class Text(Field):
-    """Text of any length."""
+    """Text of any length (``TEXT``; ``LONGTEXT`` on MariaDB/MySQL)."""
+
+    empty_strings_allowed = True
 
     def sa_type(self) -> sa.types.TypeEngine[Any]:
-        return sa.Text()
+        return sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
     def to_python(self, value: Any) -> Any:
         if value is None or isinstance(value, str):

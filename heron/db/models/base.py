@@ -17,7 +17,7 @@ class ModelBase(type):
     """Builds ``_meta``, the auto primary key, the table, ``objects`` and ``DoesNotExist``."""
 
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> Any:
-        parents = [b for b in bases if isinstance(b, ModelBase)]
+        parents: list[type] = [b for b in bases if isinstance(b, ModelBase)]
         if not parents:  # Model itself
             return super().__new__(mcs, name, bases, namespace)
         meta_class = namespace.pop("Meta", None)
@@ -77,7 +77,9 @@ def _inherited_meta(meta_class: type | None, parents: list[type]) -> type | None
         if parent_meta is None:
             continue
         attrs = {k: v for k, v in vars(parent_meta).items() if not k.startswith("_")}
-        attrs.pop("abstract", None)
+        # Each concrete model has its own table, whatever the abstract parent says.
+        for key in ("abstract", "table", "db_table"):
+            attrs.pop(key, None)
         if meta_class is not None:
             attrs.update({k: v for k, v in vars(meta_class).items() if not k.startswith("_")})
         return type("Meta", (), attrs)
@@ -167,6 +169,13 @@ class Model(metaclass=ModelBase):
             if isinstance(prop, property) and prop.fset is not None:
                 setattr(self, name, kwargs.pop(name))
         if kwargs:
+            many = [name for name in kwargs if name in {f.name for f in meta.many_to_many}]
+            if many:
+                raise TypeError(
+                    f"{type(self).__name__}() cannot set the many-to-many field "
+                    f"'{many[0]}' directly; save the object, then use "
+                    f"obj.{many[0]}.set([...])."
+                )
             unknown = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__}() got unexpected field(s): {unknown}.")
 
@@ -212,9 +221,13 @@ class Model(metaclass=ModelBase):
         using: str | None = None,
         update_fields: Iterable[str] | None = None,
     ) -> None:
-        """Insert the row, or update it if it was loaded or saved before."""
+        """Insert the row, or update it if it was loaded or saved before.
+
+        ``update_fields`` writes only those fields (an UPDATE that must find the row).
+        """
         from heron.db.query.persistence import save_instance
 
+        self._prepare_related_for_save()
         save_instance(self, using, force_insert, force_update, update_fields)
 
     async def asave(
@@ -228,7 +241,23 @@ class Model(metaclass=ModelBase):
         """``save()`` on the async driver."""
         from heron.db.query.persistence import asave_instance
 
+        self._prepare_related_for_save()
         await asave_instance(self, using, force_insert, force_update, update_fields)
+
+    def _prepare_related_for_save(self) -> None:
+        """Take the pk of related objects assigned before they were saved."""
+        data = self.__dict__
+        for field in self._meta.forward_relations:
+            related = data.get(f"_cache_{field.name}")
+            if related is None:
+                continue
+            if related.pk is None:
+                raise ValueError(
+                    f"save() prohibited to prevent data loss: the related "
+                    f"{type(related).__name__} of '{field.name}' is not saved yet."
+                )
+            if data.get(field.attname) is None:
+                data[field.attname] = related.pk
 
     def delete(self, *, using: str | None = None) -> tuple[int, dict[str, int]]:
         """Delete the row (and, by ``on_delete``, rows that point at it)."""
@@ -270,11 +299,18 @@ class Model(metaclass=ModelBase):
 
     def _copy_from(self, fresh: Model, fields: Iterable[str] | None) -> None:
         meta = self._meta
+        data = self.__dict__
         names = [meta.get_field(name) for name in fields] if fields is not None else meta.fields
         for field in names:
             if field.attname in fresh.__dict__:
-                self.__dict__[field.attname] = fresh.__dict__[field.attname]
-                self.__dict__.pop(f"_cache_{field.name}", None)
+                data[field.attname] = fresh.__dict__[field.attname]
+                data.pop(f"_cache_{field.name}", None)
+        if fields is None:
+            # Everything was reloaded: forget related objects and prefetched sets too.
+            for key in [k for k in data if k.startswith("_cache_")]:
+                del data[key]
+            data.pop("_prefetched", None)
+        data["_persisted"] = True
 
     def _require_pk(self, action: str) -> None:
         if self.pk is None:
@@ -288,14 +324,23 @@ class Model(metaclass=ModelBase):
         """Override to check the instance as a whole; raise ``ValidationError``."""
 
     def clean_fields(self, exclude: Iterable[str] = ()) -> None:
-        """Clean every field's value, collecting the errors per field."""
+        """Clean every field's value, collecting the errors per field.
+
+        A field with ``blank=True`` holding an empty value is skipped, unless the value is
+        ``None`` for a ``null=False`` field that saving will not fill (as it fills
+        ``auto_now`` fields and auto primary keys).
+        """
         skip = set(exclude)
         errors: dict[str, list[str]] = {}
         for field in self._meta.fields:
-            if field.name in skip or (field.auto_created and self.pk is None):
+            if field.name in skip:
                 continue
             raw = self.__dict__.get(field.attname)
-            if raw is None and field.blank and not field.null and field.has_default:
+            if (
+                field.blank
+                and raw in field.empty_values
+                and (raw is not None or field.null or field.fills_on_save)
+            ):
                 continue
             try:
                 self.__dict__[field.attname] = field.clean(raw, self)
@@ -304,11 +349,36 @@ class Model(metaclass=ModelBase):
         if errors:
             raise exceptions.ValidationError(errors)
 
-    def full_clean(self, exclude: Iterable[str] = ()) -> None:
-        """``clean_fields()`` then ``clean()``; one ``ValidationError`` listing every problem."""
+    def full_clean(self, exclude: Iterable[str] = (), validate_unique: bool = True) -> None:
+        """``clean_fields()``, ``clean()`` then ``validate_unique()``: one ``ValidationError``
+        listing every problem per field (``"__all__"`` for the instance as a whole).
+
+        ``validate_unique()`` queries the database on the sync driver; in async code use
+        ``await obj.afull_clean()``.
+        """
+        skip = set(exclude)
+        errors = self._clean_errors(skip)
+        if validate_unique:
+            unique = self._unique_queries(skip | set(errors))
+            errors = _merge(errors, self._unique_errors([(c, q.exists()) for c, q in unique]))
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    async def afull_clean(self, exclude: Iterable[str] = (), validate_unique: bool = True) -> None:
+        """``full_clean()`` with the uniqueness queries on the async driver."""
+        skip = set(exclude)
+        errors = self._clean_errors(skip)
+        if validate_unique:
+            unique = self._unique_queries(skip | set(errors))
+            found = [(check, await qs.aexists()) for check, qs in unique]
+            errors = _merge(errors, self._unique_errors(found))
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def _clean_errors(self, skip: set[str]) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
         try:
-            self.clean_fields(exclude)
+            self.clean_fields(skip)
         except exceptions.ValidationError as exc:
             errors.update(exc.errors)
         try:
@@ -319,5 +389,77 @@ class Model(metaclass=ModelBase):
                     errors.setdefault(name, []).extend(messages)
             else:
                 errors.setdefault("__all__", []).extend(exc.messages)
+        return errors
+
+    def validate_unique(self, exclude: Iterable[str] = ()) -> None:
+        """Check unique fields, ``unique_together`` and ``UniqueConstraint``s against the
+        database (sync driver); raise ``ValidationError`` naming the clashing fields."""
+        found = [(check, qs.exists()) for check, qs in self._unique_queries(set(exclude))]
+        errors = self._unique_errors(found)
         if errors:
             raise exceptions.ValidationError(errors)
+
+    async def avalidate_unique(self, exclude: Iterable[str] = ()) -> None:
+        """``validate_unique()`` on the async driver."""
+        found = [(check, await qs.aexists()) for check, qs in self._unique_queries(set(exclude))]
+        errors = self._unique_errors(found)
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def _unique_queries(self, skip: set[str]) -> list[tuple[tuple[str, ...], Any]]:
+        """``(field names, QuerySet of other rows with the same values)`` per unique check."""
+        from heron.db.models.constraints import UniqueConstraint
+
+        meta = self._meta
+        checks: list[tuple[str, ...]] = [(f.name,) for f in meta.fields if f.unique]
+        checks += list(meta.unique_together)
+        checks += [tuple(c.fields) for c in meta.constraints if isinstance(c, UniqueConstraint)]
+        queries: list[tuple[tuple[str, ...], Any]] = []
+        manager = type(self)._base_manager
+        for check in dict.fromkeys(checks):
+            if skip.intersection(check):
+                continue
+            lookup: dict[str, Any] = {}
+            for name in check:
+                field = meta.get_field(name)
+                value = self.__dict__.get(field.attname)
+                if value is None:  # NULLs never clash
+                    break
+                lookup[field.attname] = value
+            else:
+                if check == (meta.pk.name,) and self._state_adding() is False:
+                    continue
+                qs = manager.using(self._db).filter(**lookup)
+                if not self._state_adding():
+                    qs = qs.exclude(pk=self.pk)
+                queries.append((check, qs))
+        return queries
+
+    def _state_adding(self) -> bool:
+        return not self.__dict__.get("_persisted", False)
+
+    def _unique_errors(self, found: list[tuple[tuple[str, ...], bool]]) -> dict[str, list[str]]:
+        meta = self._meta
+        errors: dict[str, list[str]] = {}
+        for check, clash in found:
+            if not clash:
+                continue
+            labels = [str(meta.get_field(name).verbose_name or name) for name in check]
+            if len(check) == 1:
+                message = f"{_capfirst(meta.verbose_name)} with this {labels[0]} already exists."
+                errors.setdefault(check[0], []).append(message)
+            else:
+                joined = " and ".join([", ".join(labels[:-1]), labels[-1]])
+                message = f"{_capfirst(meta.verbose_name)} with this {joined} already exists."
+                errors.setdefault("__all__", []).append(message)
+        return errors
+
+
+def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+    for name, messages in b.items():
+        a.setdefault(name, []).extend(messages)
+    return a
+
+
+def _capfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -47,6 +47,11 @@ class ValidationError(ValueError):
             self.messages = list(message)
         super().__init__(self._describe())
 
+    @property
+    def message_dict(self) -> dict[str, list[str]]:
+        """``errors`` under Django's name."""
+        return self.errors
+
     def _describe(self) -> str:
         if self.errors:
             return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.errors.items())

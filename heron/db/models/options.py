@@ -10,6 +10,8 @@ from heron.db.models.registry import registry
 
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
+    from heron.db.fields.many_to_many import ManyToManyField
+    from heron.db.fields.related import ForeignKey
     from heron.db.models.base import Model
 
 __all__ = ["META_OPTIONS", "Options"]
@@ -65,9 +67,16 @@ class Options:
         self.fields: list[Field] = []
         self.many_to_many: list[Field] = []
         self.fields_map: dict[str, Field] = {}
-        self.related_objects: list[Field] = []
+        #: foreign keys (and one-to-ones) of other models pointing at this one
+        self.related_objects: list[ForeignKey] = []
+        #: many-to-many fields of other models (or this one) pointing at this one
+        self.related_many_to_many: list[ManyToManyField] = []
         self.pk: Field = None  # type: ignore[assignment]  # set when the fields are added
+        #: True for the through models Heron creates for many-to-many fields
+        self.auto_created = False
         self.pending_relations = 0
+        #: the concrete relation fields (foreign keys, one-to-ones), set by ``finish()``
+        self.forward_relations: list[Field] = []
         self._table: sa.Table | None = None
 
     # -- fields -----------------------------------------------------------------------------
@@ -103,15 +112,29 @@ class Options:
     def query_names(self) -> list[str]:
         """Every name usable in a filter on this model, reverse relations included."""
         names = [f.name for f in self.fields] + [f.name for f in self.many_to_many]
-        names += [rel.reverse_query_name for rel in self.related_objects]  # type: ignore[attr-defined]
+        for rel in self.relations_in():
+            if not rel.reverse_query_name.endswith("+"):
+                names.append(rel.reverse_query_name)
         return names
 
-    def reverse_relation(self, name: str) -> Field | None:
-        """The relation pointing at this model whose query name is ``name``."""
-        for rel in self.related_objects:
-            if rel.reverse_query_name == name:  # type: ignore[attr-defined]
+    def reverse_relation(self, name: str) -> ForeignKey | ManyToManyField | None:
+        """The relation pointing at this model whose query name is ``name`` (a foreign key,
+        one-to-one or many-to-many field of the other model)."""
+        if name.endswith("+"):
+            return None
+        for rel in self.relations_in():
+            if rel.reverse_query_name == name:
                 return rel
         return None
+
+    def relations_in(self) -> list[ForeignKey | ManyToManyField]:
+        """Every relation of another model (or this one) pointing at this model."""
+        return [*self.related_objects, *self.related_many_to_many]
+
+    @property
+    def label_model(self) -> str:
+        """``"label.ModelName"``, as in deletion counts and ``registry.get_model()``."""
+        return f"{self.label}.{self.object_name}"
 
     @property
     def concrete_fields(self) -> list[Field]:
@@ -130,6 +153,7 @@ class Options:
     def finish(self) -> None:
         """Called once the class is complete: register it, build the table when possible."""
         self.registered = True
+        self.forward_relations = [f for f in self.fields if f.is_relation]
         registry.register(self.model)
         if self.pending_relations == 0 and self._table is None:
             self.build_table()

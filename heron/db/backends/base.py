@@ -1,0 +1,612 @@
+"""``Database``: one configured database, executing compiled SQL on pooled driver connections.
+
+The public methods are written once here; each vendor module (``sqlite``, ``postgresql``,
+``mysql``) supplies the driver primitives (``_fetchone(conn, sql, params)`` …) and the
+error translation. Outside ``atomic()`` a call takes an autocommit connection from the
+pool and gives it back on every path; inside, it uses the transaction's connection,
+found in a ``ContextVar`` of this database (one for sync, one for async code).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import threading
+from asyncio import _get_running_loop
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlalchemy.engine import URL
+
+from heron.db.backends.pool import AsyncPool, AsyncPools, SyncPool
+from heron.db.backends.settings import normalize_settings, parse_url, vendor_of
+from heron.db.backends.state import TransactionState
+from heron.db.errors import AsyncContextError, DatabaseError, ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect, Engine
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+Row = Sequence[Any]
+Params = Sequence[Any]
+QueryListener = Callable[[str, Any], None]
+Op = Callable[[Any, str, Any], Any]
+
+DEFAULT_CHUNK = 2000
+
+_VENDOR_CLASSES = {
+    "sqlite": ("heron.db.backends.sqlite", "SQLiteDatabase", "sqlite3 and aiosqlite", "heron"),
+    "postgresql": (
+        "heron.db.backends.postgresql",
+        "PostgreSQLDatabase",
+        "psycopg and asyncpg",
+        "heron[postgresql]",
+    ),
+    "mysql": ("heron.db.backends.mysql", "MySQLDatabase", "pymysql and asyncmy", "heron[mysql]"),
+}
+
+
+class Database:
+    """A database alias: pools of sync and async driver connections, dialects and engines.
+
+    ``Database("postgresql://user@host/db")`` picks the vendor from the URL; settings may
+    also be a dict (``{"URL": ..., "POOL_SIZE": 10, "POOL_TIMEOUT": 30, "OPTIONS": {}}``).
+    Nothing connects until the first query (or the first use of a dialect).
+    """
+
+    vendor: ClassVar[str] = ""
+    #: paramstyles of the sync and async drivers (what the dialects compile)
+    paramstyles: ClassVar[tuple[str, str]] = ("", "")
+    #: statement opening a transaction
+    begin_sql: str = "BEGIN"
+    _sync_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    _async_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def __new__(
+        cls,
+        settings: str | URL | Mapping[str, Any],
+        *,
+        alias: str = "default",
+        root_path: str | os.PathLike[str] | None = None,
+    ) -> Database:
+        if cls is Database:
+            url = settings.get("URL", "") if isinstance(settings, Mapping) else settings
+            cls = vendor_class(vendor_of(parse_url(url or "")))
+        return object.__new__(cls)
+
+    def __init__(
+        self,
+        settings: str | URL | Mapping[str, Any],
+        *,
+        alias: str = "default",
+        root_path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.alias = alias
+        self.settings = normalize_settings(alias, settings, root_path)
+        self.url: str = self.settings["URL"]
+        self.options: dict[str, Any] = self.settings["OPTIONS"]
+        #: listeners called as ``fn(sql, params)`` before each statement runs (tests)
+        self.queries: list[QueryListener] = []
+        self._sync_tx: ContextVar[TransactionState | None] = ContextVar(
+            f"heron.db.{alias}.sync_transaction", default=None
+        )
+        self._async_tx: ContextVar[TransactionState | None] = ContextVar(
+            f"heron.db.{alias}.async_transaction", default=None
+        )
+        size, timeout = self.settings["POOL_SIZE"], self.settings["POOL_TIMEOUT"]
+        self._pool = SyncPool(alias, self._open_sync, self._close, self._alive, size, timeout)
+        self._apools = AsyncPools(self._new_async_pool)
+        self._init_lock = threading.RLock()
+        self._engine: Engine | None = None
+        self._async_engine: AsyncEngine | None = None
+        self._dialects: tuple[Dialect, Dialect] | None = None
+        #: extra keyword arguments of ``sqlalchemy.create_engine`` (set by vendors)
+        self.engine_options: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        shown = parse_url(self.url).render_as_string(hide_password=True)
+        return f"<{type(self).__name__} {self.alias!r} {shown}>"
+
+    # -- dialects and SQLAlchemy engines -------------------------------------------------------
+
+    @property
+    def sync_dialect(self) -> Dialect:
+        """The SQLAlchemy dialect to compile SQL for the sync driver, initialised for the server."""
+        dialects = self._dialects
+        if dialects is None:
+            dialects = self._initialise_dialects()
+        return dialects[0]
+
+    @property
+    def async_dialect(self) -> Dialect:
+        """The SQLAlchemy dialect to compile SQL for the async driver, initialised for the server.
+
+        The first use connects once with the sync driver (blocking, a few milliseconds).
+        """
+        dialects = self._dialects
+        if dialects is None:
+            dialects = self._initialise_dialects()
+        return dialects[1]
+
+    def _initialise_dialects(self) -> tuple[Dialect, Dialect]:
+        from heron.db.backends.engines import initialise_dialects
+
+        with self._init_lock:
+            if self._dialects is None:
+                self._dialects = initialise_dialects(self)
+            return self._dialects
+
+    def sqlalchemy_engine(self) -> Engine:
+        """A real SQLAlchemy ``Engine`` (sync driver) for DDL, Alembic and tests; cached."""
+        if self._engine is None:
+            from heron.db.backends.engines import create_engine
+
+            with self._init_lock:
+                if self._engine is None:
+                    self._engine = create_engine(self)
+        return self._engine
+
+    def sqlalchemy_async_engine(self) -> AsyncEngine:
+        """A SQLAlchemy ``AsyncEngine`` (async driver); needs ``greenlet``; cached."""
+        if self._async_engine is None:
+            from heron.db.backends.engines import create_async_engine
+
+            with self._init_lock:
+                if self._async_engine is None:
+                    self._async_engine = create_async_engine(self)
+        return self._async_engine
+
+    def sqlalchemy_url(self, *, asynchronous: bool = False) -> URL:
+        """The SQLAlchemy URL naming Heron's sync (or async) driver for this database."""
+        raise NotImplementedError
+
+    def setup_dbapi_connection(self, conn: Any) -> None:
+        """Prepare a new DB-API connection of a SQLAlchemy engine as Heron prepares its own."""
+
+    # -- query listeners ---------------------------------------------------------------------
+
+    def _report(self, sql: str, params: Any) -> None:
+        for listener in list(self.queries):
+            listener(sql, params)
+
+    @contextlib.contextmanager
+    def capture_queries(self) -> Iterator[list[tuple[str, Any]]]:
+        """Record ``(sql, params)`` of every statement run while the block is open."""
+        captured: list[tuple[str, Any]] = []
+
+        def listener(sql: str, params: Any) -> None:
+            captured.append((sql, params))
+
+        self.queries.append(listener)
+        try:
+            yield captured
+        finally:
+            self.queries.remove(listener)
+
+    # -- sync execution --------------------------------------------------------------------------
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run ``sql`` and return every row (sequences indexable by position)."""
+        return self._run(self._fetchall, sql, params, "fetchall")  # type: ignore[no-any-return]
+
+    def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """Run ``sql`` and return its first row, or ``None``."""
+        return self._run(self._fetchone, sql, params, "fetchone")  # type: ignore[no-any-return]
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run ``sql`` and return the number of rows it changed (-1 when unknown)."""
+        return self._run(self._execute, sql, params, "execute")  # type: ignore[no-any-return]
+
+    def executemany(self, sql: str, seq_of_params: Sequence[Params]) -> None:
+        """Run ``sql`` once per parameter tuple (batched where the driver can)."""
+        self._run(self._executemany, sql, seq_of_params, "executemany")
+
+    def _run(self, op: Op, sql: str, params: Any, method: str) -> Any:
+        if _get_running_loop() is not None:
+            raise AsyncContextError(f"Database.{method}()", f"await Database.a{method}()")
+        if self.queries:
+            self._report(sql, params)
+        state = self._sync_tx.get()
+        if state is not None:
+            with state.lock:
+                try:
+                    return op(state.conn, sql, params)
+                except self._sync_errors as exc:
+                    raise self._translate(exc) from exc
+        pool = self._pool
+        conn = pool.acquire()
+        try:
+            result = op(conn, sql, params)
+        except self._sync_errors as exc:
+            self._give_back(conn, exc)
+            raise self._translate(exc) from exc
+        except BaseException:
+            pool.discard(conn)
+            raise
+        pool.release(conn)
+        return result
+
+    def iterate(self, sql: str, params: Params = (), chunk: int = DEFAULT_CHUNK) -> Iterator[Row]:
+        """Yield the rows of ``sql``, fetched ``chunk`` at a time (server-side where possible).
+
+        Outside ``atomic()`` the iteration holds a pooled connection until it ends or the
+        iterator is closed.
+        """
+        if _get_running_loop() is not None:
+            raise AsyncContextError("Database.iterate()", "Database.aiterate()")
+        if self.queries:
+            self._report(sql, params)
+        state = self._sync_tx.get()
+        if state is not None:
+            return self._iterate_in(state, sql, params, chunk)
+        return self._iterate_pooled(sql, params, chunk)
+
+    def _iterate_in(
+        self, state: TransactionState, sql: str, params: Params, chunk: int
+    ) -> Iterator[Row]:
+        chunks = self._chunks(state.conn, sql, params, chunk, True)
+        try:
+            while True:
+                with state.lock:
+                    try:
+                        rows = next(chunks)
+                    except StopIteration:
+                        return
+                    except self._sync_errors as exc:
+                        raise self._translate(exc) from exc
+                yield from rows
+        finally:
+            with state.lock:
+                chunks.close()
+
+    def _iterate_pooled(self, sql: str, params: Params, chunk: int) -> Iterator[Row]:
+        pool = self._pool
+        conn = pool.acquire()
+        try:
+            chunks = self._chunks(conn, sql, params, chunk, False)
+            try:
+                for rows in chunks:
+                    yield from rows
+            finally:
+                chunks.close()
+        except self._sync_errors as exc:
+            self._give_back(conn, exc)
+            raise self._translate(exc) from exc
+        except GeneratorExit:
+            pool.release(conn)  # closed early; the cursor was closed above
+            raise
+        except BaseException:
+            pool.discard(conn)
+            raise
+        pool.release(conn)
+
+    def _give_back(self, conn: Any, exc: BaseException) -> None:
+        if self._usable(conn) and not self._is_disconnect(exc):
+            self._pool.release(conn)
+        else:
+            self._pool.discard(conn)
+
+    def _open_sync(self) -> Any:
+        try:
+            return self._connect()
+        except self._sync_errors as exc:
+            raise self._translate(exc) from exc
+
+    # -- async execution -------------------------------------------------------------------------
+
+    async def afetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run ``sql`` and return every row (sequences indexable by position)."""
+        return await self._arun(self._afetchall, sql, params)  # type: ignore[no-any-return]
+
+    async def afetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """Run ``sql`` and return its first row, or ``None``."""
+        return await self._arun(self._afetchone, sql, params)  # type: ignore[no-any-return]
+
+    async def aexecute(self, sql: str, params: Params = ()) -> int:
+        """Run ``sql`` and return the number of rows it changed (-1 when unknown)."""
+        return await self._arun(self._aexecute, sql, params)  # type: ignore[no-any-return]
+
+    async def aexecutemany(self, sql: str, seq_of_params: Sequence[Params]) -> None:
+        """Run ``sql`` once per parameter tuple (batched where the driver can)."""
+        await self._arun(self._aexecutemany, sql, seq_of_params)
+
+    async def _arun(self, op: Op, sql: str, params: Any) -> Any:
+        if self.queries:
+            self._report(sql, params)
+        state = self._async_tx.get()
+        if state is not None:
+            async with state.lock:
+                try:
+                    return await op(state.conn, sql, params)
+                except self._async_errors as exc:
+                    raise self._translate(exc) from exc
+        pool = self._apools.current()
+        conn = pool.take()
+        if conn is None:
+            conn = await pool.acquire_slow()
+        try:
+            result = await op(conn, sql, params)
+        except self._async_errors as exc:
+            self._agive_back(pool, conn, exc)
+            raise self._translate(exc) from exc
+        except BaseException:
+            pool.discard(conn)
+            raise
+        pool.release(conn)
+        return result
+
+    def aiterate(
+        self, sql: str, params: Params = (), chunk: int = DEFAULT_CHUNK
+    ) -> AsyncIterator[Row]:
+        """Yield the rows of ``sql``, fetched ``chunk`` at a time (server-side where possible).
+
+        Close the iterator when leaving early (``async with contextlib.aclosing(...)``) so
+        the pooled connection it holds goes back at once rather than when it is collected.
+        """
+        if self.queries:
+            self._report(sql, params)
+        state = self._async_tx.get()
+        if state is not None:
+            return self._aiterate_in(state, sql, params, chunk)
+        return self._aiterate_pooled(sql, params, chunk)
+
+    async def _aiterate_in(
+        self, state: TransactionState, sql: str, params: Params, chunk: int
+    ) -> AsyncIterator[Row]:
+        chunks = self._achunks(state.conn, sql, params, chunk, True)
+        try:
+            while True:
+                async with state.lock:
+                    try:
+                        rows = await anext(chunks)
+                    except StopAsyncIteration:
+                        return
+                    except self._async_errors as exc:
+                        raise self._translate(exc) from exc
+                for row in rows:
+                    yield row
+        finally:
+            async with state.lock:
+                await chunks.aclose()
+
+    async def _aiterate_pooled(self, sql: str, params: Params, chunk: int) -> AsyncIterator[Row]:
+        pool = self._apools.current()
+        conn = await pool.acquire()
+        try:
+            chunks = self._achunks(conn, sql, params, chunk, False)
+            try:
+                async for rows in chunks:
+                    for row in rows:
+                        yield row
+            finally:
+                await chunks.aclose()
+        except self._async_errors as exc:
+            self._agive_back(pool, conn, exc)
+            raise self._translate(exc) from exc
+        except GeneratorExit:
+            pool.release(conn)
+            raise
+        except BaseException:
+            pool.discard(conn)
+            raise
+        pool.release(conn)
+
+    def _agive_back(self, pool: AsyncPool, conn: Any, exc: BaseException) -> None:
+        if self._ausable(conn) and not self._is_disconnect(exc):
+            pool.release(conn)
+        else:
+            pool.discard(conn)
+
+    def _new_async_pool(self, loop: asyncio.AbstractEventLoop) -> AsyncPool:
+        size, timeout = self.settings["POOL_SIZE"], self.settings["POOL_TIMEOUT"]
+        return AsyncPool(
+            self.alias,
+            loop,
+            self._open_async,
+            self._aclose_conn,
+            self._abandon,
+            self._ausable,
+            size,
+            timeout,
+        )
+
+    async def _open_async(self) -> Any:
+        try:
+            return await self._aconnect()
+        except self._async_errors as exc:
+            raise self._translate(exc) from exc
+
+    # -- transactions (used by heron.db.transaction) -------------------------------------------
+
+    def _tx_begin(self) -> Any:
+        """A pooled connection with a transaction begun on it."""
+        conn = self._pool.acquire()
+        try:
+            self._control(conn, self.begin_sql)
+        except self._sync_errors as exc:
+            self._give_back(conn, exc)
+            raise self._translate(exc) from exc
+        except BaseException:
+            self._pool.discard(conn)
+            raise
+        return conn
+
+    def _tx_statement(self, conn: Any, sql: str) -> None:
+        try:
+            self._control(conn, sql)
+        except self._sync_errors as exc:
+            raise self._translate(exc) from exc
+
+    def _tx_commit(self, conn: Any) -> None:
+        try:
+            self._commit(conn)
+        except self._sync_errors as exc:
+            raise self._translate(exc) from exc
+
+    def _tx_end(self, conn: Any, broken: bool) -> None:
+        if broken or not self._usable(conn):
+            self._pool.discard(conn)
+        else:
+            self._pool.release(conn)
+
+    async def _atx_begin(self) -> Any:
+        pool = self._apools.current()
+        conn = await pool.acquire()
+        try:
+            await self._acontrol(conn, self.begin_sql)
+        except self._async_errors as exc:
+            self._agive_back(pool, conn, exc)
+            raise self._translate(exc) from exc
+        except BaseException:
+            pool.discard(conn)
+            raise
+        return conn
+
+    async def _atx_statement(self, conn: Any, sql: str) -> None:
+        try:
+            await self._acontrol(conn, sql)
+        except self._async_errors as exc:
+            raise self._translate(exc) from exc
+
+    async def _atx_commit(self, conn: Any) -> None:
+        try:
+            await self._acommit(conn)
+        except self._async_errors as exc:
+            raise self._translate(exc) from exc
+
+    def _atx_end(self, conn: Any, broken: bool) -> None:
+        pool = self._apools.current()
+        if broken or not self._ausable(conn):
+            pool.discard(conn)
+        else:
+            pool.release(conn)
+
+    def in_transaction(self) -> bool:
+        """True inside ``atomic()`` on this database, in the current sync or async context."""
+        if _get_running_loop() is not None:
+            return self._async_tx.get() is not None
+        return self._sync_tx.get() is not None
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close pooled connections (async ones without waiting) and the SQLAlchemy engine.
+
+        The database stays usable: the next query connects again.
+        """
+        self._pool.close()
+        self._apools.close()
+        if self._engine is not None:
+            self._engine.dispose()
+
+    async def aclose(self) -> None:
+        """Close the running loop's async pool gracefully, then everything ``close()`` does."""
+        await self._apools.aclose()
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+        self.close()
+
+    # -- driver primitives, supplied by the vendor modules --------------------------------------
+
+    def _translate(self, exc: BaseException) -> DatabaseError:
+        raise NotImplementedError
+
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _close(self, conn: Any) -> None:
+        raise NotImplementedError
+
+    def _usable(self, conn: Any) -> bool:
+        raise NotImplementedError
+
+    def _alive(self, conn: Any) -> bool:
+        """Whether an idle connection is still open (a cheap check, no round trip)."""
+        return self._usable(conn)
+
+    def _is_disconnect(self, exc: BaseException) -> bool:
+        """Whether a driver error means the connection is gone though it looks open."""
+        return False
+
+    def _fetchall(self, conn: Any, sql: str, params: Params) -> list[Row]:
+        raise NotImplementedError
+
+    def _fetchone(self, conn: Any, sql: str, params: Params) -> Row | None:
+        raise NotImplementedError
+
+    def _execute(self, conn: Any, sql: str, params: Params) -> int:
+        raise NotImplementedError
+
+    def _executemany(self, conn: Any, sql: str, seq_of_params: Sequence[Params]) -> None:
+        raise NotImplementedError
+
+    def _chunks(
+        self, conn: Any, sql: str, params: Params, chunk: int, in_transaction: bool
+    ) -> Generator[list[Row], None, None]:
+        raise NotImplementedError
+
+    def _control(self, conn: Any, sql: str) -> None:
+        raise NotImplementedError
+
+    def _commit(self, conn: Any) -> None:
+        self._control(conn, "COMMIT")
+
+    async def _aconnect(self) -> Any:
+        raise NotImplementedError
+
+    async def _aclose_conn(self, conn: Any) -> None:
+        raise NotImplementedError
+
+    def _abandon(self, conn: Any) -> None:
+        raise NotImplementedError
+
+    def _ausable(self, conn: Any) -> bool:
+        raise NotImplementedError
+
+    async def _afetchall(self, conn: Any, sql: str, params: Params) -> list[Row]:
+        raise NotImplementedError
+
+    async def _afetchone(self, conn: Any, sql: str, params: Params) -> Row | None:
+        raise NotImplementedError
+
+    async def _aexecute(self, conn: Any, sql: str, params: Params) -> int:
+        raise NotImplementedError
+
+    async def _aexecutemany(self, conn: Any, sql: str, seq_of_params: Sequence[Params]) -> None:
+        raise NotImplementedError
+
+    def _achunks(
+        self, conn: Any, sql: str, params: Params, chunk: int, in_transaction: bool
+    ) -> AsyncGenerator[list[Row], None]:
+        raise NotImplementedError
+
+    async def _acontrol(self, conn: Any, sql: str) -> None:
+        raise NotImplementedError
+
+    async def _acommit(self, conn: Any) -> None:
+        await self._acontrol(conn, "COMMIT")
+
+
+def vendor_class(vendor: str) -> type[Database]:
+    """The ``Database`` subclass of a vendor, importing its drivers (clear error if missing)."""
+    module_name, class_name, drivers, extra = _VENDOR_CLASSES[vendor]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"{vendor} databases need the {drivers} drivers ({exc}); "
+            f"install them with: pip install '{extra}'"
+        ) from exc
+    cls: type[Database] = getattr(module, class_name)
+    return cls

@@ -1,0 +1,217 @@
+"""Many-to-many managers: ``post.tags`` and ``tag.posts``, both sides of a ``ManyToManyField``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from heron.db.fields.ops import Call, Fetch, Operation, run_async, run_sync
+from heron.db.fields.reverse import forget_prefetched, prefetched
+from heron.db.query.manager import Manager
+from heron.db.query.queryset import QuerySet
+
+if TYPE_CHECKING:
+    from heron.db.fields.many_to_many import ManyToManyField
+    from heron.db.models.base import Model
+
+__all__ = ["ManyRelatedManager", "ManyToManyDescriptor"]
+
+
+class ManyRelatedManager(Manager[Any]):
+    """The objects linked to ``instance`` through a many-to-many field (either side).
+
+    Besides every QuerySet method it has ``add()``, ``remove()``, ``set()``, ``clear()``
+    and ``create()``, each with an async twin; ``through_defaults`` fills the extra
+    fields of an explicit through model when links are created.
+    """
+
+    def __init__(self, field: ManyToManyField, instance: Model, reverse: bool) -> None:
+        super().__init__()
+        self.field = field
+        self.instance = instance
+        self.is_reverse = reverse
+        source, dest = field.links()
+        if reverse:
+            self.model = field.model
+            self.near, self.far = dest, source
+        else:
+            self.model = field.remote_model
+            self.near, self.far = source, dest
+        self.through = field.through_model
+        self.name = field.accessor_name(reverse)
+
+    @property
+    def _alias(self) -> str:
+        return self.instance._db or "default"
+
+    def _links(self) -> QuerySet[Any]:
+        """The through rows of ``instance``."""
+        qs: QuerySet[Any] = self.through._base_manager.using(self.instance._db)
+        links: QuerySet[Any] = qs.filter(**{self.near.attname: self.instance.pk})
+        return links
+
+    def _base_queryset(self) -> QuerySet[Any]:
+        assert self.model is not None
+        qs: QuerySet[Any] = self.model._default_manager.get_queryset().using(self.instance._db)
+        linked = self._links().values_list(self.far.attname, flat=True)
+        related: QuerySet[Any] = qs.filter(pk__in=linked)
+        return related
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = self._base_queryset()
+        cache = prefetched(self.instance, self.name)
+        if cache is not None:
+            qs._result_cache = list(cache)
+        return qs
+
+    # -- public operations ---------------------------------------------------------------------
+
+    def add(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
+        """Link ``objs`` (instances or primary keys); existing links are left alone."""
+        run_sync(lambda: self._add(objs, through_defaults), self._alias)
+
+    async def aadd(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
+        """``add()`` on the async driver."""
+        await run_async(lambda: self._add(objs, through_defaults), self._alias)
+
+    def remove(self, *objs: Any) -> None:
+        """Unlink ``objs`` (instances or primary keys); the objects themselves stay."""
+        run_sync(lambda: self._remove(objs), self._alias, atomic=False)
+
+    async def aremove(self, *objs: Any) -> None:
+        """``remove()`` on the async driver."""
+        await run_async(lambda: self._remove(objs), self._alias, atomic=False)
+
+    def clear(self) -> None:
+        """Unlink every object."""
+        run_sync(self._clear, self._alias, atomic=False)
+
+    async def aclear(self) -> None:
+        """``clear()`` on the async driver."""
+        await run_async(self._clear, self._alias, atomic=False)
+
+    def set(
+        self,
+        objs: Iterable[Any],
+        *,
+        clear: bool = False,
+        through_defaults: dict[str, Any] | None = None,
+    ) -> None:
+        """Make ``objs`` exactly the linked set (``clear=True``: unlink all, then add)."""
+        items = list(objs)
+        run_sync(lambda: self._set(items, clear, through_defaults), self._alias)
+
+    async def aset(
+        self,
+        objs: Iterable[Any],
+        *,
+        clear: bool = False,
+        through_defaults: dict[str, Any] | None = None,
+    ) -> None:
+        """``set()`` on the async driver."""
+        items = list(objs)
+        await run_async(lambda: self._set(items, clear, through_defaults), self._alias)
+
+    def create(self, *, through_defaults: dict[str, Any] | None = None, **values: Any) -> Any:
+        """Create an object and link it."""
+        return run_sync(lambda: self._create(values, through_defaults), self._alias)
+
+    async def acreate(
+        self, *, through_defaults: dict[str, Any] | None = None, **values: Any
+    ) -> Any:
+        """``create()`` on the async driver."""
+        return await run_async(lambda: self._create(values, through_defaults), self._alias)
+
+    # -- the operations, written once ----------------------------------------------------------
+
+    def _pks(self, objs: Iterable[Any]) -> list[Any]:
+        """Primary keys of ``objs`` (instances of the related model, or pk values)."""
+        model = self.model
+        assert model is not None
+        pks: list[Any] = []
+        for obj in objs:
+            if isinstance(obj, model):
+                if obj.pk is None:
+                    raise ValueError(
+                        f"Cannot link an unsaved {model.__name__} through {self.name}; "
+                        "save it first."
+                    )
+                pks.append(self.far.to_python(obj.pk))
+            elif hasattr(obj, "_meta"):
+                raise TypeError(
+                    f"'{model.__name__}' instance expected by {self.name}, "
+                    f"got {type(obj).__name__}."
+                )
+            else:
+                pks.append(self.far.to_python(obj))
+        return list(dict.fromkeys(pks))
+
+    def _add(self, objs: Iterable[Any], defaults: dict[str, Any] | None) -> Operation[None]:
+        pks = self._pks(objs)
+        forget_prefetched(self.instance, self.name)
+        if not pks:
+            return
+        far = self.far.attname
+        qs = self._links().filter(**{f"{far}__in": pks}).values_list(far, flat=True)
+        existing = set((yield Fetch(qs)))
+        creator = self.through._base_manager.using(self.instance._db)
+        for pk in pks:
+            if pk not in existing:
+                values = {**(defaults or {}), self.near.attname: self.instance.pk, far: pk}
+                yield Call(creator, "create", **values)
+
+    def _remove(self, objs: Iterable[Any]) -> Operation[None]:
+        pks = self._pks(objs)
+        forget_prefetched(self.instance, self.name)
+        if pks:
+            yield Call(self._links().filter(**{f"{self.far.attname}__in": pks}), "delete")
+
+    def _clear(self) -> Operation[None]:
+        forget_prefetched(self.instance, self.name)
+        yield Call(self._links(), "delete")
+
+    def _set(
+        self, objs: list[Any], clear: bool, defaults: dict[str, Any] | None
+    ) -> Operation[None]:
+        if clear:
+            yield from self._clear()
+            yield from self._add(objs, defaults)
+            return
+        wanted = self._pks(objs)
+        far = self.far.attname
+        current = set((yield Fetch(self._links().values_list(far, flat=True))))
+        stale = [pk for pk in current if pk not in set(wanted)]
+        if stale:
+            yield from self._remove(stale)
+        yield from self._add([pk for pk in wanted if pk not in current], defaults)
+
+    def _create(self, values: dict[str, Any], defaults: dict[str, Any] | None) -> Operation[Any]:
+        assert self.model is not None
+        qs = self.model._default_manager.get_queryset().using(self.instance._db)
+        obj = yield Call(qs, "create", **values)
+        yield from self._add([obj], defaults)
+        return obj
+
+
+class ManyToManyDescriptor:
+    """``post.tags`` / ``tag.posts``: a ``ManyRelatedManager`` for the instance."""
+
+    def __init__(self, field: ManyToManyField, reverse: bool) -> None:
+        self.field = field
+        self.reverse = reverse
+
+    def __get__(self, instance: Model | None, owner: type[Any]) -> Any:
+        if instance is None:
+            return self if self.reverse else self.field
+        if instance.pk is None:
+            raise ValueError(
+                f"{type(instance).__name__} needs a primary key value before "
+                f"'{self.field.accessor_name(self.reverse)}' can be used."
+            )
+        return ManyRelatedManager(self.field, instance, self.reverse)
+
+    def __set__(self, instance: Model, value: Any) -> None:
+        name = self.field.accessor_name(self.reverse)
+        raise TypeError(
+            f"Direct assignment to a many-to-many set is not allowed; use {name}.set() instead."
+        )

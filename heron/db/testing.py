@@ -1,0 +1,134 @@
+"""Testing with a database: a test database per session, per-test rollback, query counting.
+
+The pytest plugin (``heron.testing.plugin``) exposes these as fixtures:
+
+``db``
+    The test runs inside a transaction on every configured database, rolled back at the
+    end (sync code in the test's own thread).
+``async_db``
+    The same for ``async`` tests: ``async with atomic()`` around the test, rolled back.
+``transactional_db``
+    No transaction around the test; every table is emptied afterwards. Use it when the
+    code under test runs elsewhere — a request through ``TestClient`` runs in the
+    client's own thread and event loop, so it cannot see a test's uncommitted rows.
+``assert_num_queries``
+    ``with assert_num_queries(2): ...`` fails unless exactly two statements ran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+from heron.db.backends.base import Database
+from heron.db.backends.creation import create_test_database, destroy_test_database
+from heron.db.connections import connections
+from heron.db.models.registry import registry
+from heron.db.transaction import Atomic
+
+__all__ = [
+    "TestDatabases",
+    "assert_num_queries",
+    "flush_tables",
+    "rollback_atomic",
+    "rollback_atomic_async",
+]
+
+
+class TestDatabases:
+    """Create the test database of every configured alias, migrate it, and point
+    ``connections`` at it until ``teardown()``.
+
+    PostgreSQL and MariaDB get ``test_<name>`` on the same server; SQLite a file in a
+    temporary folder (so sync and async connections, threads and event loops share it).
+    """
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def __init__(self, *, keepdb: bool = False) -> None:
+        self.keepdb = keepdb
+        self.created: list[Database] = []
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def setup(self) -> None:
+        """Create, migrate and pin the test databases."""
+        from heron.db.migrations import migrate_all
+
+        settings: dict[str, Any] = {}
+        for alias in list(connections):
+            original = connections[alias]
+            name = None
+            if original.vendor == "sqlite":
+                if self._tmp is None:
+                    self._tmp = tempfile.TemporaryDirectory(prefix="heron-test-db-")
+                name = str(Path(self._tmp.name) / f"test_{alias}.sqlite3")
+            test_db = create_test_database(original, name=name, keepdb=self.keepdb)
+            self.created.append(test_db)
+            settings[alias] = test_db.settings
+        connections.pin(settings)
+        for alias in settings:
+            migrate_all(alias)
+
+    def teardown(self) -> None:
+        """Drop the test databases and give ``connections`` its configuration back."""
+        connections.unpin()
+        for test_db in self.created:
+            destroy_test_database(test_db, keepdb=self.keepdb)
+        self.created = []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+@contextlib.contextmanager
+def rollback_atomic() -> Iterator[None]:
+    """A transaction on every configured database, always rolled back (sync)."""
+    with contextlib.ExitStack() as stack:
+        for alias in list(connections):
+            stack.enter_context(Atomic(using=alias, testing=True))
+        yield
+
+
+@contextlib.asynccontextmanager
+async def rollback_atomic_async() -> AsyncIterator[None]:
+    """A transaction on every configured database, always rolled back (async)."""
+    async with contextlib.AsyncExitStack() as stack:
+        for alias in list(connections):
+            await stack.enter_async_context(Atomic(using=alias, testing=True))
+        yield
+
+
+def flush_tables(using: str = "default") -> None:
+    """Delete every row of every model table (children first), keeping the tables."""
+    db = connections[using]
+    engine = db.sqlalchemy_engine()
+    tables = [t for t in registry.metadata.sorted_tables]
+    with engine.begin() as conn:
+        existing = set(engine.dialect.get_table_names(conn))
+        for table in reversed(tables):
+            if table.name in existing:
+                conn.execute(table.delete())
+
+
+class QueryCountError(AssertionError):
+    """``assert_num_queries`` saw a different number of statements."""
+
+
+@contextlib.contextmanager
+def assert_num_queries(
+    expected: int, *, using: str = "default", exact: bool = True
+) -> Iterator[list[tuple[str, Any]]]:
+    """Fail unless the block runs ``expected`` statements (at most, with ``exact=False``)."""
+    with connections[using].capture_queries() as captured:
+        yield captured
+    count = len(captured)
+    if count == expected or (not exact and count <= expected):
+        return
+    listing = "\n".join(f"  {i}. {sql}" for i, (sql, _) in enumerate(captured, 1))
+    relation = "" if exact else "at most "
+    raise QueryCountError(
+        f"expected {relation}{expected} queries on {using!r}, {count} ran:\n{listing}"
+    )
