@@ -8,7 +8,7 @@ class Post(Model):
 ```
 """
 
-from heron.db import fields
+from heron.db import fields, validators
 from heron.db.backends import Database
 from heron.db.connections import connections
 from heron.db.errors import (
@@ -97,4 +97,5 @@ __all__ = [
     "on_commit",
     "registry",
     "set_rollback",
+    "validators",
 ]

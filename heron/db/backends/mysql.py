@@ -42,6 +42,9 @@ _BY_NAME: dict[str, type[DatabaseError]] = {
     "InternalError": InternalError,
     "NotSupportedError": NotSupportedError,
 }
+# Constraint violations the drivers classify as something else: 4025 is MariaDB's
+# "CONSTRAINT ... failed" for CHECK constraints (SQLSTATE 23000), 3819 MySQL's.
+_INTEGRITY_CODES = frozenset({4025, 3819})
 _IN_TRANSACTION = SERVER_STATUS.SERVER_STATUS_IN_TRANS
 # Errors after which the connection is gone even if the driver has not noticed yet:
 # server gone away, lost connection, connection killed, server shutdown, idle timeout.
@@ -93,6 +96,8 @@ class MySQLDatabase(Database):
                 break
         args = exc.args
         if len(args) == 2 and isinstance(args[0], int):
+            if args[0] in _INTEGRITY_CODES:
+                target = IntegrityError
             return target(str(args[1]), args[0])
         return target(str(exc))
 

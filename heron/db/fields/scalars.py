@@ -153,6 +153,7 @@ class Decimal(Field):
         self.max_digits = max_digits
         self.decimal_places = decimal_places
         self.quantum = decimal.Decimal(1).scaleb(-decimal_places)
+        self._context = decimal.Context(prec=max(28, max_digits))
 
     def sa_type(self) -> sa.types.TypeEngine[Any]:
         return sa.Numeric(self.max_digits, self.decimal_places, asdecimal=True)
@@ -228,7 +229,7 @@ class Decimal(Field):
             value = decimal.Decimal(repr(value))
         elif not isinstance(value, decimal.Decimal):
             value = decimal.Decimal(str(value))
-        return value.quantize(self.quantum, context=decimal.Context(prec=max(28, self.max_digits)))
+        return value.quantize(self.quantum, context=self._context)
 
 
 class Boolean(Field):

@@ -69,6 +69,87 @@ def _batches(pks: Sequence[Any]) -> list[list[Any]]:
     return [list(pks[i : i + BATCH]) for i in range(0, len(pks), BATCH)]
 
 
+class _Collector:
+    """What one delete touches: rows to delete (children after parents in ``order``),
+    rows to update (SET_NULL / SET_DEFAULT) and rows that refuse (PROTECT / RESTRICT)."""
+
+    def __init__(self, db: Any, dialect: Any) -> None:
+        self.db = db
+        self.dialect = dialect
+        self.seen: dict[type[Model], set[Any]] = {}
+        self.order: list[tuple[type[Model], list[Any]]] = []
+        self.updates: list[tuple[QuerySet[Any], dict[str, Any]]] = []
+        self.refusals: list[tuple[Any, QuerySet[Any], list[Any]]] = []
+
+    def collect(self, model: type[Model], pks: list[Any]) -> Plan[None]:
+        """Find, without changing anything, every row deleting ``pks`` of ``model`` affects."""
+        done = self.seen.setdefault(model, set())
+        pks = [pk for pk in dict.fromkeys(pks) if pk not in done]
+        if not pks:
+            return
+        done.update(pks)
+        self.order.append((model, pks))
+        for rel in model._meta.related_objects:
+            rule = rel.on_delete
+            if rule is DO_NOTHING:
+                continue
+            child: type[Model] = rel.model  # type: ignore[assignment]
+            for batch in _batches(pks):
+                related = child._base_manager.using(self.db.alias).filter(
+                    **{f"{rel.attname}__in": batch}
+                )
+                if rule in (SET_NULL, SET_DEFAULT):
+                    value = None if rule is SET_NULL else rel.get_default()
+                    self.updates.append((related, {rel.name: value}))
+                    continue
+                child_pks = related.order_by().values_list("pk", flat=True)
+                sql, params = _select(child_pks, self.db, self.dialect)
+                rows = yield ("fetchall", sql, params)
+                found = [r[0] for r in rows]
+                if rule is CASCADE:
+                    yield from self.collect(child, found)
+                elif found:
+                    self.refusals.append((rel, related, found))
+
+    def check(self) -> Plan[None]:
+        """Refuse the delete: PROTECT always when rows point here; RESTRICT unless those
+        rows are being deleted anyway (through another CASCADE)."""
+        for rel, related, found in self.refusals:
+            if rel.on_delete is RESTRICT:
+                doomed = self.seen.get(related.model, set())
+                found = [pk for pk in found if pk not in doomed]
+                if not found:
+                    continue
+            sample = related.model._base_manager.using(self.db.alias).filter(pk__in=found[:20])
+            stmt, params = execution.select_statement(sample, self.db, self.dialect)
+            rows = yield ("fetchall", stmt.sql, params)
+            error = ProtectedError if rel.on_delete is PROTECT else RestrictedError
+            target = rel.remote_model._meta.object_name
+            raise error(
+                f"Cannot delete {target} rows: {len(found)} {related.model._meta.object_name} "
+                f"row(s) point at them through the {rel.on_delete!r} foreign key '{rel.name}'.",
+                execution.materialise(sample, stmt, rows),
+            )
+
+    def apply(self, counts: Counts) -> Plan[None]:
+        """Update the SET_NULL/SET_DEFAULT rows, then delete children before parents."""
+        db, dialect = self.db, self.dialect
+        for related, values in self.updates:
+            stmt, params = execution.update_statement(related, db, dialect, values)
+            yield ("execute", stmt.sql, params)
+        for model, pks in reversed(self.order):
+            for batch in _batches(pks):
+                target: QuerySet[Any] = model._base_manager.using(db.alias).filter(pk__in=batch)
+
+                def build(target: QuerySet[Any] = target) -> Statement:
+                    return _direct_delete(target, dialect, db.vendor)
+
+                stmt, params = execution.prepared(target, db, dialect, "delete", build)
+                deleted = yield ("execute", stmt.sql, params)
+                if deleted:
+                    counts[_label(model)] = counts.get(_label(model), 0) + int(deleted)
+
+
 def _delete_plan(qs: QuerySet[Any], db: Any) -> Any:
     def make(dialect: Any) -> Plan[tuple[int, Counts]]:
         model = qs.model
@@ -84,62 +165,13 @@ def _delete_plan(qs: QuerySet[Any], db: Any) -> Any:
         pk_qs = qs.order_by().values_list("pk", flat=True)
         sql, params = _select(pk_qs, db, dialect)
         rows = yield ("fetchall", sql, params)
-        yield from _collect(model, [r[0] for r in rows], db, dialect, counts, {})
+        collector = _Collector(db, dialect)
+        yield from collector.collect(model, [r[0] for r in rows])
+        yield from collector.check()
+        yield from collector.apply(counts)
         return sum(counts.values()), counts
 
     return make
-
-
-def _collect(
-    model: type[Model],
-    pks: list[Any],
-    db: Any,
-    dialect: Any,
-    counts: Counts,
-    seen: dict[type[Model], set[Any]],
-) -> Plan[None]:
-    done = seen.setdefault(model, set())
-    pks = [pk for pk in dict.fromkeys(pks) if pk not in done]
-    if not pks:
-        return
-    done.update(pks)
-    meta = model._meta
-    for rel in meta.related_objects:
-        rule = rel.on_delete
-        if rule is DO_NOTHING:
-            continue
-        child: type[Model] = rel.model  # type: ignore[assignment]
-        for batch in _batches(pks):
-            related = child._base_manager.using(db.alias).filter(**{f"{rel.attname}__in": batch})
-            if rule in (PROTECT, RESTRICT):
-                sample = related.order_by()[:5]
-                stmt, params = execution.select_statement(sample, db, dialect)
-                found = yield ("fetchall", stmt.sql, params)
-                if found:
-                    error = ProtectedError if rule is PROTECT else RestrictedError
-                    raise error(
-                        f"Cannot delete {meta.object_name} rows: {child._meta.object_name} "
-                        f"rows point at them through the {rule!r} foreign key '{rel.name}'.",
-                        execution.materialise(sample, stmt, found),
-                    )
-            elif rule is CASCADE:
-                sql, params = _select(related.order_by().values_list("pk", flat=True), db, dialect)
-                rows = yield ("fetchall", sql, params)
-                yield from _collect(child, [r[0] for r in rows], db, dialect, counts, seen)
-            elif rule in (SET_NULL, SET_DEFAULT):
-                value = None if rule is SET_NULL else rel.get_default()
-                stmt, params = execution.update_statement(related, db, dialect, {rel.name: value})
-                yield ("execute", stmt.sql, params)
-    for batch in _batches(pks):
-        target: QuerySet[Any] = model._base_manager.using(db.alias).filter(pk__in=batch)
-
-        def build(target: QuerySet[Any] = target) -> Statement:
-            return _direct_delete(target, dialect, db.vendor)
-
-        stmt, params = execution.prepared(target, db, dialect, "delete", build)
-        deleted = yield ("execute", stmt.sql, params)
-        if deleted:
-            counts[_label(model)] = counts.get(_label(model), 0) + int(deleted)
 
 
 def delete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:

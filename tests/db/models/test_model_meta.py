@@ -3,14 +3,12 @@ model-definition errors."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from heron.db import IntegrityError, Model, OperationalError, fields, registry
+from heron.db import IntegrityError, Model, fields, registry
 from tests.db.models.mt_models import Memo, Note, Pair, Product, Stamped
 
 
@@ -67,28 +65,9 @@ def test_unique_together_and_unique_constraint_are_enforced(db: Any) -> None:
         Pair.objects.create(left=1, right=2)
 
 
-MARIADB_4025 = (
-    "heron/db/backends/mysql.py translates MariaDB's check-constraint error 4025 "
-    "(SQLSTATE 23000) to OperationalError instead of IntegrityError"
-)
-
-
 def check_violation(db: Any) -> Any:
-    """``pytest.raises(IntegrityError)``; on MariaDB an OperationalError 4025 is an xfail."""
-
-    @contextlib.contextmanager
-    def expect() -> Iterator[None]:
-        try:
-            yield
-        except IntegrityError:
-            return
-        except OperationalError as exc:
-            if db.vendor == "mysql" and exc.code == 4025:
-                pytest.xfail(MARIADB_4025)
-            raise
-        pytest.fail("the check constraint did not refuse the row")
-
-    return expect()
+    """``pytest.raises(IntegrityError)`` (a CHECK failure is an integrity error everywhere)."""
+    return pytest.raises(IntegrityError)
 
 
 def test_check_constraint_is_enforced(db: Any) -> None:

@@ -85,11 +85,6 @@ def test_protect_refuses_and_deletes_nothing(blog: dict[str, Any]) -> None:
     assert Post.objects.get(pk=blog["one"].pk).editor_id == blog["bob"].pk  # no SET_NULL ran
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="heron/db/query/deletion.py checks PROTECT after cascading, so a protected row "
-    "that the cascade deletes first does not block (Django refuses: PROTECT is absolute)",
-)
 def test_protect_applies_even_to_rows_the_cascade_would_delete(blog: dict[str, Any]) -> None:
     Comment.objects.create(post=blog["three"], protected=blog["bob"])
     with pytest.raises(ProtectedError):
