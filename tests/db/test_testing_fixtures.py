@@ -113,7 +113,8 @@ def test_fixtures_on_each_backend(pytester: pytest.Pytester, backend: str, tmp_p
     else:
         from tests.db.conftest import server_url
 
-        url = server_url(backend)  # the test database is test_test beside it
+        # The configured database need not exist: only test_heron_fixture_dev is created.
+        url = server_url(backend).rsplit("/", 1)[0] + "/heron_fixture_dev"
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_notes=TESTS)
     env_url = os.environ.get("HERON_DATABASE_URL")

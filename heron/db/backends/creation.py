@@ -103,9 +103,9 @@ def _admin(db: Database) -> Database:
     url = parse_url(db.url)
     maintenance = "postgres" if db.vendor == "postgresql" else None
     settings = dict(db.settings)
-    settings.update(
-        URL=url.set(database=maintenance).render_as_string(hide_password=False), POOL_SIZE=1
-    )
+    # URL.set() ignores None, so replace the field itself (URL is a named tuple).
+    admin_url = url._replace(database=maintenance)
+    settings.update(URL=admin_url.render_as_string(hide_password=False), POOL_SIZE=1)
     return Database(settings, alias=f"{db.alias}_admin")
 
 
