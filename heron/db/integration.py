@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from heron.db.backends.settings import DEFAULT_URL
 from heron.db.connections import connections
 from heron.db.errors import ImproperlyConfigured
+from heron.db.models.exceptions import ValidationError
 from heron.db.transaction import Atomic, set_rollback
 from heron.http.responses import Response
 from heron.params import is_async_callable
@@ -42,6 +43,15 @@ def init_app(app: Heron) -> None:
     app.extensions["heron.db"] = connections
     app.on_shutdown(connections.aclose_all)
     app.handler_wrappers.append(functools.partial(_atomic_requests, app))
+    if ValidationError not in app.error_handlers:
+        app.register_error_handler(ValidationError, validation_error_response)
+
+
+async def validation_error_response(exc: ValidationError) -> tuple[dict[str, Any], int]:
+    """An uncaught ``ValidationError`` (``full_clean()`` in a handler) is a 422 listing
+    the messages per field (``__all__`` for the instance as a whole)."""
+    errors = exc.errors or {"__all__": list(exc.messages)}
+    return {"detail": "Validation failed.", "errors": errors}, 422
 
 
 def atomic_request_aliases(setting: Any) -> tuple[str, ...]:
