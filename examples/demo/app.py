@@ -29,6 +29,7 @@ async def seed() -> None:
             title="Blueprints", body="A blueprint carries routes, templates and models."
         )
 
+
 VISITS: dict[str, int] = {}
 
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-CONFTEST = '''
+CONFTEST = """
 import pytest
 from heron import Heron
 import heron.db
@@ -45,9 +45,9 @@ def app():
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
-'''
+"""
 
-TESTS = '''
+TESTS = """
 import pytest
 from heron.db import atomic, connections, on_commit
 from conftest import Note
@@ -103,7 +103,7 @@ def test_assert_num_queries(db, assert_num_queries):
         with assert_num_queries(1):
             Note.objects.count()
             Note.objects.count()
-'''
+"""
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
@@ -127,5 +127,3 @@ def test_fixtures_on_each_backend(pytester: pytest.Pytester, backend: str, tmp_p
         else:
             os.environ["HERON_DATABASE_URL"] = env_url
     result.assert_outcomes(passed=8)
-
-

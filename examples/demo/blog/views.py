@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from blog.models import Comment, Post
 from heron import Blueprint, Request, abort, render
 from heron.db import ValidationError
-
-from blog.models import Comment, Post
 
 blog = Blueprint("blog", __name__, template_folder="templates")
 

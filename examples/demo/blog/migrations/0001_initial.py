@@ -12,26 +12,67 @@ dependencies = []
 
 
 def upgrade() -> None:
-    op.create_table('blog_post',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('body', sa.Text().with_variant(mysql.LONGTEXT(), 'mariadb').with_variant(mysql.LONGTEXT(), 'mysql'), nullable=False),
-    sa.Column('created', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "blog_post",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column(
+            "body",
+            sa.Text()
+            .with_variant(mysql.LONGTEXT(), "mariadb")
+            .with_variant(mysql.LONGTEXT(), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "created",
+            sa.DateTime(timezone=True)
+            .with_variant(mysql.DATETIME(fsp=6), "mariadb")
+            .with_variant(mysql.DATETIME(fsp=6), "mysql"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_table('blog_comment',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('post_id', sa.BigInteger(), nullable=False),
-    sa.Column('author', sa.String(length=80), nullable=False),
-    sa.Column('body', sa.Text().with_variant(mysql.LONGTEXT(), 'mariadb').with_variant(mysql.LONGTEXT(), 'mysql'), nullable=False),
-    sa.Column('created', sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
-    sa.ForeignKeyConstraint(['post_id'], ['blog_post.id'], name=op.f('fk_blog_comment_post_id_blog_post'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table(
+        "blog_comment",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("post_id", sa.BigInteger(), nullable=False),
+        sa.Column("author", sa.String(length=80), nullable=False),
+        sa.Column(
+            "body",
+            sa.Text()
+            .with_variant(mysql.LONGTEXT(), "mariadb")
+            .with_variant(mysql.LONGTEXT(), "mysql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "created",
+            sa.DateTime(timezone=True)
+            .with_variant(mysql.DATETIME(fsp=6), "mariadb")
+            .with_variant(mysql.DATETIME(fsp=6), "mysql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["post_id"],
+            ["blog_post.id"],
+            name=op.f("fk_blog_comment_post_id_blog_post"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table('blog_comment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_blog_comment_post_id'), ['post_id'], unique=False)
+    with op.batch_alter_table("blog_comment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_blog_comment_post_id"), ["post_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_table('blog_comment')
-    op.drop_table('blog_post')
+    op.drop_table("blog_comment")
+    op.drop_table("blog_post")
