@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = ["abulk_create", "abulk_update", "bulk_create", "bulk_update"]
 
-# Parameters per statement: below SQLite's 32,766 and asyncpg's 32,767.
-MAX_PARAMS = 30000
+# Parameters per statement (SQLite's limit is 32,766, asyncpg's 32,767). Measured on
+# 10,000 five-column rows, statements of ~5,000 parameters were fastest on PostgreSQL
+# (psycopg parses a long statement's placeholders on every call) and no slower elsewhere.
+MAX_PARAMS = 5000
 MAX_UPDATE_BATCH = 1024
 _DOLLAR = re.compile(r"\$(\d+)")
 
