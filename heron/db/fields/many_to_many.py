@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from heron.db.fields.base import Field
-from heron.db.fields.related import CASCADE, ForeignKey, lazy_model, related_name_for
+from heron.db.fields.related import (
+    CASCADE,
+    ForeignKey,
+    RelationNames,
+    lazy_model,
+    related_name_for,
+)
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -25,7 +31,7 @@ __all__ = ["PREFETCH_SOURCE", "ManyToManyField"]
 PREFETCH_SOURCE = "_prefetch_source"
 
 
-class ManyToManyField(Field):
+class ManyToManyField(RelationNames, Field):
     """A many-to-many relation: ``tags = ManyToManyField("Tag", related_name="posts")``.
 
     ``post.tags`` and ``tag.posts`` are managers (``all()``, ``filter()``, ``add()``,
@@ -136,31 +142,6 @@ class ManyToManyField(Field):
         self.through = _create_through(self, self.remote_model)
 
     # -- names ----------------------------------------------------------------------------------
-
-    @property
-    def reverse_name(self) -> str:
-        """The manager name on the target model (``<model>_set`` by default)."""
-        assert self.model is not None
-        meta = self.model._meta
-        default = related_name_for(meta.default_related_name, self.model)
-        return self.related_name or default or f"{meta.model_name}_set"
-
-    @property
-    def reverse_query_name(self) -> str:
-        """The name of this relation in queries on the target (``Tag.objects.filter(post__…)``)."""
-        assert self.model is not None
-        meta = self.model._meta
-        return (
-            self.related_query_name
-            or self.related_name
-            or related_name_for(meta.default_related_name, self.model)
-            or meta.model_name
-        )
-
-    @property
-    def hidden(self) -> bool:
-        """True when the target gets no reverse manager (``related_name`` ends in ``+``)."""
-        return bool(self.related_name and self.related_name.endswith("+"))
 
     @property
     def through_model(self) -> type[Model]:

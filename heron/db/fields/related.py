@@ -87,7 +87,40 @@ def related_name_for(template: str | None, model: type[Model]) -> str | None:
     }
 
 
-class ForeignKey(Field):
+class RelationNames:
+    """The names a relation gives its reverse side, from ``related_name`` and friends."""
+
+    model: type[Model] | None
+    related_name: str | None
+    related_query_name: str | None
+
+    @property
+    def reverse_name(self) -> str:
+        """The accessor (or manager) name on the target model (``<model>_set`` by default)."""
+        assert self.model is not None
+        meta = self.model._meta
+        default = related_name_for(meta.default_related_name, self.model)
+        return self.related_name or default or f"{meta.model_name}_set"
+
+    @property
+    def reverse_query_name(self) -> str:
+        """The name used for this relation in queries on the target model."""
+        assert self.model is not None
+        meta = self.model._meta
+        return (
+            self.related_query_name
+            or self.related_name
+            or related_name_for(meta.default_related_name, self.model)
+            or meta.model_name
+        )
+
+    @property
+    def hidden(self) -> bool:
+        """True when the target gets no reverse accessor (``related_name`` ends in ``+``)."""
+        return bool(self.related_name and self.related_name.endswith("+"))
+
+
+class ForeignKey(RelationNames, Field):
     """A many-to-one relation: ``author = ForeignKey(User, on_delete=CASCADE)``.
 
     ``to`` is a model class, ``"label.Model"``, ``"Model"`` (same label) or ``"self"``.
@@ -162,31 +195,6 @@ class ForeignKey(Field):
         from heron.db.fields.reverse import install_reverse_accessor
 
         install_reverse_accessor(self, target)
-
-    @property
-    def reverse_name(self) -> str:
-        """The accessor name on the target model (``<model>_set`` by default)."""
-        assert self.model is not None
-        meta = self.model._meta
-        default = related_name_for(meta.default_related_name, self.model)
-        return self.related_name or default or f"{meta.model_name}_set"
-
-    @property
-    def reverse_query_name(self) -> str:
-        """The name used for this relation in queries on the target model."""
-        assert self.model is not None
-        meta = self.model._meta
-        return (
-            self.related_query_name
-            or self.related_name
-            or related_name_for(meta.default_related_name, self.model)
-            or meta.model_name
-        )
-
-    @property
-    def hidden(self) -> bool:
-        """True when the target gets no reverse accessor (``related_name`` ends in ``+``)."""
-        return bool(self.related_name and self.related_name.endswith("+"))
 
     @property
     def target_field(self) -> Field:
