@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Heron's HTTP benchmark: TechEmpower-style plaintext and JSON, Heron side by side with its peers.
+"""Heron's HTTP benchmark: the TechEmpower test types, Heron side by side with its peers.
 
 One command, `python3 benchmarks/run.py`, builds benchmarks/.venv (Heron editable + the peers),
-installs wrk if missing, verifies every app's responses, then runs wrk against each app@server
-cell in interleaved rounds and prints a Markdown table (also in benchmarks/results/).
-See docs/benchmarks.md.
+installs wrk if missing, sets up the `hello_world` PostgreSQL database for the database types,
+verifies every app's responses, then runs wrk against each app@server cell in interleaved
+rounds and prints Markdown tables (also in benchmarks/results/). See docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -18,10 +19,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -34,16 +36,23 @@ from harness.cells import (
     Cell,
     ServerOptions,
     granian_flags,
+    missing_requirement,
     parse_cells,
     reference_key,
 )
-from harness.endpoints import ENDPOINTS, PLAINTEXT
+from harness.endpoints import BASIC, DATABASE, ENDPOINTS, GROUPS, Endpoint, parse_types
 from harness.load import LoadError, LoadSettings, run_wrk
 from harness.proc import ServerError, ServerProcess, pinned, stop_all
 from harness.report import CellOutcome, render_markdown, to_json
 from harness.verify import header_mismatches, verify
 
+if TYPE_CHECKING:
+    from harness.verify_db import DbVerifier
+
 RESULTS = bootstrap.RESULTS_DIR
+# A path no app serves: answered (with a 404) as soon as the server is up, without touching
+# the database, so the query-count servers' readiness probes are not counted.
+_READY_PROBE = "/__bench_ready__"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -53,6 +62,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--cells",
         default="default",
         help="comma-separated app@server list, or 'default' or 'all' (see --list)",
+    )
+    p.add_argument(
+        "--types",
+        default="all",
+        help="comma-separated test types, or 'all' (default): "
+        + ",".join(e.name for e in ENDPOINTS)
+        + ";\ncells whose app serves none of them are left out",
+    )
+    p.add_argument(
+        "--db-pool-size",
+        type=int,
+        default=16,
+        help="database connections per server worker, every database app (default 16)",
     )
     p.add_argument("--runs", type=int, default=3, help="measured runs per cell (default 3)")
     p.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
@@ -108,6 +130,8 @@ def log(message: str) -> None:
 def _versions(cells: list[Cell]) -> dict[str, str]:
     names = ["heron", "uvicorn", "uvloop", "httptools", "granian", "gunicorn", "orjson"]
     names += [c.app.package for c in cells]
+    if any(c.app.group == DATABASE for c in cells):
+        names += ["asyncpg", "psycopg", "psycopg-pool", "jinja2"]
     out: dict[str, str] = {}
     for name in dict.fromkeys(names):
         try:
@@ -127,18 +151,23 @@ def _cpu_model() -> str:
     return f"{platform.machine()} ({os.cpu_count()} cores)"
 
 
-def _server_env() -> dict[str, str]:
+def _server_env(database_url: str, db_pool_size: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONDEV", "PYTHONASYNCIO"))}
     env["PYTHONPATH"] = str(APPS_DIR)
     env["HERON_SECRET_KEY"] = "bench"
     env["PYTHONUNBUFFERED"] = "1"
+    if database_url:
+        env["BENCH_DATABASE_URL"] = database_url
+        env["BENCH_DB_POOL_SIZE"] = str(db_pool_size)
     return env
 
 
 class Bench:
     """One benchmark run: the cells, their settings, and what was measured."""
 
-    def __init__(self, args: argparse.Namespace, wrk: str, cells: list[Cell]) -> None:
+    def __init__(
+        self, args: argparse.Namespace, wrk: str, cells: list[Cell], types: list[Endpoint]
+    ) -> None:
         self.args = args
         self.wrk = wrk
         self.cells = cells
@@ -162,8 +191,16 @@ class Bench:
             warmup=args.warmup,
             client_cpu=self.client_cpu,
         )
-        self.env = _server_env()
-        self.outcomes = {c.key: CellOutcome(c) for c in cells}
+        database_url = ""
+        if any(c.app.group == DATABASE for c in cells):
+            from harness import database  # needs psycopg (in the virtualenv)
+
+            database_url = database.DATABASE_URL
+        self.env = _server_env(database_url, args.db_pool_size)
+        self.outcomes = {
+            c.key: CellOutcome(c, tuple(e for e in c.app.endpoints if e in types)) for c in cells
+        }
+        self.database = ""  # a description for the report, once the database is set up
 
     def server(self, cell: Cell, phase: str) -> ServerProcess:
         """A (not yet started) server process for `cell`."""
@@ -176,23 +213,79 @@ class Bench:
             log_path=RESULTS / "logs" / f"{cell.key}.{phase}.log",
         )
 
+    @contextlib.contextmanager
+    def _serving(self, cell: Cell, phase: str, ready_path: str) -> Iterator[ServerProcess]:
+        """A started server for `cell`, stopped on exit."""
+        with self.server(cell, phase) as server:
+            server.start(ready_path)
+            yield server
+
+    def _database(self) -> tuple[DbVerifier | None, str]:
+        """Set up `hello_world` for the database cells; (the checker, or None and why not)."""
+        if not any(c.app.group == DATABASE for c in self.cells):
+            return None, ""
+        from harness import database
+        from harness.verify_db import DbVerifier
+
+        try:
+            for line in database.ensure_database():
+                log(f"database: {line}")
+            conn = database.connect()
+        except database.DatabaseError as exc:
+            return None, f"database unavailable: {exc}"
+        checker = DbVerifier(self.args.port, conn)
+        version = conn.execute("SHOW server_version").fetchone()
+        self.database = (
+            f"PostgreSQL {version[0] if version else '?'} on 127.0.0.1 (same machine, not "
+            f"pinned), database {database.DATABASE_NAME}; {self.args.db_pool_size} connections "
+            f"per server worker; queries counted with {checker.counter.mode}"
+        )
+        log(f"database: {self.database}")
+        if not checker.counter.exact:
+            log("database: pg_stat_statements is not loaded (shared_preload_libraries); the "
+                "query-count check uses table statistics instead")  # fmt: skip
+        return checker, ""
+
     def verify_all(self) -> None:
         """Start each cell once and check its responses; failed cells are not benchmarked."""
+        db_check, db_problem = self._database()
+        python = Path(sys.executable)
         for cell in self.cells:
             outcome = self.outcomes[cell.key]
+            is_db = cell.app.group == DATABASE
+            why_not = missing_requirement(cell.app, python) or (db_problem if is_db else None)
+            if why_not:
+                outcome.failures.append(f"unavailable: {why_not}")
+                log(f"verify {cell.key:<22} unavailable: {why_not}")
+                continue
+            if db_check is not None:
+                db_check.pending.clear()
             try:
-                with self.server(cell, "verify") as server:
-                    server.start(PLAINTEXT.path)
-                    outcome.verdict = verify(self.args.port, self.args.freshness_wait)
+                with self._serving(cell, "verify", outcome.endpoints[0].path):
+                    outcome.verdict = verify(
+                        self.args.port,
+                        list(outcome.endpoints),
+                        self.args.freshness_wait,
+                        db_check if is_db else None,
+                    )
+                if is_db and db_check is not None and outcome.verdict is not None:
+                    db_check.run_counts(
+                        outcome.verdict,
+                        lambda cell=cell: self._serving(cell, "count", _READY_PROBE),
+                    )
             except ServerError as exc:
-                outcome.failures.append(str(exc))
+                if outcome.verdict is not None:  # a query-count server failed: not verified
+                    outcome.verdict.problems.append(f"query count: {exc}")
+                else:
+                    outcome.failures.append(str(exc))
             verdict = outcome.verdict
             if verdict is not None and verdict.ok:
                 extra = f" (warnings: {'; '.join(verdict.warnings)})" if verdict.warnings else ""
                 log(f"verify {cell.key:<22} ok{extra}")
             else:
                 why = (verdict.problems if verdict else []) + outcome.failures
-                log(f"verify {cell.key:<22} FAILED, not benchmarked: {'; '.join(why)}")
+                more = f" (+{len(why) - 6} more in the report)" if len(why) > 6 else ""
+                log(f"verify {cell.key:<22} FAILED, not benchmarked: {'; '.join(why[:6])}{more}")
         keys = set(self.outcomes)
         for outcome in self.outcomes.values():
             ref_key = reference_key(outcome.cell, keys)
@@ -205,16 +298,16 @@ class Bench:
                     log(f"note   {outcome.cell.key:<22} {note}")
 
     def run_once(self, cell: Cell) -> str:
-        """Start the server, warm up both endpoints, measure both, stop; return a progress line."""
+        """Start the server, warm up each endpoint, measure each, stop; return a progress line."""
         outcome = self.outcomes[cell.key]
         parts: list[str] = []
         try:
             with self.server(cell, "bench") as server:
-                server.start(PLAINTEXT.path)
-                for endpoint in ENDPOINTS:
+                server.start(outcome.endpoints[0].path)
+                for endpoint in outcome.endpoints:
                     if self.load.warmup > 0:
                         run_wrk(self.wrk, self.args.port, endpoint, self.load.warmup, self.load)
-                for endpoint in ENDPOINTS:
+                for endpoint in outcome.endpoints:
                     result = run_wrk(
                         self.wrk, self.args.port, endpoint, self.load.duration, self.load
                     )
@@ -235,8 +328,11 @@ class Bench:
         todo = [c for c in self.cells if (v := self.outcomes[c.key].verdict) and v.ok]
         if not todo:
             return
-        per_run = 2 * (self.load.warmup + self.load.duration) + 2.0
-        eta = len(todo) * self.args.runs * per_run / 60
+        seconds = sum(
+            len(self.outcomes[c.key].endpoints) * (self.load.warmup + self.load.duration) + 2.0
+            for c in todo
+        )
+        eta = seconds * self.args.runs / 60
         log(f"bench: {len(todo)} cells x {self.args.runs} runs, about {eta:.0f} min")
         for rnd in range(self.args.runs):
             shift = rnd % len(todo)
@@ -265,6 +361,7 @@ class Bench:
                 "client_cpu": self.client_cpu,
             },
             "servers": [SERVERS[s].describe(self.opts) for s in servers],
+            "database": self.database,
             "versions": _versions(self.cells),
         }
 
@@ -282,7 +379,10 @@ class Bench:
 
 
 def _list() -> None:
-    print("apps:    " + ", ".join(f"{a.name} ({a.interface})" for a in APPS.values()))
+    for group in (BASIC, DATABASE):
+        types = ",".join(e.name for e in GROUPS[group])
+        apps = ", ".join(f"{a.name} ({a.interface})" for a in APPS.values() if a.group == group)
+        print(f"apps ({types}): {apps}")
     print("servers: " + ", ".join(f"{s.name} ({'/'.join(s.interfaces)})" for s in SERVERS.values()))
     print("default cells: " + ", ".join(DEFAULT_CELLS))
 
@@ -299,9 +399,12 @@ def main(argv: list[str] | None = None) -> int:
         _list()
         return 0
     try:
-        cells = parse_cells(args.cells)
+        types = parse_types(args.types)
+        cells = [c for c in parse_cells(args.cells) if set(c.app.endpoints) & set(types)]
     except ValueError as exc:
         sys.exit(f"error: {exc}")
+    if not cells:
+        sys.exit(f"error: no cell of --cells {args.cells} serves --types {args.types}")
     if not args.no_bootstrap and not bootstrap.in_bench_venv():
         python = bootstrap.ensure_venv(args.python, force=args.reinstall)
         bootstrap.ensure_wrk()
@@ -316,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         log("bench: --freshness-wait raised to 1.1s (Date has one-second resolution)")
         args.freshness_wait = 1.1
     signal.signal(signal.SIGTERM, _on_sigterm)
-    bench = Bench(args, wrk, cells)
+    bench = Bench(args, wrk, cells, types)
     if bench.client_cpu is not None:
         os.sched_setaffinity(0, {bench.client_cpu})
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -6,13 +6,21 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.endpoints import BASIC, DATABASE, GROUPS, Endpoint
+
 APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
 HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True, slots=True)
 class App:
-    """One framework's benchmark app: `module:attr` inside benchmarks/apps/."""
+    """One framework's benchmark app: `module:attr` inside benchmarks/apps/.
+
+    `group` says which test types it serves (plaintext/JSON, or the database ones),
+    `reference` names the raw app its ratios are taken against, and `requires` lists the
+    `module:name`s that must import for the app to run at all (else its cells are
+    "unavailable", see `missing_requirement`).
+    """
 
     name: str
     label: str
@@ -20,11 +28,27 @@ class App:
     interface: str  # "asgi" or "wsgi"
     package: str  # distribution whose version is reported
     attr: str = "app"
+    group: str = BASIC
+    requires: tuple[str, ...] = ()
 
     @property
     def target(self) -> str:
         """The `module:attr` string servers take."""
         return f"{self.module}:{self.attr}"
+
+    @property
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        """The test types this app serves."""
+        return GROUPS[self.group]
+
+    @property
+    def reference(self) -> str:
+        """The app every ratio of this one is taken against."""
+        return "raw-db" if self.group == DATABASE else "raw"
+
+
+def _db(name: str, label: str, module: str, interface: str, package: str) -> App:
+    return App(name, label, module, interface, package, group=DATABASE)
 
 
 APPS: dict[str, App] = {
@@ -43,6 +67,24 @@ APPS: dict[str, App] = {
         App("flask", "Flask", "flask_app", "wsgi", "flask"),
         App("django", "Django", "django_wsgi", "wsgi", "django"),
         App("raw-wsgi", "raw WSGI", "raw_wsgi", "wsgi", "orjson"),
+        _db("raw-db", "raw ASGI + asyncpg", "raw_asgi_db", "asgi", "asyncpg"),
+        App(
+            "heron-orm",
+            "Heron ORM",
+            "heron_db_app",
+            "asgi",
+            "heron",
+            group=DATABASE,
+            requires=("heron.db:Model", "heron.db:init_app"),
+        ),
+        _db("heron-asyncpg", "Heron + asyncpg", "heron_raw_db_app", "asgi", "heron"),
+        _db("starlette-db", "Starlette + asyncpg", "starlette_db_app", "asgi", "starlette"),
+        _db("fastapi-db", "FastAPI + asyncpg", "fastapi_db_app", "asgi", "fastapi"),
+        _db("litestar-db", "Litestar + asyncpg", "litestar_db_app", "asgi", "litestar"),
+        _db("blacksheep-db", "BlackSheep + asyncpg", "blacksheep_db_app", "asgi", "blacksheep"),
+        _db("falcon-db", "Falcon + asyncpg", "falcon_db_app", "asgi", "falcon"),
+        _db("flask-db", "Flask + psycopg", "flask_db_app", "wsgi", "flask"),
+        _db("django-db", "Django ORM", "django_db_app", "wsgi", "django"),
     )
 }
 
@@ -139,6 +181,16 @@ DEFAULT_CELLS = (
     "heron@granian",
     "starlette@granian",
     "blacksheep@granian",
+    "raw-db@uvicorn",
+    "heron-orm@uvicorn",
+    "heron-asyncpg@uvicorn",
+    "starlette-db@uvicorn",
+    "fastapi-db@uvicorn",
+    "litestar-db@uvicorn",
+    "blacksheep-db@uvicorn",
+    "falcon-db@uvicorn",
+    "flask-db@gunicorn",
+    "django-db@gunicorn",
 )
 
 
@@ -175,10 +227,29 @@ def _default_server(app: App) -> str:
 
 
 def reference_key(cell: Cell, keys: set[str]) -> str | None:
-    """The cell a ratio is taken against: raw ASGI on the same server, else raw on uvicorn."""
-    for candidate in (f"raw@{cell.server.name}", "raw@uvicorn"):
+    """The cell a ratio is taken against: the raw app of the cell's group on the same server,
+    else on uvicorn."""
+    ref = cell.app.reference
+    for candidate in (f"{ref}@{cell.server.name}", f"{ref}@uvicorn"):
         if candidate in keys:
             return candidate
+    return None
+
+
+def missing_requirement(app: App, python: Path) -> str | None:
+    """Why `app` cannot run (a `requires` entry that does not import), or None when it can."""
+    for requirement in app.requires:
+        module, _, name = requirement.partition(":")
+        code = f"import {module}" + (f"; {module}.{name}" if name else "")
+        try:
+            proc = subprocess.run(
+                [str(python), "-c", code], capture_output=True, text=True, timeout=60
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"could not check {requirement}: {exc}"
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            return f"{requirement.replace(':', '.')} is not importable ({last[:160]})"
     return None
 
 

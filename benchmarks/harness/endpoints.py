@@ -1,4 +1,8 @@
-"""The two TechEmpower test types measured here: their URL, Accept header and expected response."""
+"""The TechEmpower test types measured here: their URL, Accept header and expected response.
+
+Two groups: `plaintext` and `json` (no database), and the four database types `db`,
+`queries`, `fortunes` and `updates` (`shared/external/tfb/RULES.md`, sections 3 to 5).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,43 @@ import re
 from dataclasses import dataclass
 
 _ACCEPT_TAIL = "text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7"
+JSON_ACCEPT = f"application/json,{_ACCEPT_TAIL}"
+HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+JSON_TYPE = re.compile(r"^application/json(; ?charset=(UTF|utf)-8)?$")
+HTML_TYPE = re.compile(r"^text/html; ?charset=(UTF|utf)-8$")
+
+BASIC = "basic"
+DATABASE = "database"
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """A test type: the path, the Accept header TFB sends, and the Content-Type regex it allows."""
+    """A test type: the URL TFB is configured with, the level wrk loads, Accept, Content-Type.
+
+    For the query-style types `url` ends with `?queries=` and the verifier appends its cases
+    to it (`2`, `0`, `foo`, `501`, nothing); wrk loads `url + level`.
+    """
 
     name: str
-    path: str
+    url: str
     accept: str
     content_type: re.Pattern[str]
+    group: str = BASIC
+    level: str = ""
+    title: str = ""
+
+    @property
+    def path(self) -> str:
+        """The path wrk loads."""
+        return self.url + self.level
+
+    @property
+    def label(self) -> str:
+        """The column heading in the report."""
+        return self.title or self.name
 
     def body_problem(self, body: bytes) -> str | None:
-        """Why `body` is not the canonical body, or None when it is."""
+        """Why `body` is not the canonical plaintext/JSON body, or None when it is."""
         if self.name == "plaintext":
             if body != b"Hello, World!":
                 return f"body is {body[:80]!r}, expected b'Hello, World!'"
@@ -39,10 +67,29 @@ PLAINTEXT = Endpoint(
     f"text/plain,{_ACCEPT_TAIL}",
     re.compile(r"^text/plain(; ?charset=(UTF|utf)-8)?$"),
 )
-JSON = Endpoint(
-    "json",
-    "/json",
-    f"application/json,{_ACCEPT_TAIL}",
-    re.compile(r"^application/json(; ?charset=(UTF|utf)-8)?$"),
+JSON = Endpoint("json", "/json", JSON_ACCEPT, JSON_TYPE, title="JSON")
+DB = Endpoint("db", "/db", JSON_ACCEPT, JSON_TYPE, DATABASE, title="single query")
+QUERIES = Endpoint(
+    "queries", "/queries?queries=", JSON_ACCEPT, JSON_TYPE, DATABASE, "20", "20 queries"
 )
-ENDPOINTS = (PLAINTEXT, JSON)
+FORTUNES = Endpoint("fortunes", "/fortunes", HTML_ACCEPT, HTML_TYPE, DATABASE)
+UPDATES = Endpoint(
+    "updates", "/updates?queries=", JSON_ACCEPT, JSON_TYPE, DATABASE, "20", "20 updates"
+)
+ENDPOINTS = (PLAINTEXT, JSON, DB, QUERIES, FORTUNES, UPDATES)
+BY_NAME = {e.name: e for e in ENDPOINTS}
+GROUPS = {
+    BASIC: tuple(e for e in ENDPOINTS if e.group == BASIC),
+    DATABASE: tuple(e for e in ENDPOINTS if e.group == DATABASE),
+}
+
+
+def parse_types(spec: str) -> list[Endpoint]:
+    """`plaintext,db,...` (or `all`) as endpoints in the canonical order; ValueError if unknown."""
+    if spec.strip() in ("", "all"):
+        return list(ENDPOINTS)
+    names = {n.strip() for n in spec.split(",") if n.strip()}
+    unknown = sorted(names - set(BY_NAME))
+    if unknown:
+        raise ValueError(f"unknown test type(s) {', '.join(unknown)} (known: {', '.join(BY_NAME)})")
+    return [e for e in ENDPOINTS if e.name in names]

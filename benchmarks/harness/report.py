@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.cells import Cell, reference_key
-from harness.endpoints import ENDPOINTS
+from harness.endpoints import BASIC, DATABASE, Endpoint
 from harness.load import LoadResult
 from harness.verify import Verdict
 
@@ -19,6 +19,7 @@ class CellOutcome:
     """Everything measured about one cell across the run."""
 
     cell: Cell
+    endpoints: tuple[Endpoint, ...] = ()  # the test types run on this cell
     verdict: Verdict | None = None
     runs: dict[str, list[LoadResult]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
@@ -65,38 +66,61 @@ def _fmt_ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+_SECTIONS = ((BASIC, "Plaintext and JSON"), (DATABASE, "Database test types"))
+
+
+def _table(outcomes: dict[str, CellOutcome], group: str) -> list[str]:
+    """One results table: the cells of `group` that ran, a req/s and ratio column per type."""
+    rows = [o for o in outcomes.values() if o.runs and o.cell.app.group == group]
+    endpoints: list[Endpoint] = []
+    for o in rows:
+        endpoints += [e for e in o.endpoints if e not in endpoints]
+    if not rows or not endpoints:
+        return []
+    head = "| framework | server | " + "".join(
+        f"{e.label} req/s | {TIMES} raw | " for e in endpoints
+    )
+    p99 = " / ".join(e.label for e in endpoints)
+    lines = [
+        head + f"p99 ms ({p99}) |",
+        "| --- | --- | " + "---: | ---: | " * len(endpoints) + "---: |",
+    ]
+    for outcome in rows:
+        cols = [outcome.cell.app.label, outcome.cell.server.name]
+        for endpoint in endpoints:
+            cols += [
+                _fmt_rps(outcome, endpoint.name),
+                _fmt_ratio(ratio(outcome, outcomes, endpoint.name)),
+            ]
+        cols.append(" / ".join(_p99(outcome, e.name) for e in endpoints))
+        lines.append("| " + " | ".join(cols) + " |")
+    return lines
+
+
 def render_markdown(outcomes: dict[str, CellOutcome], meta: dict[str, Any]) -> str:
-    """The results table plus what was not benchmarked and why, as Markdown."""
+    """The results tables plus what was not benchmarked and why, as Markdown."""
     s = meta["settings"]
     lines = [
-        "# Heron benchmarks: plaintext and JSON",
+        "# Heron benchmarks: TechEmpower test types",
         "",
         f"{meta['started']} · {meta['cpu']} · Python {meta['python']} · "
         f"`wrk -t{s['threads']} -c{s['connections']} -d{s['duration']:g}s` "
         f"after a {s['warmup']:g}s warm-up per endpoint · {s['runs']} run(s) per cell, "
         f"interleaved · server on core {s['server_cpu']}, wrk on core {s['client_cpu']} · "
         f"load average at start {meta['loadavg']}",
-        "",
-        f"| framework | server | plaintext req/s | {TIMES} raw | JSON req/s | {TIMES} raw "
-        "| p99 ms (text / json) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for outcome in outcomes.values():
-        if not outcome.runs:
-            continue
-        p99 = " / ".join(_p99(outcome, e.name) for e in ENDPOINTS)
-        cols = [outcome.cell.app.label, outcome.cell.server.name]
-        for endpoint in ENDPOINTS:
-            cols += [
-                _fmt_rps(outcome, endpoint.name),
-                _fmt_ratio(ratio(outcome, outcomes, endpoint.name)),
-            ]
-        lines.append("| " + " | ".join([*cols, p99]) + " |")
+    if meta.get("database"):
+        lines += ["", f"Database: {meta['database']}."]
+    for group, title in _SECTIONS:
+        table = _table(outcomes, group)
+        if table:
+            lines += ["", f"## {title}", "", *table]
     lines += [
         "",
         "req/s: median over the runs; ± is half the min-max range, relative to the median. "
         f"{TIMES} raw: median req/s divided by the raw ASGI app's on the same server "
-        "(for gunicorn rows, the raw ASGI app on uvicorn). "
+        "(for gunicorn rows, the raw ASGI app on uvicorn); for the database types the "
+        "raw ASGI app on asyncpg. "
         "† some responses were non-2xx or wrk counted socket errors (see the JSON).",
     ]
     skipped = [o for o in outcomes.values() if not o.runs]
@@ -140,7 +164,7 @@ def to_json(outcomes: dict[str, CellOutcome], meta: dict[str, Any]) -> dict[str,
             "failures": o.failures,
             "headers": o.verdict.headers if o.verdict else {},
         }
-        for endpoint in ENDPOINTS:
+        for endpoint in o.endpoints:
             name = endpoint.name
             entry[name] = {
                 "median_rps": o.median(name),

@@ -2,17 +2,21 @@
 
 Per endpoint: status 200, `Server`, `Date` and `Content-Type` present, `Content-Length` or
 `Transfer-Encoding`, a parseable and *fresh* `Date` (two requests some seconds apart must differ),
-the Content-Type regex, and the exact canonical body. Failures refuse the cell; warnings don't.
+the Content-Type regex, and the exact canonical body. The database types add their own checks
+(`verify_db.py`), passed in as `db_check`. Failures refuse the cell; warnings don't.
 """
 
 from __future__ import annotations
 
 import http.client
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.cells import HOST
-from harness.endpoints import ENDPOINTS, Endpoint
+from harness.endpoints import BASIC, Endpoint
+
+Headers = list[tuple[str, str]]
 
 
 @dataclass(slots=True)
@@ -28,28 +32,38 @@ class Verdict:
         """True when nothing failed."""
         return not self.problems
 
+    def add(self, severity: str, message: str) -> None:
+        """Record a "fail" as a problem, anything else as a warning."""
+        (self.problems if severity == "fail" else self.warnings).append(message)
 
-def _get(port: int, endpoint: Endpoint) -> tuple[int, list[tuple[str, str]], bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=10.0)
+    @property
+    def flagged(self) -> int:
+        """Problems and warnings so far (a check E runs only while this has not grown)."""
+        return len(self.problems) + len(self.warnings)
+
+
+# Checks one database endpoint into the verdict; returns the headers of its main response
+# (for the Date freshness check), or None when no response came.
+DbCheck = Callable[[Endpoint, Verdict], Headers | None]
+
+
+def get(port: int, path: str, accept: str) -> tuple[int, Headers, bytes]:
+    """GET `path` with TechEmpower's Accept header; (status, headers, body)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=15.0)
     try:
-        conn.request(
-            "GET", endpoint.path, headers={"Accept": endpoint.accept, "User-Agent": "heron-bench"}
-        )
+        conn.request("GET", path, headers={"Accept": accept, "User-Agent": "heron-bench"})
         resp = conn.getresponse()
         return resp.status, resp.getheaders(), resp.read()
     finally:
         conn.close()
 
 
-def _check_one(
-    endpoint: Endpoint, status: int, headers: list[tuple[str, str]], body: bytes, v: Verdict
-) -> None:
-    name = endpoint.name
-    if status != 200:
-        v.problems.append(f"{name}: status {status}, expected 200")
+def check_headers(endpoint: Endpoint, headers: Headers, v: Verdict, what: str = "") -> None:
+    """Common check C without the freshness step: required headers, length, Content-Type."""
+    name = what or endpoint.name
     lowered = [(k.lower(), val) for k, val in headers]
     names = [k for k, _ in lowered]
-    v.headers[name] = sorted(names)
+    v.headers.setdefault(endpoint.name, sorted(names))
     for required in ("server", "date", "content-type"):
         count = names.count(required)
         if count == 0:
@@ -68,31 +82,50 @@ def _check_one(
             time.strptime(date, "%a, %d %b %Y %H:%M:%S %Z")
         except ValueError:
             v.warnings.append(f"{name}: Date {date!r} does not parse")
+
+
+def _check_basic(port: int, endpoint: Endpoint, v: Verdict) -> Headers | None:
+    try:
+        status, headers, body = get(port, endpoint.path, endpoint.accept)
+    except (OSError, http.client.HTTPException) as exc:
+        v.problems.append(f"{endpoint.name}: request failed: {exc!r}")
+        return None
+    if status != 200:
+        v.problems.append(f"{endpoint.name}: status {status}, expected 200")
+    check_headers(endpoint, headers, v)
     problem = endpoint.body_problem(body)
     if problem:
-        v.problems.append(f"{name}: {problem}")
+        v.problems.append(f"{endpoint.name}: {problem}")
+    return headers
 
 
-def verify(port: int, freshness_wait: float = 2.1) -> Verdict:
-    """Verify both endpoints of the server on `port` (takes about `freshness_wait` seconds)."""
+def verify(
+    port: int,
+    endpoints: list[Endpoint],
+    freshness_wait: float = 2.1,
+    db_check: DbCheck | None = None,
+) -> Verdict:
+    """Verify `endpoints` of the server on `port` (takes about `freshness_wait` seconds more)."""
     v = Verdict()
     first_dates: dict[str, str | None] = {}
-    for endpoint in ENDPOINTS:
-        try:
-            status, headers, body = _get(port, endpoint)
-        except (OSError, http.client.HTTPException) as exc:
-            v.problems.append(f"{endpoint.name}: request failed: {exc!r}")
-            continue
-        _check_one(endpoint, status, headers, body, v)
-        first_dates[endpoint.name] = _date(headers)
+    for endpoint in endpoints:
+        if endpoint.group == BASIC:
+            headers = _check_basic(port, endpoint, v)
+        elif db_check is None:
+            v.problems.append(f"{endpoint.name}: no database to verify against")
+            headers = None
+        else:
+            headers = db_check(endpoint, v)
+        if headers is not None:
+            first_dates[endpoint.name] = _date(headers)
     if not first_dates or freshness_wait <= 0:
         return v
     time.sleep(freshness_wait)
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         if endpoint.name not in first_dates:
             continue
         try:
-            _, headers, _ = _get(port, endpoint)
+            _, headers, _ = get(port, endpoint.path, endpoint.accept)
         except (OSError, http.client.HTTPException) as exc:
             v.problems.append(f"{endpoint.name}: second request failed: {exc!r}")
             continue

@@ -1,0 +1,78 @@
+"""Several databases: ``using()``, instances remembering their database, sync and async."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from heron.db import ImproperlyConfigured, atomic, connections, registry
+from heron.db.backends import Database
+from tests.db.query.conftest import qt_tables
+from tests.db.query.qt_models import Author, Book, Publisher
+
+
+@pytest.fixture
+def other(db: Database, tmp_path: Path) -> Iterator[Database]:
+    """``default`` on the backend under test, ``other`` a SQLite file, both with the tables."""
+    connections.configure(
+        databases={"default": db.settings, "other": f"sqlite:///{tmp_path / 'other.db'}"}
+    )
+    second = connections["other"]
+    registry.metadata.create_all(second.sqlalchemy_engine(), tables=qt_tables())
+    yield second
+    connections.close_all()
+
+
+def test_rows_go_to_the_database_asked_for(other: Database) -> None:
+    Publisher.objects.create(name="on default")
+    Publisher.objects.using("other").create(name="on other")
+    assert list(Publisher.objects.values_list("name", flat=True)) == ["on default"]
+    assert list(Publisher.objects.using("other").values_list("name", flat=True)) == ["on other"]
+    assert Publisher.objects.using("other").count() == 1
+
+
+def test_an_instance_saves_and_deletes_where_it_was_loaded(other: Database) -> None:
+    Publisher.objects.using("other").create(name="p")
+    loaded = Publisher.objects.using("other").get(name="p")
+    loaded.name = "renamed"
+    loaded.save()
+    assert Publisher.objects.using("other").get(pk=loaded.pk).name == "renamed"
+    assert not Publisher.objects.filter(name="renamed").exists()
+    loaded.delete()
+    assert Publisher.objects.using("other").count() == 0
+
+
+def test_relations_follow_the_instance_database(other: Database) -> None:
+    author = Author.objects.using("other").create(name="Ada")
+    Book.objects.using("other").create(title="Notes", author=author)
+    assert [b.title for b in author.books.all()] == ["Notes"]
+    book = Book.objects.using("other").get(title="Notes")
+    assert book.author.name == "Ada"
+    assert Book.objects.count() == 0
+
+
+def test_transactions_are_per_database(other: Database) -> None:
+    with pytest.raises(RuntimeError), atomic(using="other"):
+        Publisher.objects.using("other").create(name="rolled back")
+        Publisher.objects.create(name="kept: not in the other transaction")
+        raise RuntimeError
+    assert Publisher.objects.using("other").count() == 0
+    assert Publisher.objects.count() == 1
+
+
+@pytest.mark.anyio
+async def test_async_using(other: Database) -> None:
+    await Publisher.objects.using("other").acreate(name="async")
+    assert await Publisher.objects.using("other").acount() == 1
+    assert await Publisher.objects.acount() == 0
+    found = await Publisher.objects.using("other").aget(name="async")
+    found.name = "async 2"
+    await found.asave()
+    assert (await Publisher.objects.using("other").aget(pk=found.pk)).name == "async 2"
+
+
+def test_unknown_alias_is_a_clear_error(other: Database) -> None:
+    with pytest.raises(ImproperlyConfigured, match="'nowhere' is not configured"):
+        Publisher.objects.using("nowhere").count()
