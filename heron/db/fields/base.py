@@ -44,6 +44,8 @@ class Field:
     #: text fields: a new instance gets ``""`` rather than ``None`` when no default is given
     empty_strings_allowed = False
     auto_created = False
+    #: Values of exactly this type pass ``get_prep_value`` unchanged (writes skip the call).
+    python_type: type | None = None
     is_relation = False
     many_to_many = False
     concrete = True
@@ -183,6 +185,11 @@ class Field:
         if callable(self.default):
             return self.default()
         return self.default
+
+    @property
+    def reads_value_on_save(self) -> bool:
+        """True when ``pre_save`` only reads the instance's value (bulk writes skip the call)."""
+        return type(self).pre_save is Field.pre_save
 
     def pre_save(self, instance: Model, add: bool) -> Any:
         """The value to write for ``instance`` (``auto_now`` fields update it here)."""

@@ -201,6 +201,11 @@ class ForeignKey(RelationNames, Field):
         """The field this one points at (the target's primary key)."""
         return self.target()
 
+    @property
+    def python_type(self) -> type | None:  # type: ignore[override]
+        """The target key's type: a value of it is written as it is."""
+        return self.target().python_type if self.remote_model is not None else None
+
     def target(self) -> Field:
         """``target_field`` as a method (mypy applies ``Field.__get__`` to properties
         returning a ``Field``)."""

@@ -30,6 +30,7 @@ __all__ = [
 class Integer(Field):
     """A 32-bit signed integer."""
 
+    python_type = int
     min_value = -(2**31)
     max_value = 2**31 - 1
 
@@ -109,6 +110,8 @@ class BigAutoField(AutoField):
 
 class Float(Field):
     """A double-precision float (``DOUBLE PRECISION``/``DOUBLE``/``REAL``)."""
+
+    python_type = float
 
     def sa_type(self) -> sa.types.TypeEngine[Any]:
         return sa.Double()
@@ -265,6 +268,7 @@ class String(Field):
     """A string of at most ``max_length`` characters (``VARCHAR``)."""
 
     empty_strings_allowed = True
+    python_type = str
 
     def __init__(self, *args: Any, max_length: int = 255, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -294,6 +298,7 @@ class Text(Field):
     """Text of any length (``TEXT``; ``LONGTEXT`` on MariaDB/MySQL)."""
 
     empty_strings_allowed = True
+    python_type = str
 
     def sa_type(self) -> sa.types.TypeEngine[Any]:
         return sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")

@@ -48,6 +48,10 @@ class _AutoNow(Field):
         """The value ``auto_now``/``auto_now_add`` write."""
         raise NotImplementedError
 
+    @property
+    def reads_value_on_save(self) -> bool:
+        return not (self.auto_now or self.auto_now_add)
+
     def pre_save(self, instance: Any, add: bool) -> Any:
         if self.auto_now or (self.auto_now_add and add):
             value = self.current()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from heron.db.connections import connections
+from heron.db.fields.base import Field
 from heron.db.fields.scalars import AutoField
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, compile_statement, in_bucket
@@ -25,7 +26,6 @@ from heron.db.query.persistence import field_preparer
 from heron.db.query.plans import Plan, arun, run
 
 if TYPE_CHECKING:
-    from heron.db.fields.base import Field
     from heron.db.models.base import Model
     from heron.db.query.queryset import QuerySet
 
@@ -42,7 +42,7 @@ _DOLLAR = re.compile(r"\$(\d+)")
 class _Insert:
     """A compiled one-row INSERT, expanded to N rows on demand."""
 
-    __slots__ = ("group", "head", "params", "returning", "tail", "width")
+    __slots__ = ("_sql", "group", "head", "params", "returning", "tail", "width")
 
     def __init__(self, stmt: Statement, width: int, returning: bool) -> None:
         sql = stmt.sql
@@ -59,17 +59,23 @@ class _Insert:
         self.params = stmt.params
         self.width = width
         self.returning = returning
+        self._sql: dict[int, str] = {}  # by row count: full batches repeat one size
 
     def _renumbered(self, shift: int) -> str:
         return _DOLLAR.sub(lambda m: f"${int(m.group(1)) + shift}", self.group)
 
     def sql(self, rows: int) -> str:
         """The statement inserting ``rows`` rows."""
-        if "$" in self.group:
-            groups = [self._renumbered(k * self.width) for k in range(rows)]
-        else:
-            groups = [self.group] * rows
-        return f"{self.head}{', '.join(groups)}{self.tail}"
+        text = self._sql.get(rows)
+        if text is None:
+            if "$" in self.group:
+                groups = [self._renumbered(k * self.width) for k in range(rows)]
+            else:
+                groups = [self.group] * rows
+            text = f"{self.head}{', '.join(groups)}{self.tail}"
+            if len(self._sql) < 8:
+                self._sql[rows] = text
+        return text
 
 
 def _insert(
@@ -188,8 +194,7 @@ def _create_plan(
             convert = pk.db_converter(vendor)
             for start in range(0, len(group), size):
                 batch = group[start : start + size]
-                values = [f.pre_save(obj, True) for obj in batch for f in fields]
-                params = _bind_rows(insert, values, len(batch))
+                params = tuple(_bind_rows(insert, fields, batch))
                 sql = insert.sql(len(batch))
                 if returning:
                     rows = yield ("fetchall", sql, params)
@@ -202,16 +207,24 @@ def _create_plan(
     return make
 
 
-def _bind_rows(insert: _Insert, values: list[Any], rows: int) -> tuple[Any, ...]:
-    width = insert.width
+def _bind_rows(insert: _Insert, fields: Sequence[Field], batch: Sequence[Model]) -> list[Any]:
+    """The parameters of a batch, row after row, in the statement's binding order.
+
+    A field whose ``pre_save`` only reads the value is read straight from the instance
+    dict; the others (``auto_now``…) go through ``pre_save``.
+    """
+    getters = [
+        (fields[i].attname, None if fields[i].reads_value_on_save else fields[i], prep)
+        for i, prep in insert.params
+    ]
     out: list[Any] = []
-    for k in range(rows):
-        base = k * width
-        out.extend(
-            prep(values[base + i]) if prep is not None else values[base + i]
-            for i, prep in insert.params
-        )
-    return tuple(out)
+    append = out.append
+    for obj in batch:
+        data = obj.__dict__
+        for attname, field, prep in getters:
+            value = data.get(attname) if field is None else field.pre_save(obj, True)
+            append(prep(value) if prep is not None else value)
+    return out
 
 
 def _batch(batch_size: int | None, width: int, count: int) -> int:

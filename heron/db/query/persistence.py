@@ -25,6 +25,24 @@ def field_preparer(field: Field, vendor: str) -> Any:
     """Python value → driver value for ``field`` (``get_prep_value`` then the vendor's form)."""
     to_value = field.get_prep_value
     to_db = field.db_preparer(vendor)
+    exact = field.python_type
+    if exact is not None:
+        # A value already of the field's type needs no coercion: skip the call.
+        if to_db is None:
+
+            def prep_exact(value: Any) -> Any:
+                return value if type(value) is exact else to_value(value)
+
+            return prep_exact
+
+        def prep_exact_db(value: Any) -> Any:
+            if type(value) is not exact:
+                value = to_value(value)
+                if value is None:
+                    return None
+            return to_db(value)
+
+        return prep_exact_db
     if to_db is None:
         return to_value
 
