@@ -101,7 +101,9 @@ class DateTime(_AutoNow):
 
     def db_converter(self, vendor: str) -> Converter | None:
         if vendor == "postgresql":
-            return _utc_from_aware
+            # Heron's PostgreSQL sessions run in UTC: both drivers already return aware
+            # datetimes in datetime.UTC, so there is nothing to convert.
+            return None
         if vendor == "sqlite":
             return _from_sqlite_text
         return _attach_utc
@@ -290,15 +292,6 @@ def _isoformat(value: Any) -> Any:
         return value.isoformat(timespec="microseconds")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
-
-
-def _utc_from_aware(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        if value.tzinfo is not dt.UTC:
-            return value.astimezone(dt.UTC)
     return value
 
 
