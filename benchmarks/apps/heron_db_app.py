@@ -12,7 +12,7 @@ from typing import Any
 import tfb_db
 
 from heron import Heron, HTMLResponse, Request, render
-from heron.db import Model, fields, init_app
+from heron.db import Model, fields, hold_connection, init_app
 
 
 class World(Model):
@@ -54,7 +54,8 @@ async def single_query() -> dict[str, Any]:
 async def multiple_queries(request: Request) -> list[dict[str, Any]]:
     """`queries` random World rows, one query each."""
     count = tfb_db.query_count(request.query_params.get("queries"))
-    worlds = [await World.objects.aget(id=i) for i in tfb_db.random_ids(count)]
+    async with hold_connection():  # one pooled connection for the request's queries
+        worlds = [await World.objects.aget(id=i) for i in tfb_db.random_ids(count)]
     return [{"id": w.id, "randomNumber": w.randomnumber} for w in worlds]
 
 
@@ -71,8 +72,9 @@ async def fortunes(request: Request) -> HTMLResponse:
 async def updates(request: Request) -> list[dict[str, Any]]:
     """`queries` rows read one by one, then given new random numbers in one bulk update."""
     ids = tfb_db.update_ids(tfb_db.query_count(request.query_params.get("queries")))
-    worlds = [await World.objects.aget(id=i) for i in ids]
-    for world in worlds:
-        world.randomnumber = tfb_db.random_id()
-    await World.objects.abulk_update(worlds, ["randomnumber"])
+    async with hold_connection():
+        worlds = [await World.objects.aget(id=i) for i in ids]
+        for world in worlds:
+            world.randomnumber = tfb_db.random_id()
+        await World.objects.abulk_update(worlds, ["randomnumber"])
     return [{"id": w.id, "randomNumber": w.randomnumber} for w in worlds]

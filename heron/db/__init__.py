@@ -24,6 +24,7 @@ from heron.db.errors import (
     ProgrammingError,
     TransactionManagementError,
 )
+from heron.db.holding import hold_connection
 from heron.db.integration import init_app, non_atomic_requests
 from heron.db.models.base import Model
 from heron.db.models.constraints import CheckConstraint, Index, UniqueConstraint
@@ -91,6 +92,7 @@ __all__ = [
     "connections",
     "fields",
     "get_rollback",
+    "hold_connection",
     "in_atomic_block",
     "init_app",
     "non_atomic_requests",

@@ -104,6 +104,13 @@ class Database:
         self._async_tx: ContextVar[TransactionState | None] = ContextVar(
             f"heron.db.{alias}.async_transaction", default=None
         )
+        # A connection held by ``hold()``/``ahold()``: queries outside a transaction use it.
+        self._sync_held: ContextVar[TransactionState | None] = ContextVar(
+            f"heron.db.{alias}.sync_held", default=None
+        )
+        self._async_held: ContextVar[TransactionState | None] = ContextVar(
+            f"heron.db.{alias}.async_held", default=None
+        )
         size, timeout = self.settings["POOL_SIZE"], self.settings["POOL_TIMEOUT"]
         self._pool = SyncPool(alias, self._open_sync, self._close, self._alive, size, timeout)
         self._apools = AsyncPools(self._new_async_pool)
@@ -217,7 +224,7 @@ class Database:
             raise AsyncContextError(f"Database.{method}()", f"await Database.a{method}()")
         if self.queries:
             self._report(sql, params)
-        state = self._sync_tx.get()
+        state = self._sync_tx.get() or self._sync_held.get()
         if state is not None:
             with state.lock:
                 try:
@@ -324,7 +331,7 @@ class Database:
     async def _arun(self, op: Op, sql: str, params: Any) -> Any:
         if self.queries:
             self._report(sql, params)
-        state = self._async_tx.get()
+        state = self._async_tx.get() or self._async_held.get()
         if state is not None:
             async with state.lock:
                 try:
@@ -499,6 +506,51 @@ class Database:
         return self._sync_tx.get() is not None
 
     # -- closing -----------------------------------------------------------------------------
+
+    # -- one connection for a block ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Run this context's statements on one pooled connection until the block ends.
+
+        Outside ``atomic()`` each statement otherwise takes a connection and gives it back;
+        a handler running many queries saves those hand-offs (and, under load, the waits
+        for a free connection). Statements stay in autocommit; ``atomic()`` inside the
+        block still takes a connection of its own. Nested holds reuse the outer one.
+        """
+        if _get_running_loop() is not None:
+            raise AsyncContextError("Database.hold()", "Database.ahold()")
+        if self._sync_held.get() is not None:
+            yield
+            return
+        conn = self._pool.acquire()
+        token = self._sync_held.set(TransactionState(conn, threading.Lock()))
+        try:
+            yield
+        finally:
+            self._sync_held.reset(token)
+            if self._usable(conn):
+                self._pool.release(conn)
+            else:
+                self._pool.discard(conn)
+
+    @contextlib.asynccontextmanager
+    async def ahold(self) -> AsyncIterator[None]:
+        """``hold()`` for async code: ``async with db.ahold(): ...``."""
+        if self._async_held.get() is not None:
+            yield
+            return
+        pool = self._apools.current()
+        conn = await pool.acquire()
+        token = self._async_held.set(TransactionState(conn, asyncio.Lock()))
+        try:
+            yield
+        finally:
+            self._async_held.reset(token)
+            if self._ausable(conn):
+                pool.release(conn)
+            else:
+                pool.discard(conn)
 
     def close(self) -> None:
         """Close pooled connections (async ones without waiting) and the SQLAlchemy engine.

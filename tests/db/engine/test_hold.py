@@ -1,0 +1,74 @@
+"""``hold()`` / ``ahold()`` / ``hold_connection()``: a block's statements on one connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from heron.db import AsyncContextError, connections, hold_connection
+from heron.db.backends import Database
+from heron.db.errors import DatabaseError, OperationalError
+
+
+@pytest.fixture
+def small(db_url: str) -> Iterator[Database]:
+    """``connections["default"]`` with a pool of one connection and a short wait."""
+    connections.configure(
+        databases={"default": {"URL": db_url, "POOL_SIZE": 1, "POOL_TIMEOUT": 0.3}}
+    )
+    db = connections["default"]
+    try:
+        yield db
+    finally:
+        connections.reset()
+
+
+def _temp(name: str) -> str:
+    return f"CREATE TEMPORARY TABLE {name} (n integer)"
+
+
+def test_statements_share_the_held_connection(small: Database, table_name: str) -> None:
+    with small.hold():
+        # A temporary table is visible only to the connection that made it.
+        small.execute(_temp(table_name))
+        small.execute(f"INSERT INTO {table_name} VALUES (1)")
+        assert small.fetchone(f"SELECT count(*) FROM {table_name}")[0] == 1  # type: ignore[index]
+        with small.hold():  # nested: the same connection
+            assert small.fetchone(f"SELECT n FROM {table_name}") == (1,)
+
+
+def test_the_connection_goes_back_after_the_block_and_after_errors(small: Database) -> None:
+    with small.hold(), pytest.raises(OperationalError):  # the one connection is held
+        small._pool.acquire()
+    assert small.fetchone("SELECT 1")[0] == 1  # type: ignore[index]
+    with pytest.raises(DatabaseError), small.hold():
+        small.fetchall("SELECT * FROM he_no_such_table")
+    assert small.fetchone("SELECT 1")[0] == 1  # type: ignore[index]
+
+
+@pytest.mark.anyio
+async def test_async_statements_share_the_held_connection(small: Database, table_name: str) -> None:
+    async with hold_connection():
+        await small.aexecute(_temp(table_name))
+        await small.aexecute(f"INSERT INTO {table_name} VALUES (2)")
+        row = await small.afetchone(f"SELECT n FROM {table_name}")
+        assert row is not None and row[0] == 2
+    with pytest.raises(DatabaseError):
+        async with hold_connection():
+            await small.afetchall("SELECT * FROM he_no_such_table")
+    row = await small.afetchone("SELECT 1")
+    assert row is not None and row[0] == 1
+    await small.aclose()
+
+
+@pytest.mark.anyio
+async def test_sync_hold_inside_an_event_loop_is_refused(small: Database) -> None:
+    with pytest.raises(AsyncContextError, match="ahold"), hold_connection():
+        pass
+
+
+def test_hold_connection_sync(small: Database, table_name: str) -> None:
+    with hold_connection("default"):
+        small.execute(_temp(table_name))
+        assert small.fetchall(f"SELECT n FROM {table_name}") == []
