@@ -20,14 +20,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import bootstrap
+from harness import bootstrap, machine
 from harness.cells import (
     APPS,
     APPS_DIR,
@@ -132,23 +131,7 @@ def _versions(cells: list[Cell]) -> dict[str, str]:
     names += [c.app.package for c in cells]
     if any(c.app.group == DATABASE for c in cells):
         names += ["asyncpg", "psycopg", "psycopg-pool", "jinja2"]
-    out: dict[str, str] = {}
-    for name in dict.fromkeys(names):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores)"
-    except OSError:
-        pass
-    return f"{platform.machine()} ({os.cpu_count()} cores)"
+    return machine.versions(names)
 
 
 def _server_env(database_url: str, db_pool_size: int) -> dict[str, str]:
@@ -346,7 +329,7 @@ class Bench:
         return {
             "started": started,
             "loadavg": loadavg,
-            "cpu": _cpu_model(),
+            "cpu": machine.cpu_model(),
             "python": platform.python_version(),
             "wrk": subprocess.run([self.wrk, "-v"], capture_output=True, text=True).stdout.split(
                 "\n"

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ sys.path.append(str(HERE.parent))
 import dataset  # noqa: E402
 from adapters import Variant, select  # noqa: E402
 from dataset import Target  # noqa: E402
-from harness import bootstrap  # noqa: E402
+from harness import bootstrap, machine  # noqa: E402
 from report import ALL_OPS, Outcome, render, render_database, to_json  # noqa: E402
 
 RESULTS = bootstrap.RESULTS_DIR
@@ -197,23 +196,7 @@ def _progress(result: dict[str, Any]) -> str:
 
 
 def _versions() -> dict[str, str]:
-    out = {}
-    for name in VERSIONED:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores)"
-    except OSError:
-        pass
-    return f"{platform.machine()} ({os.cpu_count()} cores)"
+    return machine.versions(VERSIONED)
 
 
 def _commit() -> str:
@@ -237,7 +220,7 @@ def _meta(args: argparse.Namespace, raw_argv: list[str], loadavg: float) -> dict
         "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": _commit(),
         "python": platform.python_version(),
-        "cpu": _cpu_model(),
+        "cpu": machine.cpu_model(),
         "loadavg": f"{loadavg:.2f}",
         "command": " ".join(["python3 benchmarks/orm/run.py", *raw_argv]),
         "repeat": args.repeat,

@@ -146,33 +146,36 @@ class Database:
             dialects = self._initialise_dialects()
         return dialects[1]
 
+    def _once(self, attr: str, make: Callable[[Database], Any]) -> Any:
+        """``self.<attr>``, set to ``make(self)`` by the first caller (thread-safe)."""
+        value = getattr(self, attr)
+        if value is None:
+            with self._init_lock:
+                value = getattr(self, attr)
+                if value is None:
+                    value = make(self)
+                    setattr(self, attr, value)
+        return value
+
     def _initialise_dialects(self) -> tuple[Dialect, Dialect]:
         from heron.db.backends.engines import initialise_dialects
 
-        with self._init_lock:
-            if self._dialects is None:
-                self._dialects = initialise_dialects(self)
-            return self._dialects
+        dialects: tuple[Dialect, Dialect] = self._once("_dialects", initialise_dialects)
+        return dialects
 
     def sqlalchemy_engine(self) -> Engine:
         """A real SQLAlchemy ``Engine`` (sync driver) for DDL, Alembic and tests; cached."""
-        if self._engine is None:
-            from heron.db.backends.engines import create_engine
+        from heron.db.backends.engines import create_engine
 
-            with self._init_lock:
-                if self._engine is None:
-                    self._engine = create_engine(self)
-        return self._engine
+        engine: Engine = self._once("_engine", create_engine)
+        return engine
 
     def sqlalchemy_async_engine(self) -> AsyncEngine:
         """A SQLAlchemy ``AsyncEngine`` (async driver); needs ``greenlet``; cached."""
-        if self._async_engine is None:
-            from heron.db.backends.engines import create_async_engine
+        from heron.db.backends.engines import create_async_engine
 
-            with self._init_lock:
-                if self._async_engine is None:
-                    self._async_engine = create_async_engine(self)
-        return self._async_engine
+        engine: AsyncEngine = self._once("_async_engine", create_async_engine)
+        return engine
 
     def sqlalchemy_url(self, *, asynchronous: bool = False) -> URL:
         """The SQLAlchemy URL naming Heron's sync (or async) driver for this database."""

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from heron.db.fields.ops import Call, Fetch, Operation, run_async, run_sync
-from heron.db.fields.reverse import forget_prefetched, prefetched
-from heron.db.query.manager import Manager
+from heron.db.fields.reverse import InstanceManager, forget_prefetched
 from heron.db.query.queryset import QuerySet
 
 if TYPE_CHECKING:
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["ManyRelatedManager", "ManyToManyDescriptor"]
 
 
-class ManyRelatedManager(Manager[Any]):
+class ManyRelatedManager(InstanceManager):
     """The objects linked to ``instance`` through a many-to-many field (either side).
 
     Besides every QuerySet method it has ``add()``, ``remove()``, ``set()``, ``clear()``
@@ -56,13 +55,6 @@ class ManyRelatedManager(Manager[Any]):
         linked = self._links().values_list(self.far.attname, flat=True)
         related: QuerySet[Any] = qs.filter(pk__in=linked)
         return related
-
-    def get_queryset(self) -> QuerySet[Any]:
-        qs = self._base_queryset()
-        cache = prefetched(self.instance, self.name)
-        if cache is not None:
-            qs._result_cache = list(cache)
-        return qs
 
     # -- public operations ---------------------------------------------------------------------
 

@@ -40,7 +40,25 @@ def forget_prefetched(instance: Model, name: str) -> None:
         cache.pop(name, None)
 
 
-class RelatedManager(Manager[Any]):
+class InstanceManager(Manager[Any]):
+    """A manager of rows related to one instance: ``_base_queryset()`` selects them, and a
+    list ``prefetch_related`` stored on the instance answers instead of a query."""
+
+    instance: Model
+    name: str
+
+    def _base_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = self._base_queryset()
+        cache = prefetched(self.instance, self.name)
+        if cache is not None:
+            qs._result_cache = list(cache)
+        return qs
+
+
+class RelatedManager(InstanceManager):
     """Rows of ``field.model`` whose foreign key ``field`` points at ``instance``.
 
     Besides every QuerySet method (``all()``, ``filter()``, ``count()`` …) it has
@@ -64,13 +82,6 @@ class RelatedManager(Manager[Any]):
         qs: QuerySet[Any] = self.model._default_manager.get_queryset().using(self.instance._db)
         mine: QuerySet[Any] = qs.filter(**{self.field.attname: self.instance.pk})
         return mine
-
-    def get_queryset(self) -> QuerySet[Any]:
-        qs = self._base_queryset()
-        cache = prefetched(self.instance, self.name)
-        if cache is not None:
-            qs._result_cache = list(cache)
-        return qs
 
     def _bind(self, values: dict[str, Any]) -> dict[str, Any]:
         values.pop(self.field.name, None)
