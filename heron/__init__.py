@@ -19,6 +19,18 @@ from heron.http import (
     abort,
     redirect,
 )
+from heron.params import (
+    Body,
+    Cookie,
+    Depends,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    RequestValidationError,
+    Security,
+)
 from heron.routing import Blueprint, Converter
 from heron.templating import render, render_string
 
@@ -32,19 +44,29 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Blueprint",
+    "Body",
     "Config",
     "ConfigError",
     "Converter",
+    "Cookie",
+    "Depends",
     "EventSourceResponse",
+    "File",
     "FileResponse",
+    "Form",
     "HTMLResponse",
     "HTTPException",
+    "Header",
     "Heron",
     "JSONResponse",
+    "Path",
     "PlainTextResponse",
+    "Query",
     "RedirectResponse",
     "Request",
+    "RequestValidationError",
     "Response",
+    "Security",
     "ServerSentEvent",
     "StreamingResponse",
     "UploadFile",

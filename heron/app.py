@@ -70,6 +70,8 @@ class Heron(Scaffold):
         # handler when the route is compiled (before the first request): the hook through
         # which extensions such as heron.db (ATOMIC_REQUESTS) wrap handlers.
         self.handler_wrappers: list[HandlerWrapper] = []
+        # ``{dependency: replacement}``, consulted on every request (for tests).
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         # The middleware chain around this app, None when there is none; until the app is
         # built it is ``_enter``, so the first call builds.
         self._stack: ASGIApp | None = self._enter
@@ -370,6 +372,8 @@ class Heron(Scaffold):
                 route, request.path_params = self.router.match(scope["method"], path)
                 rv = await route.invoke(request)  # type: ignore[misc]
                 if not isinstance(rv, Response):
+                    if hasattr(rv, "__await__"):  # a lazy query returned by an async handler
+                        rv = await rv
                     rv = make_response(rv, route.options.get("status_code", 200))
                 if dispatcher.security is not None:
                     rv.raw_headers = dispatcher.security.apply(rv.raw_headers, scope.get("scheme"))
@@ -381,6 +385,8 @@ class Heron(Scaffold):
                 return
             await rv(scope, receive, send)
         finally:
+            if request._after_response is not None:
+                await request.run_after_response(error)
             if dispatcher.has_teardown:
                 await dispatcher.teardown(request, route, error)
             if request.parsed_form is not None:

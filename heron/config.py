@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "SECURITY_HEADERS": {},
     "GC_FREEZE": True,
     "GC_THRESHOLD": 10_000,
+    "PROBLEM_DETAILS": False,
 }
 
 

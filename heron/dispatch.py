@@ -88,7 +88,13 @@ class Dispatcher:
         handler = route.handler
         for wrap in self.app.handler_wrappers:
             handler = wrap(handler, route)
-        handler = compile_handler(handler, route.param_names, rule=route.rule)
+        handler = compile_handler(
+            handler,
+            route.param_names,
+            rule=route.rule,
+            options=route.options,
+            overrides=self.app.dependency_overrides,
+        )
         bp_chain = self._bp_chain(route.options.get("blueprint"))
         before = self.app_hooks.before + [h for bp in reversed(bp_chain) for h in bp.before]
         after = [h for bp in bp_chain for h in bp.after] + self.app_hooks.after
@@ -200,7 +206,11 @@ def _with_hooks(
             rv = await hook(request)
             if rv is not None:
                 break
-        response = make_response(await handler(request) if rv is None else rv, status)
+        if rv is None:
+            rv = await handler(request)
+            if not isinstance(rv, Response) and hasattr(rv, "__await__"):
+                rv = await rv  # a lazy query returned by an async handler
+        response = make_response(rv, status)
         for hook in after:
             replaced = await hook(request, response)
             if replaced is not None:

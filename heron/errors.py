@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from heron.http.exceptions import HTTPException
+from heron.http.exceptions import HTTPException, RequestValidationError
 from heron.http.request import Request
 from heron.http.responses import HTMLResponse, JSONResponse, Response
 from heron.http.status import phrase
@@ -50,9 +50,42 @@ def find_error_handler(
     return None
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def _wants_json(request: Request, exc: HTTPException) -> bool:
+    """JSON for validation errors, clients that prefer it and clients that sent JSON."""
+    if isinstance(exc, RequestValidationError) or request.prefers_json():
+        return True
+    media_type = request.content_type
+    return media_type is not None and (
+        media_type == "application/json" or media_type.endswith("+json")
+    )
+
+
+def _problem(exc: HTTPException) -> dict[str, Any]:
+    """An RFC 9457 problem document for ``exc``."""
+    title = phrase(exc.status_code)
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": exc.status_code}
+    if isinstance(exc, RequestValidationError):
+        body["detail"] = "The request did not validate"
+        body["errors"] = exc.errors
+    elif exc.detail != title:
+        body["detail"] = exc.detail
+    return body
+
+
 def http_error_response(request: Request, exc: HTTPException) -> Response:
-    """The default response for an ``HTTPException``: a small page or ``{"detail": ...}``."""
-    if request.prefers_json():
+    """The default response for an ``HTTPException``: a small page or ``{"detail": ...}``.
+
+    With ``PROBLEM_DETAILS`` set, JSON errors are RFC 9457 ``application/problem+json``.
+    """
+    if _wants_json(request, exc):
+        app = request.scope.get("app")
+        if app is not None and app.config.get("PROBLEM_DETAILS"):
+            return JSONResponse(
+                _problem(exc), exc.status_code, exc.headers, media_type=PROBLEM_MEDIA_TYPE
+            )
         return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
     title = html.escape(phrase(exc.status_code))
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -42,8 +42,21 @@ def abort(
     raise HTTPException(status_code, detail, headers)
 
 
+class RequestValidationError(HTTPException):
+    """The request's parameters or body failed validation: a 422 listing every error.
+
+    ``errors`` is a list of ``{"type", "loc", "msg"}`` dicts; ``loc`` starts with where
+    the value came from (``"path"``, ``"query"``, ``"header"``, ``"cookie"``, ``"body"``).
+    The answer is always JSON, whatever the client accepts.
+    """
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(422, errors)
+        self.errors = errors
+
+
 class ClientDisconnect(Exception):
     """The client went away while its request body was being read."""
 
 
-__all__ = ["ClientDisconnect", "HTTPException", "abort"]
+__all__ = ["ClientDisconnect", "HTTPException", "RequestValidationError", "abort"]

@@ -7,7 +7,8 @@ first time they are asked for, then cached.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Final
 from urllib.parse import quote, unquote_to_bytes
 
@@ -27,6 +28,10 @@ __all__ = [
     "Request",
     "check_path",
 ]
+
+logger = logging.getLogger("heron.request")
+
+AfterResponse = Callable[[BaseException | None], Awaitable[None]]
 
 DEFAULT_MAX_BODY_SIZE: Final = 10 * 1024 * 1024
 DEFAULT_MAX_UPLOAD_SIZE: Final = 100 * 1024 * 1024
@@ -71,6 +76,7 @@ class Request:
     """
 
     __slots__ = (
+        "_after_response",
         "_body",
         "_consumed",
         "_cookies",
@@ -111,6 +117,7 @@ class Request:
         self.max_body_size = max_body_size
         self.max_upload_size = max_upload_size
         self._form = None
+        self._after_response: list[AfterResponse] | None = None
         self.path_params = {} if path_params is None else path_params
 
     # -- request line and scope ------------------------------------------------
@@ -340,6 +347,29 @@ class Request:
             form = FormData()
         self._form = form
         return form
+
+    def call_after_response(self, callback: AfterResponse) -> None:
+        """Have ``await callback(error)`` run once the response is sent (last added, first run).
+
+        ``error`` is the exception the request ended with, or ``None``. Dependencies that
+        ``yield`` clean up this way.
+        """
+        if self._after_response is None:
+            self._after_response = []
+        self._after_response.append(callback)
+
+    @property
+    def has_after_response(self) -> bool:
+        return self._after_response is not None
+
+    async def run_after_response(self, error: BaseException | None) -> None:
+        """Run the ``call_after_response`` callbacks; one failing does not stop the others."""
+        callbacks, self._after_response = self._after_response or [], None
+        for callback in reversed(callbacks):
+            try:
+                await callback(error)
+            except Exception:
+                logger.exception("Error in an after-response callback for %s", self.path)
 
     async def close(self) -> None:
         """Release what the request holds (uploaded files' temporary storage)."""

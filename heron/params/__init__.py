@@ -1,11 +1,58 @@
-"""Handler signature analysis: done once at registration, cheap per request."""
+"""Handler parameters: signature analysis once at registration, cheap extraction per request.
 
-from heron.params.handlers import (
+Arguments come from the path, query string, headers, cookies, body (JSON or form) and
+dependencies (``Depends``), validated by pydantic; a response model validates and
+serialises what the handler returns.
+"""
+
+from heron.http.exceptions import RequestValidationError
+from heron.params.endpoint import EndpointSpec, analyse_endpoint
+from heron.params.errors import ResponseValidationError
+from heron.params.handlers import Invoker, build_invoker, compile_handler, run_sync
+from heron.params.markers import (
+    Body,
+    Cookie,
+    Depends,
+    File,
+    Form,
+    Header,
+    Param,
+    Path,
+    Query,
+    Security,
+)
+from heron.params.spec import (
+    CallSpec,
+    DependencySpec,
     HandlerSignatureError,
-    Invoker,
-    compile_handler,
+    ParamSpec,
+    analyse_call,
     is_async_callable,
-    run_sync,
 )
 
-__all__ = ["HandlerSignatureError", "Invoker", "compile_handler", "is_async_callable", "run_sync"]
+__all__ = [
+    "Body",
+    "CallSpec",
+    "Cookie",
+    "DependencySpec",
+    "Depends",
+    "EndpointSpec",
+    "File",
+    "Form",
+    "HandlerSignatureError",
+    "Header",
+    "Invoker",
+    "Param",
+    "ParamSpec",
+    "Path",
+    "Query",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "Security",
+    "analyse_call",
+    "analyse_endpoint",
+    "build_invoker",
+    "compile_handler",
+    "is_async_callable",
+    "run_sync",
+]

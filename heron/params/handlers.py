@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import inspect
-from collections.abc import Awaitable, Callable, Collection
+import contextlib
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
+from heron.http.exceptions import RequestValidationError
 from heron.http.request import Request
+from heron.params.endpoint import EndpointSpec, analyse_endpoint
+from heron.params.responses import ResponseSpec
+from heron.params.spec import CallSpec, DependencySpec, analyse_call
+from heron.params.values import ParamsReader
 
 Invoker = Callable[[Request], Awaitable[Any]]
-
-
-class HandlerSignatureError(TypeError):
-    """A handler asks for a parameter Heron cannot supply."""
-
-
-def is_async_callable(obj: Any) -> bool:
-    """True for coroutine functions, partials of them and objects with an async ``__call__``."""
-    while isinstance(obj, functools.partial):
-        obj = obj.func
-    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
-        getattr(obj, "__call__", None)  # noqa: B004 - looking for an async __call__
-    )
+Overrides = Mapping[Callable[..., Any], Callable[..., Any]]
 
 
 async def run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -31,75 +23,217 @@ async def run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await asyncio.to_thread(func, *args, **kwargs)
 
 
-def _wants_request(param: inspect.Parameter, hints: dict[str, Any]) -> bool:
-    annotation = hints.get(param.name, param.annotation)
-    if isinstance(annotation, type) and issubclass(annotation, Request):
-        return True
-    return param.name == "request" and annotation in (inspect.Parameter.empty, Any, "Request")
+def _settle_sync(rv: Any) -> Any:
+    """In a worker thread: evaluate a lazy sequence (a QuerySet) the handler returned."""
+    if hasattr(rv, "__await__") and hasattr(rv, "__iter__"):
+        return list(rv)
+    return rv
 
 
-def _type_hints(handler: Callable[..., Any]) -> dict[str, Any]:
-    try:
-        return dict(inspect.get_annotations(handler, eval_str=True))
-    except Exception:  # unresolvable forward references: fall back to the raw annotations
-        return dict(getattr(handler, "__annotations__", {}))
+class _Resolution:
+    """One request's dependency state: cached values and the validated body."""
+
+    __slots__ = ("body", "cache", "request")
+
+    def __init__(self, request: Request, body: dict[str, Any]) -> None:
+        self.request = request
+        self.body = body
+        self.cache: dict[Any, Any] = {}
+
+
+class CallSolver:
+    """Builds one callable's keyword arguments for a request (its dependencies first)."""
+
+    def __init__(
+        self, spec: CallSpec, overrides: Overrides, model_name: str, path_params: frozenset[str]
+    ) -> None:
+        self.spec = spec
+        self.path_params = path_params
+        self.call = spec.call
+        self.overrides = overrides
+        self.model_name = model_name
+        self.reader = ParamsReader(spec.params, model_name) if spec.params else None
+        self.request_args = spec.request_args
+        self.body_args = [(field.name, field.alias) for field in spec.body]
+        self.path_rest = spec.var_keyword
+        self.taken = {p.alias for p in spec.params if p.location == "path"}
+        self.dependencies = [
+            (dep, CallSolver(sub, overrides, f"{model_name}_{dep.name}", path_params))
+            for dep, sub in spec.dependencies
+        ]
+        self._override_solvers: dict[Any, CallSolver] = {}
+
+    def own_arguments(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """Request, path/query/header/cookie and body arguments (no dependencies)."""
+        kwargs = self.plain_arguments(request)
+        for name, alias in self.body_args:
+            kwargs[name] = body[alias]
+        return kwargs
+
+    def plain_arguments(self, request: Request) -> dict[str, Any]:
+        """Request, path, query, header and cookie arguments."""
+        kwargs = self.reader.read(request) if self.reader is not None else {}
+        for name in self.request_args:
+            kwargs[name] = request
+        if self.path_rest:
+            for name, value in request.path_params.items():
+                if name not in self.taken and name not in kwargs:
+                    kwargs[name] = value
+        return kwargs
+
+    async def arguments(
+        self, resolution: _Resolution, kwargs: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """All keyword arguments, running dependencies (cached per request)."""
+        if kwargs is None:
+            kwargs = self.own_arguments(resolution.request, resolution.body)
+        for dep, solver in self.dependencies:
+            kwargs[dep.name] = await self._dependency_value(dep, solver, resolution)
+        return kwargs
+
+    async def _dependency_value(
+        self, dep: DependencySpec, solver: CallSolver, resolution: _Resolution
+    ) -> Any:
+        override = self.overrides.get(dep.call) if self.overrides else None
+        if override is not None:
+            solver = self._override_solver(override)
+        key = solver.call
+        if dep.use_cache and key in resolution.cache:
+            return resolution.cache[key]
+        value = await solver.run(resolution)
+        if dep.use_cache:
+            resolution.cache[key] = value
+        return value
+
+    def _override_solver(self, override: Callable[..., Any]) -> CallSolver:
+        solver = self._override_solvers.get(override)
+        if solver is None:
+            spec = analyse_call(override, self.path_params)
+            name = f"{self.model_name}_override"
+            solver = CallSolver(spec, self.overrides, name, self.path_params)
+            self._override_solvers[override] = solver
+        return solver
+
+    async def run(self, resolution: _Resolution) -> Any:
+        """Call this dependency; a generator's cleanup is deferred until after the response."""
+        kwargs = await self.arguments(resolution)
+        spec = self.spec
+        if spec.is_generator:
+            return await self._enter(kwargs, resolution.request)
+        if spec.is_async:
+            return await self.call(**kwargs)
+        return await run_sync(self.call, **kwargs)
+
+    async def _enter(self, kwargs: dict[str, Any], request: Request) -> Any:
+        if self.spec.is_async:
+            acm = contextlib.asynccontextmanager(self.call)(**kwargs)
+            value = await acm.__aenter__()
+
+            async def aexit(error: BaseException | None) -> None:
+                try:
+                    await acm.__aexit__(type(error) if error else None, error, None)
+                except BaseException as exc:
+                    if exc is not error:  # re-raising the request's own error is expected
+                        raise
+
+            request.call_after_response(aexit)
+            return value
+        cm = contextlib.contextmanager(self.call)(**kwargs)
+        value = await run_sync(cm.__enter__)
+
+        async def exit_(error: BaseException | None) -> None:
+            try:
+                await run_sync(cm.__exit__, type(error) if error else None, error, None)
+            except BaseException as exc:
+                if exc is not error:
+                    raise
+
+        request.call_after_response(exit_)
+        return value
 
 
 def compile_handler(
-    handler: Callable[..., Any], path_params: Collection[str], *, rule: str = ""
+    handler: Callable[..., Any],
+    path_params: Collection[str],
+    *,
+    rule: str = "",
+    options: Mapping[str, Any] | None = None,
+    overrides: Overrides | None = None,
 ) -> Invoker:
     """Return ``invoke(request)`` that calls ``handler`` with what its signature asks for.
 
-    A parameter named ``request`` or annotated ``Request`` gets the request; one named as a
-    path parameter gets its converted value, and ``**kwargs`` gets the path parameters no
-    other parameter took. Sync handlers run in the thread pool.
+    Arguments come from the path, query string, headers, cookies, body and dependencies
+    (see ``analyse_call``); a response model validates and serialises the result. Sync
+    handlers run in the thread pool, together with their response serialisation.
     """
-    signature = inspect.signature(handler)
-    hints = _type_hints(handler)
-    takes_request: list[str] = []
-    from_path: list[str] = []
-    takes_any_keyword = False
-    for param in signature.parameters.values():
-        if param.kind is inspect.Parameter.VAR_KEYWORD:
-            takes_any_keyword = True
-            continue
-        if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            continue
-        if param.name in path_params:
-            from_path.append(param.name)
-        elif _wants_request(param, hints):
-            takes_request.append(param.name)
-        elif param.default is inspect.Parameter.empty:
-            name = getattr(handler, "__qualname__", repr(handler))
-            raise HandlerSignatureError(
-                f"{name}() takes a parameter {param.name!r} that is neither `request` nor a "
-                f"path parameter of {rule!r} (path parameters: {sorted(path_params) or 'none'})"
-            )
-    if takes_any_keyword:  # Flask style: every path parameter as a keyword argument
-        from_path += [name for name in path_params if name not in from_path]
-    return _build_invoker(handler, takes_request, from_path, is_async_callable(handler))
+    spec = analyse_endpoint(handler, path_params, rule=rule, options=options)
+    return build_invoker(spec, overrides if overrides is not None else {}, frozenset(path_params))
 
 
-def _build_invoker(
-    handler: Callable[..., Any], takes_request: list[str], from_path: list[str], is_async: bool
-) -> Invoker:
-    if not from_path and not takes_request:
+def build_invoker(spec: EndpointSpec, overrides: Overrides, path_params: frozenset[str]) -> Invoker:
+    """The request-time coroutine for an analysed endpoint."""
+    call = spec.call
+    handler = call.call
+    response = spec.response
+    is_async = call.is_async
+    simple = not call.dependencies and spec.body is None and call.params == [] and not response
+    if simple and not call.var_keyword:
+        return _request_only(handler, call.request_args, is_async)
+    solver = CallSolver(call, overrides, "Params", path_params)
+    body = spec.body
+    has_dependencies = bool(call.dependencies)
+
+    async def invoke(request: Request) -> Any:
+        errors: list[dict[str, Any]] = []
+        try:
+            kwargs = solver.plain_arguments(request)
+        except RequestValidationError as exc:
+            errors = exc.errors
+        values: dict[str, Any] = {}
+        if body is not None:
+            try:
+                values = await body.read(request)
+            except RequestValidationError as exc:
+                errors += exc.errors
+        if errors:
+            raise RequestValidationError(errors)
+        for name, alias in solver.body_args:
+            kwargs[name] = values[alias]
+        if has_dependencies:
+            kwargs = await solver.arguments(_Resolution(request, values), kwargs)
+        if is_async:
+            rv = await handler(**kwargs)
+            if response is None:
+                return rv
+            if hasattr(rv, "__await__"):  # a lazy query: evaluate it here, on the loop
+                rv = await rv
+            return response.render(rv)
+        return await run_sync(_call_sync, handler, kwargs, response)
+
+    return invoke
+
+
+def _call_sync(
+    handler: Callable[..., Any], kwargs: dict[str, Any], response: ResponseSpec | None
+) -> Any:
+    rv = _settle_sync(handler(**kwargs))
+    return response.render(rv) if response is not None else rv
+
+
+def _request_only(handler: Callable[..., Any], takes_request: list[str], is_async: bool) -> Invoker:
+    if not takes_request:
         if is_async:
             return lambda request: handler()
-        return lambda request: run_sync(handler)
-    if not from_path and len(takes_request) == 1:
+        return lambda request: run_sync(_call_sync, handler, {}, None)
+    if len(takes_request) == 1:
         name = takes_request[0]
         if is_async:
             return lambda request: handler(**{name: request})
-        return lambda request: run_sync(handler, **{name: request})
+        return lambda request: run_sync(_call_sync, handler, {name: request}, None)
 
     def arguments(request: Request) -> dict[str, Any]:
-        kwargs = {name: request for name in takes_request}
-        params = request.path_params
-        for name in from_path:
-            kwargs[name] = params[name]
-        return kwargs
+        return {name: request for name in takes_request}
 
     if is_async:
         return lambda request: handler(**arguments(request))
-    return lambda request: run_sync(handler, **arguments(request))
+    return lambda request: run_sync(_call_sync, handler, arguments(request), None)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
 
-from heron import Blueprint, Heron, Request, g, request, url_for
+from heron import Blueprint, Heron, Path, Request, g, request, url_for
 from heron.testing import AsyncTestClient, TestClient
 
 
@@ -150,13 +150,27 @@ async def test_sync_handlers_do_not_block_the_event_loop(app: Heron) -> None:
         assert (await slow).text == "released"
 
 
-def test_handler_asking_for_unknown_parameter_fails_at_registration(app: Heron) -> None:
+def test_path_marker_for_a_name_the_rule_lacks_fails_at_registration(app: Heron) -> None:
     @app.get("/x")
-    async def handler(missing: int) -> str:
+    async def handler(missing: Annotated[int, Path()]) -> str:
         return ""
 
     with pytest.raises(TypeError, match="missing"):
         app.build()
+
+
+def test_other_parameters_are_query_parameters(app: Heron) -> None:
+    @app.get("/x")
+    async def handler(wanted: int) -> str:
+        return str(wanted * 2)
+
+    client = TestClient(app)
+    assert client.get("/x?wanted=21").text == "42"
+    response = client.get("/x")
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"type": "missing", "loc": ["query", "wanted"], "msg": "Field required"}
+    ]
 
 
 def test_mount_asgi_and_wsgi_apps(app: Heron) -> None:
