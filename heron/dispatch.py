@@ -22,7 +22,7 @@ from heron.http.request import Request
 from heron.http.responses import RedirectResponse, Response
 from heron.http.types import Receive, Scope, Send
 from heron.middleware.security import SecurityHeaders
-from heron.params import compile_handler
+from heron.params import analyse_endpoint, build_invoker
 from heron.returns import make_response
 from heron.routing import AutomaticOptions, NotFound, RequestRedirect, Route
 
@@ -72,6 +72,8 @@ class Dispatcher:
         }
         self.teardown_by_bp[None] = self.app_hooks.teardown
         self.has_teardown = any(self.teardown_by_bp.values())
+        # Routes with a typed body or response model: their errors default to JSON.
+        self.api_routes: set[Route] = set()
 
     def _bp_chain(self, name: str | None) -> list[_Hooks]:
         """Hooks of a dotted blueprint name and its parents, innermost first."""
@@ -88,13 +90,10 @@ class Dispatcher:
         handler = route.handler
         for wrap in self.app.handler_wrappers:
             handler = wrap(handler, route)
-        handler = compile_handler(
-            handler,
-            route.param_names,
-            rule=route.rule,
-            options=route.options,
-            overrides=self.app.dependency_overrides,
-        )
+        spec = analyse_endpoint(handler, route.param_names, rule=route.rule, options=route.options)
+        if spec.body is not None or spec.response is not None:
+            self.api_routes.add(route)
+        handler = build_invoker(spec, self.app.dependency_overrides, frozenset(route.param_names))
         bp_chain = self._bp_chain(route.options.get("blueprint"))
         before = self.app_hooks.before + [h for bp in reversed(bp_chain) for h in bp.before]
         after = [h for bp in bp_chain for h in bp.after] + self.app_hooks.after
@@ -155,7 +154,7 @@ class Dispatcher:
             except Exception as nested:  # a broken error handler must not go unnoticed
                 return server_error_response(request, nested, self.app.config), nested
         if isinstance(exc, HTTPException):
-            return http_error_response(request, exc), None
+            return http_error_response(request, exc, api=route in self.api_routes), None
         return server_error_response(request, exc, self.app.config), exc
 
     def _trailing_slash_redirect(self, request: Request, exc: RequestRedirect) -> Response:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from heron.http.accept import accept_quality
 from heron.http.exceptions import HTTPException, RequestValidationError
 from heron.http.request import Request
 from heron.http.responses import HTMLResponse, JSONResponse, Response
@@ -53,10 +54,16 @@ def find_error_handler(
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
-def _wants_json(request: Request, exc: HTTPException) -> bool:
-    """JSON for validation errors, clients that prefer it and clients that sent JSON."""
+def _wants_json(request: Request, exc: HTTPException, api: bool) -> bool:
+    """JSON for validation errors, clients that prefer it, clients that sent JSON, and on
+    API routes (typed bodies or response models) unless the client prefers HTML."""
     if isinstance(exc, RequestValidationError) or request.prefers_json():
         return True
+    if api:
+        accept = request.headers.get("accept")
+        return not accept or accept_quality(accept, "text/html") <= accept_quality(
+            accept, "application/json"
+        )
     media_type = request.content_type
     return media_type is not None and (
         media_type == "application/json" or media_type.endswith("+json")
@@ -75,12 +82,13 @@ def _problem(exc: HTTPException) -> dict[str, Any]:
     return body
 
 
-def http_error_response(request: Request, exc: HTTPException) -> Response:
+def http_error_response(request: Request, exc: HTTPException, *, api: bool = False) -> Response:
     """The default response for an ``HTTPException``: a small page or ``{"detail": ...}``.
 
-    With ``PROBLEM_DETAILS`` set, JSON errors are RFC 9457 ``application/problem+json``.
+    ``api`` marks a route that speaks JSON. With ``PROBLEM_DETAILS`` set, JSON errors are
+    RFC 9457 ``application/problem+json``.
     """
-    if _wants_json(request, exc):
+    if _wants_json(request, exc, api):
         app = request.scope.get("app")
         if app is not None and app.config.get("PROBLEM_DETAILS"):
             return JSONResponse(

@@ -2,7 +2,8 @@
 
 orjson handles ``datetime``, ``date``, ``time``, ``UUID``, enums and dataclasses
 natively; ``Decimal`` becomes a string (no precision lost), sets become lists,
-pydantic models (duck-typed on ``model_dump``) become their JSON-mode dump and
+pydantic models (duck-typed on ``model_dump``) become their JSON-mode dump, objects
+with a ``__json__()`` method (Heron models) what it returns, and
 ``os.PathLike`` objects become strings. Dict keys may be ints, floats, enums,
 UUIDs and dates as well as strings.
 """
@@ -26,6 +27,9 @@ def _default(obj: Any) -> Any:
     """Convert what orjson does not know natively; raise ``TypeError`` otherwise."""
     if isinstance(obj, Decimal):
         return str(obj)
+    to_json = getattr(obj, "__json__", None)
+    if to_json is not None and callable(to_json):
+        return to_json()
     model_dump = getattr(obj, "model_dump", None)
     if model_dump is not None and callable(model_dump):
         return model_dump(mode="json")

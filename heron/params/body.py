@@ -83,7 +83,7 @@ class BodySpec:
 
     async def _read_form(self, request: Request) -> dict[str, Any]:
         media_type = request.content_type
-        if media_type not in FORM_MEDIA_TYPES:
+        if media_type is not None and media_type not in FORM_MEDIA_TYPES:
             expected = " or ".join(
                 FORM_MEDIA_TYPES if self.media_type != FORM_MEDIA_TYPES[1] else FORM_MEDIA_TYPES[1:]
             )

@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from heron.http.responses import Response
 from heron.params.errors import ResponseValidationError, translate_errors
-from heron.params.spec import type_hints
+from heron.params.spec import UnresolvedAnnotation, type_hints
 
 _NOT_MODELS: tuple[Any, ...] = (
     str,
@@ -48,7 +48,7 @@ DUMP_OPTIONS = (
 
 def wants_model(annotation: Any) -> bool:
     """Whether a return annotation describes JSON to validate (not HTML, a Response, ...)."""
-    if annotation in _NOT_MODELS:
+    if annotation in _NOT_MODELS or isinstance(annotation, UnresolvedAnnotation):
         return False
     if isinstance(annotation, type) and issubclass(annotation, Response):
         return False

@@ -101,15 +101,41 @@ class CallSpec:
         yield self
 
 
+class UnresolvedAnnotation:
+    """A string annotation that names something not visible from the function's module."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def type_hints(call: Callable[..., Any]) -> dict[str, Any]:
-    """Resolved annotations, including ``Annotated`` metadata; raw ones if resolution fails."""
+    """Resolved annotations, including ``Annotated`` metadata.
+
+    Each string annotation that cannot be evaluated (a name local to another function,
+    under ``from __future__ import annotations``) becomes an ``UnresolvedAnnotation``.
+    """
     target = call
     if not (inspect.isfunction(target) or inspect.ismethod(target)):
         target = getattr(call, "__call__", call)  # noqa: B004 - a callable instance
     try:
         return dict(inspect.get_annotations(target, eval_str=True))
-    except Exception:  # unresolvable forward references: fall back to the raw annotations
-        return dict(getattr(target, "__annotations__", {}))
+    except Exception:
+        raw = inspect.get_annotations(target)
+    namespace = getattr(inspect.unwrap(target), "__globals__", {})
+    hints: dict[str, Any] = {}
+    for name, annotation in raw.items():
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, namespace)  # the same evaluation eval_str does
+            except Exception:
+                annotation = UnresolvedAnnotation(annotation)
+        hints[name] = annotation
+    return hints
 
 
 def is_async_callable(obj: Any) -> bool:
@@ -247,6 +273,14 @@ def analyse_call(
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
             continue
         annotation, metadata = _split_annotated(hints.get(param.name, param.annotation))
+        if isinstance(annotation, UnresolvedAnnotation):
+            if _wants_request(param.name, annotation.text):
+                spec.request_args.append(param.name)
+                continue
+            raise HandlerSignatureError(
+                f"cannot resolve the annotation {annotation.text!r} of parameter "
+                f"{param.name!r} of {_name(call)}(): define the names it uses at module level"
+            )
         marker = _marker_of(param, metadata)
         if isinstance(marker, Depends):
             spec.dependencies.append(

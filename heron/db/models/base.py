@@ -208,6 +208,12 @@ class Model(metaclass=ModelBase):
     def __str__(self) -> str:
         return f"{type(self).__name__} object ({self.pk})"
 
+    def __json__(self) -> dict[str, Any]:
+        """Loaded field values by attribute name (``author_id`` for a foreign key): what a
+        handler returning this instance without a response model sends as JSON."""
+        data = self.__dict__
+        return {f.attname: data[f.attname] for f in self._meta.concrete_fields if f.attname in data}
+
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_cache_")}
 
