@@ -372,7 +372,7 @@ class Heron(Scaffold):
                 route, request.path_params = self.router.match(scope["method"], path)
                 rv = await route.invoke(request)  # type: ignore[misc]
                 if not isinstance(rv, Response):
-                    if hasattr(rv, "__await__"):  # a lazy query returned by an async handler
+                    if hasattr(type(rv), "__await__"):  # a lazy query returned by an async handler
                         rv = await rv
                     rv = make_response(rv, route.options.get("status_code", 200))
                 if dispatcher.security is not None:

@@ -207,7 +207,7 @@ def _with_hooks(
                 break
         if rv is None:
             rv = await handler(request)
-            if not isinstance(rv, Response) and hasattr(rv, "__await__"):
+            if not isinstance(rv, Response) and hasattr(type(rv), "__await__"):
                 rv = await rv  # a lazy query returned by an async handler
         response = make_response(rv, status)
         for hook in after:

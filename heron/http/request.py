@@ -269,10 +269,14 @@ class Request:
                 yield body
             return
         self._claim_body(limit)
+        async for chunk in self._more_chunks(limit, await self._receive()):
+            yield chunk
+
+    async def _more_chunks(self, limit: int, message: Message) -> AsyncIterator[bytes]:
+        """Body chunks from ``message`` on, stopping with 413 past ``limit``."""
         receive = self._receive
         received = 0
         while True:
-            message = await receive()
             kind = message["type"]
             if kind == "http.request":
                 chunk: bytes = message.get("body", b"")
@@ -285,6 +289,7 @@ class Request:
                     return
             elif kind == "http.disconnect":
                 raise ClientDisconnect()
+            message = await receive()
 
     def stream(self) -> AsyncIterator[bytes]:
         """Iterate over the body as it arrives, without keeping it (limit: ``max_body_size``)."""
@@ -296,8 +301,16 @@ class Request:
             return self._body
         except AttributeError:
             pass
-        chunks = [chunk async for chunk in self._chunks(self.max_body_size)]
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        limit = self.max_body_size
+        self._claim_body(limit)
+        message = await self._receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            body: bytes = message.get("body", b"")  # the usual case: one message
+            if len(body) > limit:
+                raise HTTPException(413, f"Request body exceeds {limit} bytes")
+        else:
+            chunks = [chunk async for chunk in self._more_chunks(limit, message)]
+            body = b"".join(chunks)
         self._body = body
         return body
 

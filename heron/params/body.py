@@ -66,9 +66,15 @@ class BodySpec:
         return {field.alias: getattr(value, field.name) for field in self.fields}
 
     def _check_json_content_type(self, request: Request) -> None:
+        for name, value in request.scope.get("headers") or ():
+            if name == b"content-type":
+                media_type = value.partition(b";")[0].strip().lower()
+                if media_type == b"application/json" or media_type.endswith(b"+json"):
+                    return
+                break
+        else:
+            return  # no Content-Type: read as JSON
         media_type = request.content_type
-        if media_type is None or media_type == JSON_MEDIA_TYPE or media_type.endswith("+json"):
-            return
         raise HTTPException(
             415, f"Unsupported media type {media_type!r}; send the body as application/json"
         )

@@ -25,7 +25,8 @@ async def run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def _settle_sync(rv: Any) -> Any:
     """In a worker thread: evaluate a lazy sequence (a QuerySet) the handler returned."""
-    if hasattr(rv, "__await__") and hasattr(rv, "__iter__"):
+    kind = type(rv)
+    if hasattr(kind, "__await__") and hasattr(kind, "__iter__"):
         return list(rv)
     return rv
 
@@ -205,7 +206,7 @@ def build_invoker(spec: EndpointSpec, overrides: Overrides, path_params: frozens
             rv = await handler(**kwargs)
             if response is None:
                 return rv
-            if hasattr(rv, "__await__"):  # a lazy query: evaluate it here, on the loop
+            if hasattr(type(rv), "__await__"):  # a lazy query: evaluate it here, on the loop
                 rv = await rv
             return response.render(rv)
         return await run_sync(_call_sync, handler, kwargs, response)

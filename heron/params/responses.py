@@ -9,10 +9,11 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from heron.http.responses import Response
 from heron.params.errors import ResponseValidationError, translate_errors
+from heron.params.fast_json import plain_dumper
 from heron.params.spec import UnresolvedAnnotation, type_hints
 
 _NOT_MODELS: tuple[Any, ...] = (
@@ -58,6 +59,13 @@ def wants_model(annotation: Any) -> bool:
     return origin not in _NOT_MODEL_ORIGINS
 
 
+class EncodedJSONResponse(Response):
+    """JSON a response model has already encoded to bytes."""
+
+    __slots__ = ()
+    default_media_type = "application/json"
+
+
 @dataclasses.dataclass(eq=False)
 class ResponseSpec:
     """The type a handler's result is validated against, and how it is dumped."""
@@ -72,7 +80,8 @@ class ResponseSpec:
         annotation = self.annotation
         self._exact = annotation if isinstance(annotation, type) else None
         self._dump: Callable[..., bytes] = self.adapter.dump_json
-        self._is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        only_alias = set(self.dump_options) <= {"by_alias"}
+        self._fast = plain_dumper(annotation) if only_alias else None
 
     def render(self, rv: Any) -> Response:
         """``rv`` (or the body of a ``(body, status[, headers])`` tuple) as a JSON response."""
@@ -84,11 +93,14 @@ class ResponseSpec:
             rv, status, headers = _unpack(rv, status)
         if rv is None:
             return Response(None, 204 if status == 200 else status, headers)
-        content = self.dump(rv)
-        return Response(content, status, headers, media_type="application/json")
+        return EncodedJSONResponse(self.dump(rv), status, headers)
 
     def dump(self, value: Any) -> bytes:
         """Validate ``value`` (ORM objects read by attribute) and dump it as JSON bytes."""
+        if self._fast is not None:
+            content = self._fast(value)
+            if content is not None:
+                return content
         if type(value) is not self._exact:
             try:
                 value = self.adapter.validate_python(value, from_attributes=True)

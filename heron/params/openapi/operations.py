@@ -131,8 +131,15 @@ def _description(status: str) -> str:
     return (phrase(int(status)) if status.isdigit() else "") or "Response"
 
 
+def _returns_nothing(route: Route) -> bool:
+    """``-> None``: Heron answers 204 No Content instead of 200."""
+    return type_hints(route.handler).get("return", inspect.Parameter.empty) in (None, type(None))
+
+
 def _responses(route: Route, spec: EndpointSpec, state: DocumentState) -> dict[str, Any]:
     status = str(spec.status_code)
+    if status == "200" and spec.response is None and _returns_nothing(route):
+        status = "204"
     success: dict[str, Any] = {"description": _description(status)}
     if spec.response is not None:
         schema = state.schemas.of_adapter(spec.response.adapter, "serialization")

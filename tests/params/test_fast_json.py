@@ -1,0 +1,135 @@
+"""The orjson fast path for plain response models writes what pydantic writes."""
+
+import datetime as dt
+import enum
+import json
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, Field, TypeAdapter, computed_field, field_serializer
+
+from heron.params.fast_json import plain_dumper
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+class Inner(BaseModel):
+    label: str
+    score: float | None = None
+
+
+class Plain(BaseModel):
+    id: int
+    name: str
+    price: float
+    active: bool
+    tags: list[str] = []
+    when: dt.datetime
+    day: dt.date
+    ref: uuid.UUID
+    color: Color
+    kind: Literal["a", "b"]
+    inner: Inner
+    children: list[Inner] = []
+    meta: dict[str, int] = {}
+    note: str | None = None
+
+
+def sample(i: int = 1, tz: dt.tzinfo | None = dt.UTC) -> Plain:
+    return Plain(
+        id=i,
+        name='naïve "quoted" \n text',
+        price=0.1 + i,
+        active=True,
+        tags=["x", "é"],
+        when=dt.datetime(2024, 5, 1, 12, 30, 15, 123456, tzinfo=tz),
+        day=dt.date(2024, 5, 1),
+        ref=uuid.UUID(int=i),
+        color=Color.RED,
+        kind="b",
+        inner=Inner(label="in", score=float("nan")),
+        children=[Inner(label="c")],
+        meta={"k": 2**40},
+    )
+
+
+@pytest.mark.parametrize("tz", [dt.UTC, None, dt.timezone(dt.timedelta(hours=-5, minutes=-30))])
+def test_same_json_as_pydantic(tz: dt.tzinfo | None) -> None:
+    dumper = plain_dumper(Plain)
+    list_dumper = plain_dumper(list[Plain])
+    assert dumper is not None and list_dumper is not None
+    value = sample(tz=tz)
+    assert dumper(value) == TypeAdapter(Plain).dump_json(value)
+    values = [sample(i, tz) for i in range(3)]
+    assert list_dumper(values) == TypeAdapter(list[Plain]).dump_json(values)
+
+
+def test_models_that_are_not_plain_use_pydantic() -> None:
+    class Aliased(BaseModel):
+        user_name: str = Field(serialization_alias="userName")
+
+    class Serialized(BaseModel):
+        when: dt.datetime
+
+        @field_serializer("when")
+        def stamp(self, value: dt.datetime) -> int:
+            return int(value.timestamp())
+
+    class Computed(BaseModel):
+        a: int
+
+        @computed_field  # type: ignore[prop-decorator]
+        @property
+        def double(self) -> int:
+            return self.a * 2
+
+    class Hidden(BaseModel):
+        secret: str = Field(exclude=True)
+
+    class Money(BaseModel):
+        amount: Decimal
+
+    for model in (Aliased, Serialized, Computed, Hidden, Money):
+        assert plain_dumper(model) is None, model
+    assert plain_dumper(list[Aliased]) is None
+    assert plain_dumper(dict[str, Plain]) is None
+
+
+def test_subclass_instances_fall_back_so_extra_fields_never_leak() -> None:
+    class Public(BaseModel):
+        name: str
+
+    class Private(Public):
+        password: str
+
+    dumper = plain_dumper(Public)
+    list_dumper = plain_dumper(list[Public])
+    assert dumper is not None and list_dumper is not None
+    assert dumper(Private(name="a", password="p")) is None
+    assert list_dumper([Public(name="a"), Private(name="b", password="p")]) is None
+    assert dumper(Public(name="a")) == b'{"name":"a"}'
+
+
+def test_nested_subclass_instance_falls_back() -> None:
+    class Child(Inner):
+        secret: str
+
+    value = sample()
+    value.children = [Child(label="c", secret="s")]
+    dumper = plain_dumper(Plain)
+    assert dumper is not None
+    assert dumper(value) is None
+
+
+def test_ints_beyond_64_bits_fall_back() -> None:
+    class Big(BaseModel):
+        n: int
+
+    dumper = plain_dumper(Big)
+    assert dumper is not None
+    assert dumper(Big(n=2**70)) is None
+    assert json.loads(TypeAdapter(Big).dump_json(Big(n=2**70))) == {"n": 2**70}
