@@ -1,4 +1,4 @@
-"""Heron's demo site: pages, templates, static files, a blueprint with models, JSON.
+"""Heron's demo site: pages, templates, static files, a blueprint with models, a JSON API.
 
 Run it from the repository root with ``make demo`` (or ``heron migrate && heron run`` in
 this folder). The database is SQLite (``db.sqlite3`` here) unless ``HERON_DATABASE_URL``
@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from blog import blog
+from blog.api import CommentAPI, PostAPI
 from blog.models import Post
 
 import heron.db
@@ -18,6 +19,8 @@ from heron import Heron, Request, abort, render, render_string
 app = Heron(__name__)
 app.install(heron.db)
 app.register_blueprint(blog, url_prefix="/blog")
+PostAPI.register(app, "/api/posts")
+CommentAPI.register(app, "/api/comments")
 
 
 @app.on_startup

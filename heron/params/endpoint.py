@@ -9,7 +9,13 @@ from typing import Any
 
 from heron.params.body import BodySpec, build_body
 from heron.params.responses import ResponseSpec, build_response
-from heron.params.spec import CallSpec, DependencySpec, ParamSpec, analyse_call
+from heron.params.spec import (
+    CallSpec,
+    DependencySpec,
+    ParamSpec,
+    analyse_call,
+    route_dependencies,
+)
 
 
 @dataclasses.dataclass(eq=False)
@@ -63,6 +69,7 @@ def analyse_endpoint(
     """Analyse ``handler`` and its dependencies for the route ``rule``."""
     options = options or {}
     call = analyse_call(handler, path_params, rule=rule)
+    call.dependencies[:0] = route_dependencies(options.get("dependencies", ()), path_params, rule)
     fields: list[ParamSpec] = []
     names: set[str] = set()
     for spec in call.walk():

@@ -89,7 +89,9 @@ class CallSolver:
         if kwargs is None:
             kwargs = self.own_arguments(resolution.request, resolution.body)
         for dep, solver in self.dependencies:
-            kwargs[dep.name] = await self._dependency_value(dep, solver, resolution)
+            value = await self._dependency_value(dep, solver, resolution)
+            if dep.name:
+                kwargs[dep.name] = value
         return kwargs
 
     async def _dependency_value(

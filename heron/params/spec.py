@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import inspect
 import types
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -75,7 +75,7 @@ class ParamSpec:
 class DependencySpec:
     """An argument computed by a dependency."""
 
-    name: str
+    name: str  # "" for a route's dependencies=[...]: run for its effect, value unused
     call: Callable[..., Any]
     use_cache: bool
     scopes: list[str]
@@ -321,6 +321,20 @@ def _implicit_marker(name: str, annotation: Any, path_params: Collection[str]) -
     if _is_body_type(annotation):
         return Body()
     return Query()
+
+
+def route_dependencies(
+    markers: Sequence[Any], path_params: Collection[str], rule: str
+) -> list[tuple[DependencySpec, CallSpec]]:
+    """The ``dependencies=[Depends(...)]`` of a route or blueprint: run, values unused."""
+    found = []
+    for marker in markers:
+        if not isinstance(marker, Depends):
+            raise HandlerSignatureError(
+                f"dependencies= of {rule!r} takes Depends(...) markers, not {marker!r}"
+            )
+        found.append(_dependency("", marker, None, path_params, rule, ()))
+    return found
 
 
 def _dependency(

@@ -8,7 +8,7 @@ rules with the URL prefix and endpoints with ``"<blueprint name>."``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,7 @@ class Blueprint(Scaffold):
         static_folder: str | os.PathLike[str] | None = None,
         static_url_path: str | None = None,
         root_path: str | None = None,
+        dependencies: Sequence[Any] = (),
     ) -> None:
         _check_name(name, "Blueprint name")
         super().__init__(
@@ -83,6 +84,8 @@ class Blueprint(Scaffold):
         )
         self.name = name
         self.url_prefix = _check_prefix(url_prefix)
+        # ``Depends(...)`` run before every route of this blueprint (and nested ones).
+        self.dependencies = list(dependencies)
         self.routes: list[RouteRecord] = []
         self.blueprints: list[tuple[Blueprint, str | None, str | None]] = []
 
@@ -149,18 +152,23 @@ class Blueprint(Scaffold):
         """Every route of this blueprint and its nested ones, ready for an app's router.
 
         Rules carry the full URL prefix, endpoints the full dotted name, and
-        ``options["blueprint"]`` the dotted name of the blueprint that declared them.
+        ``options["blueprint"]`` the dotted name of the blueprint that declared them;
+        the blueprints' ``dependencies`` come before a route's own in ``options``.
         """
         records: list[RouteRecord] = []
         for setup in self.walk(url_prefix, name):
+            inherited = [dep for bp in setup.chain for dep in bp.dependencies]
             for rec in setup.blueprint.routes:
+                options = {**rec.options, "blueprint": setup.name}
+                if inherited:
+                    options["dependencies"] = [*inherited, *rec.options.get("dependencies", ())]
                 records.append(
                     RouteRecord(
                         join_rule(setup.url_prefix, rec.rule),
                         f"{setup.name}.{rec.endpoint}",
                         rec.handler,
                         rec.methods,
-                        {**rec.options, "blueprint": setup.name},
+                        options,
                     )
                 )
         return records

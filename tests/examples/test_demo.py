@@ -17,7 +17,7 @@ from heron.testing import TestClient
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo"
 
 
-DEMO_MODULES = ("app", "blog", "blog.views", "blog.models", "blog.migrations")
+DEMO_MODULES = ("app", "blog", "blog.api", "blog.views", "blog.models", "blog.migrations")
 
 
 def _forget_demo() -> None:
@@ -70,7 +70,8 @@ def test_user_input_is_escaped(client: TestClient) -> None:
 
 def test_json_errors_and_static(client: TestClient) -> None:
     assert client.get("/api/status").json()["status"] == "ok"
-    assert [p["title"] for p in client.get("/blog/api").json()] == ["Blueprints", "Hello, Heron"]
+    titles = [p["title"] for p in client.get("/api/posts").json()["results"]]
+    assert titles == ["Blueprints", "Hello, Heron"]
     assert client.get("/teapot").status_code == 418
     missing = client.get("/blog/99")
     assert missing.status_code == 404
@@ -81,16 +82,31 @@ def test_json_errors_and_static(client: TestClient) -> None:
 
 
 def test_posts_and_comments_are_stored_and_validated(client: TestClient) -> None:
-    created = client.post("/blog/api", json={"title": "Third", "body": "From the API"})
+    created = client.post("/api/posts", json={"title": "Third", "body": "From the API"})
     assert created.status_code == 201
     post_id = created.json()["id"]
-    assert client.get("/blog/api").json()[0]["title"] == "Third"
-    invalid = client.post("/blog/api", json={"title": "x" * 201})
+    assert client.get("/api/posts").json()["results"][0]["title"] == "Third"
+    invalid = client.post("/api/posts", json={"title": "x" * 201})
     assert invalid.status_code == 422
-    assert "at most 200 characters" in invalid.json()["errors"]["title"][0]
-    assert client.post("/blog/api", json=["not", "an", "object"]).status_code == 400
-    comment = client.post(f"/blog/{post_id}/comments", json={"author": "Ada", "body": "<b>hi</b>"})
+    assert invalid.json()["detail"][0]["loc"] == ["body", "title"]
+    assert client.post("/api/posts", json=["not", "an", "object"]).status_code == 422
+    comment = client.post(
+        "/api/comments", json={"post_id": post_id, "author": "Ada", "body": "<b>hi</b>"}
+    )
     assert comment.status_code == 201
     page = client.get(f"/blog/{post_id}")
     assert "&lt;b&gt;hi&lt;/b&gt;" in page.text
-    assert client.post("/blog/999/comments", json={"author": "a", "body": "b"}).status_code == 404
+    listed = client.get(f"/api/comments?post_id={post_id}").json()
+    assert [c["author"] for c in listed["results"]] == ["Ada"]
+    orphan = client.post("/api/comments", json={"post_id": 999, "author": "a", "body": "b"})
+    assert orphan.status_code == 422
+    assert orphan.json()["detail"][0]["loc"] == ["body", "post_id"]
+    assert client.patch(f"/api/posts/{post_id}", json={"title": "3rd"}).json()["title"] == "3rd"
+    assert client.delete(f"/api/posts/{post_id}").status_code == 204
+    assert client.get(f"/api/comments?post_id={post_id}").json()["count"] == 0
+
+
+def test_blog_list_links_to_the_api(client: TestClient) -> None:
+    page = client.get("/blog/")
+    assert 'href="/api/posts"' in page.text
+    assert client.get("/api/posts").status_code == 200

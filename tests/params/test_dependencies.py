@@ -230,3 +230,41 @@ def test_sync_handler_with_dependencies(app: Heron, client: TestClient) -> None:
         return {"square": value * value}
 
     assert client.get("/?n=5").json() == {"square": 25}
+
+
+def test_route_and_blueprint_dependencies_run_before_the_handler(app: Heron) -> None:
+    from heron import Blueprint
+
+    order: list[str] = []
+
+    async def verify_key(x_key: Annotated[str, Header()]) -> None:
+        if x_key != "secret":
+            abort(403)
+        order.append("key")
+
+    def audit(request: Request) -> None:
+        order.append(f"audit {request.path}")
+
+    api = Blueprint("api", __name__, url_prefix="/api", dependencies=[Depends(verify_key)])
+
+    @api.get("/items", dependencies=[Depends(audit)])
+    async def items() -> dict:
+        order.append("handler")
+        return {"ok": True}
+
+    app.register_blueprint(api)
+    client = TestClient(app)
+    assert client.get("/api/items").json()["detail"][0]["loc"] == ["header", "x-key"]
+    assert client.get("/api/items", headers={"X-Key": "wrong"}).status_code == 403
+    assert order == []
+    assert client.get("/api/items", headers={"X-Key": "secret"}).json() == {"ok": True}
+    assert order == ["key", "audit /api/items", "handler"]
+
+
+def test_route_dependencies_must_be_depends_markers(app: Heron) -> None:
+    @app.get("/", dependencies=[lambda: None])
+    async def handler() -> dict:
+        return {}
+
+    with pytest.raises(TypeError, match="Depends"):
+        app.build()

@@ -73,6 +73,19 @@ def _texts(route: Route) -> dict[str, str]:
     return {key: value for key, value in texts.items() if value}
 
 
+def without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``X | None`` as ``X``: a query string, header or cookie cannot carry a JSON null
+    (leaving the parameter out is how a client sends ``None``)."""
+    options = schema.get("anyOf")
+    if not options or {"type": "null"} not in options:
+        return schema
+    rest = [option for option in options if option != {"type": "null"}]
+    others = {key: value for key, value in schema.items() if key != "anyOf"}
+    if len(rest) == 1:
+        return {**rest[0], **others}
+    return {"anyOf": rest, **others}
+
+
 def _parameter(
     name: str, location: str, required: bool, schema: dict[str, Any], param: ParamSpec | None
 ) -> dict[str, Any]:
@@ -102,7 +115,7 @@ def _parameters(route: Route, spec: EndpointSpec, schemas: SchemaRegistry) -> li
     for param in spec.parameters:
         if param.location == "path" or not param.include_in_schema:
             continue
-        schema = schemas.of_type(param.annotation, "validation", param.field)
+        schema = schemas.of_type(param.annotation, "validation", param.field, without_null)
         found.append(_parameter(param.alias, param.location, param.required, schema, param))
     return found
 

@@ -1,0 +1,6 @@
+"""Heron's API battery: pydantic schemas from models and generic model endpoints."""
+
+from heron.api.schemas import ModelSchema, schema_for
+from heron.api.viewsets import ModelAPI
+
+__all__ = ["ModelAPI", "ModelSchema", "schema_for"]
