@@ -33,7 +33,8 @@ _BY_TYPE: dict[type, Callable[[Any, int], Response]] = {
 def make_response(rv: Any, status_code: int = 200) -> Response:
     """Convert a handler's return value.
 
-    ``str``/``bytes`` → HTML, ``dict``/``list``/dataclass/pydantic model → JSON,
+    ``str``/``bytes`` → HTML, ``dict``/``list``/dataclass/pydantic model/an object with
+    ``__json__()`` (a Heron model instance) → JSON,
     ``None`` → 204, a ``Response`` as it is, and tuples ``(body, status)``,
     ``(body, headers)`` or ``(body, status, headers)``. ``status_code`` is the
     route's default status for bodies that are not already a ``Response``.
@@ -50,6 +51,7 @@ def make_response(rv: Any, status_code: int = 200) -> Response:
     if (
         isinstance(rv, dict | list)
         or hasattr(rv, "model_dump")
+        or hasattr(type(rv), "__json__")
         or (dataclasses.is_dataclass(rv) and not isinstance(rv, type))
     ):
         return _json(rv, status_code)

@@ -9,14 +9,22 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError, WithJsonSchema, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+)
 from pydantic.fields import FieldInfo
 
+from heron.http.datastructures import FormData
 from heron.http.exceptions import HTTPException, RequestValidationError
 from heron.http.request import Request
 from heron.http.uploads import UploadFile
 from heron.params.errors import translate_errors
-from heron.params.spec import ParamSpec
+from heron.params.spec import HandlerSignatureError, ParamSpec, is_sequence
 
 JSON_MEDIA_TYPE = "application/json"
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -44,6 +52,7 @@ class BodySpec:
     annotation: Any  # the single field's type, or a generated model of all fields
     required: bool
     adapter: TypeAdapter[Any]
+    form_model: type[BaseModel] | None = None  # one model whose fields are the form's fields
 
     @property
     def is_form(self) -> bool:
@@ -90,13 +99,12 @@ class BodySpec:
     async def _read_form(self, request: Request) -> dict[str, Any]:
         media_type = request.content_type
         if media_type is not None and media_type not in FORM_MEDIA_TYPES:
-            expected = " or ".join(
-                FORM_MEDIA_TYPES if self.media_type != FORM_MEDIA_TYPES[1] else FORM_MEDIA_TYPES[1:]
-            )
             raise HTTPException(
-                415, f"Unsupported media type {media_type!r}; send a form ({expected})"
+                415, f"Unsupported media type {media_type!r}; send the body as {self.media_type}"
             )
         form = await request.form()
+        if self.form_model is not None:
+            return self._read_form_model(form)
         data: dict[str, Any] = {}
         for field in self.fields:
             values: list[Any] = form.getlist(field.alias)
@@ -111,6 +119,20 @@ class BodySpec:
             raise RequestValidationError(translate_errors(exc, self._locate)) from None
         return {field.alias: getattr(value, field.name) for field in self.fields}
 
+    def _read_form_model(self, form: FormData) -> dict[str, Any]:
+        assert self.form_model is not None
+        data: dict[str, Any] = {}
+        for name, info in self.form_model.model_fields.items():
+            key = info.alias or name
+            values = form.getlist(key)
+            if values:
+                data[key] = values if is_sequence(info.annotation) else values[0]
+        try:
+            value = self.adapter.validate_python(data)
+        except ValidationError as exc:
+            raise RequestValidationError(translate_errors(exc, self._locate)) from None
+        return {self.fields[0].alias: value}
+
     def _locate(self, loc: tuple[Any, ...]) -> list[Any]:
         return ["body", *loc]
 
@@ -121,6 +143,13 @@ def build_body(fields: list[ParamSpec], model_name: str) -> BodySpec | None:
         return None
     media_type = _media_type(fields)
     single = fields[0]
+    if media_type != JSON_MEDIA_TYPE and any(_is_model(field.annotation) for field in fields):
+        if len(fields) > 1:
+            raise HandlerSignatureError(
+                f"{model_name}: a form model must be the only form parameter of its handler"
+            )
+        model = single.annotation
+        return BodySpec(media_type, fields, True, model, True, TypeAdapter(model), model)
     embedded = (
         len(fields) > 1
         or media_type != JSON_MEDIA_TYPE
@@ -135,6 +164,10 @@ def build_body(fields: list[ParamSpec], model_name: str) -> BodySpec | None:
         adapter = TypeAdapter(annotation)
         required = any(field.required for field in fields)
     return BodySpec(media_type, fields, embedded, annotation, required, adapter)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _media_type(fields: list[ParamSpec]) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
@@ -32,14 +34,24 @@ def _settle_sync(rv: Any) -> Any:
 
 
 class _Resolution:
-    """One request's dependency state: cached values and the validated body."""
+    """One request's dependency state: cached values, the validated body, and one
+    ``contextvars.Context`` shared by its sync calls (so ``with atomic(): yield`` in a sync
+    dependency is still open in the sync handler and its cleanup)."""
 
-    __slots__ = ("body", "cache", "request")
+    __slots__ = ("body", "cache", "context", "request")
 
     def __init__(self, request: Request, body: dict[str, Any]) -> None:
         self.request = request
         self.body = body
         self.cache: dict[Any, Any] = {}
+        self.context: contextvars.Context | None = None
+
+    def run_sync(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        """Run ``func`` in the thread pool, in this request's shared context."""
+        if self.context is None:
+            self.context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(None, self.context.run, func, *args)
 
 
 class CallSolver:
@@ -82,17 +94,14 @@ class CallSolver:
                     kwargs[name] = value
         return kwargs
 
-    async def arguments(
-        self, resolution: _Resolution, kwargs: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """All keyword arguments, running dependencies (cached per request)."""
-        if kwargs is None:
-            kwargs = self.own_arguments(resolution.request, resolution.body)
+    async def dependency_values(self, resolution: _Resolution) -> dict[str, Any]:
+        """Run the dependencies (cached per request); their values by argument name."""
+        values: dict[str, Any] = {}
         for dep, solver in self.dependencies:
             value = await self._dependency_value(dep, solver, resolution)
             if dep.name:
-                kwargs[dep.name] = value
-        return kwargs
+                values[dep.name] = value
+        return values
 
     async def _dependency_value(
         self, dep: DependencySpec, solver: CallSolver, resolution: _Resolution
@@ -118,16 +127,22 @@ class CallSolver:
         return solver
 
     async def run(self, resolution: _Resolution) -> Any:
-        """Call this dependency; a generator's cleanup is deferred until after the response."""
-        kwargs = await self.arguments(resolution)
+        """Call this dependency; a generator's cleanup is deferred until after the response.
+
+        Its own dependencies run first, then its parameters are read (as for handlers).
+        """
+        values = await self.dependency_values(resolution)
+        kwargs = self.own_arguments(resolution.request, resolution.body)
+        kwargs.update(values)
         spec = self.spec
         if spec.is_generator:
-            return await self._enter(kwargs, resolution.request)
+            return await self._enter(kwargs, resolution)
         if spec.is_async:
             return await self.call(**kwargs)
-        return await run_sync(self.call, **kwargs)
+        return await resolution.run_sync(functools.partial(self.call, **kwargs))
 
-    async def _enter(self, kwargs: dict[str, Any], request: Request) -> Any:
+    async def _enter(self, kwargs: dict[str, Any], resolution: _Resolution) -> Any:
+        request = resolution.request
         if self.spec.is_async:
             acm = contextlib.asynccontextmanager(self.call)(**kwargs)
             value = await acm.__aenter__()
@@ -142,11 +157,11 @@ class CallSolver:
             request.call_after_response(aexit)
             return value
         cm = contextlib.contextmanager(self.call)(**kwargs)
-        value = await run_sync(cm.__enter__)
+        value = await resolution.run_sync(cm.__enter__)
 
         async def exit_(error: BaseException | None) -> None:
             try:
-                await run_sync(cm.__exit__, type(error) if error else None, error, None)
+                await resolution.run_sync(cm.__exit__, type(error) if error else None, error, None)
             except BaseException as exc:
                 if exc is not error:
                     raise
@@ -185,25 +200,32 @@ def build_invoker(spec: EndpointSpec, overrides: Overrides, path_params: frozens
     solver = CallSolver(call, overrides, "Params", path_params)
     body = spec.body
     has_dependencies = bool(call.dependencies)
+    dependencies_read_body = any(sub.body for sub in call.walk() if sub is not call)
 
     async def invoke(request: Request) -> Any:
         errors: list[dict[str, Any]] = []
-        try:
-            kwargs = solver.plain_arguments(request)
-        except RequestValidationError as exc:
-            errors = exc.errors
         values: dict[str, Any] = {}
         if body is not None:
             try:
                 values = await body.read(request)
             except RequestValidationError as exc:
-                errors += exc.errors
+                errors = exc.errors
+        resolution = None
+        if has_dependencies:  # before the handler's own parameters: authentication first
+            if errors and dependencies_read_body:
+                raise RequestValidationError(errors)
+            resolution = _Resolution(request, values)
+            dependency_values = await solver.dependency_values(resolution)
+        try:
+            kwargs = solver.plain_arguments(request)
+        except RequestValidationError as exc:
+            errors = exc.errors + errors
         if errors:
             raise RequestValidationError(errors)
         for name, alias in solver.body_args:
             kwargs[name] = values[alias]
-        if has_dependencies:
-            kwargs = await solver.arguments(_Resolution(request, values), kwargs)
+        if resolution is not None:
+            kwargs.update(dependency_values)
         if is_async:
             rv = await handler(**kwargs)
             if response is None:
@@ -211,6 +233,8 @@ def build_invoker(spec: EndpointSpec, overrides: Overrides, path_params: frozens
             if hasattr(type(rv), "__await__"):  # a lazy query: evaluate it here, on the loop
                 rv = await rv
             return response.render(rv)
+        if resolution is not None:
+            return await resolution.run_sync(_call_sync, handler, kwargs, response)
         return await run_sync(_call_sync, handler, kwargs, response)
 
     return invoke

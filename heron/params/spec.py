@@ -8,6 +8,7 @@ the same specs, so what is documented is what is validated.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import functools
 import inspect
@@ -119,8 +120,10 @@ def type_hints(call: Callable[..., Any]) -> dict[str, Any]:
     Each string annotation that cannot be evaluated (a name local to another function,
     under ``from __future__ import annotations``) becomes an ``UnresolvedAnnotation``.
     """
-    target = call
-    if not (inspect.isfunction(target) or inspect.ismethod(target)):
+    target: Any = call
+    if inspect.isclass(target):
+        target = target.__init__
+    elif not (inspect.isfunction(target) or inspect.ismethod(target)):
         target = getattr(call, "__call__", call)  # noqa: B004 - a callable instance
     try:
         return dict(inspect.get_annotations(target, eval_str=True))
@@ -173,14 +176,17 @@ def is_sequence(annotation: Any) -> bool:
 
 
 def _is_body_type(annotation: Any) -> bool:
-    """A pydantic model, dataclass or TypedDict (or a list or optional of one) is a body."""
+    """A pydantic model, dataclass, TypedDict or dict (or a list or optional of one) is a body."""
     origin = get_origin(annotation)
+    if origin in (dict, collections.abc.Mapping):
+        return True
     if origin in (Union, types.UnionType, list):
         return any(_is_body_type(arg) for arg in get_args(annotation) if arg is not type(None))
     if not isinstance(annotation, type):
         return False
     return (
-        issubclass(annotation, BaseModel)
+        annotation is dict
+        or issubclass(annotation, BaseModel)
         or dataclasses.is_dataclass(annotation)
         or (issubclass(annotation, dict) and hasattr(annotation, "__total__"))
     )

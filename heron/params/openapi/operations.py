@@ -81,6 +81,8 @@ def without_null(schema: dict[str, Any]) -> dict[str, Any]:
         return schema
     rest = [option for option in options if option != {"type": "null"}]
     others = {key: value for key, value in schema.items() if key != "anyOf"}
+    if others.get("default", 0) is None:
+        del others["default"]
     if len(rest) == 1:
         return {**rest[0], **others}
     return {"anyOf": rest, **others}
