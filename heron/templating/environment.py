@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, Template, TemplateNotFound, select_autoescape
 
+from heron.templating.escaping import HeronTemplate
+
 __all__ = ["AUTOESCAPE_EXTENSIONS", "Templates"]
 
 #: File extensions rendered with HTML autoescaping turned on.
@@ -72,6 +74,7 @@ class Templates:
             auto_reload=auto_reload,
             enable_async=False,
         )
+        self.env.template_class = HeronTemplate
         if globals:
             self.env.globals.update(globals)
 
