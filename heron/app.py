@@ -18,6 +18,7 @@ from heron.http.responses import Response
 from heron.http.types import ASGIApp, Receive, Scope, Send
 from heron.lifespan import run_lifespan
 from heron.mounts import Mounts
+from heron.openapi_app import openapi_for_app
 from heron.params import is_async_callable, run_sync
 from heron.returns import make_response
 from heron.routing import Blueprint, Converter, Route, Router, Scaffold
@@ -148,7 +149,9 @@ class Heron(Scaffold):
             return await static.serve(request, filename)
 
         blueprint = endpoint.rpartition(".")[0] or None
-        options = {"blueprint": blueprint} if blueprint else {}
+        options: dict[str, Any] = {"include_in_schema": False}
+        if blueprint:
+            options["blueprint"] = blueprint
         self._register_route(
             url_path.rstrip("/") + "/<path:filename>",
             endpoint,
@@ -392,6 +395,10 @@ class Heron(Scaffold):
             if request.parsed_form is not None:
                 await request.close()
             request_var.reset(token)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of this application's routes (built once, cached)."""
+        return openapi_for_app(self)
 
     def test_client(self, **options: Any) -> Any:
         """A ``heron.testing.TestClient`` for this app."""

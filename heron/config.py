@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "GC_FREEZE": True,
     "GC_THRESHOLD": 10_000,
     "PROBLEM_DETAILS": False,
+    "OPENAPI_TITLE": None,
+    "OPENAPI_VERSION": "0.1.0",
+    "OPENAPI_DESCRIPTION": None,
+    "OPENAPI_SERVERS": None,
+    "OPENAPI_TAGS": None,
+    "OPENAPI_INFO": None,
 }
 
 

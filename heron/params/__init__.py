@@ -21,6 +21,17 @@ from heron.params.markers import (
     Query,
     Security,
 )
+from heron.params.openapi import build_openapi
+from heron.params.security import (
+    APIKeyCookie,
+    APIKeyHeader,
+    APIKeyQuery,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+    OAuth2PasswordBearer,
+    SecurityScheme,
+)
 from heron.params.spec import (
     CallSpec,
     DependencySpec,
@@ -31,6 +42,9 @@ from heron.params.spec import (
 )
 
 __all__ = [
+    "APIKeyCookie",
+    "APIKeyHeader",
+    "APIKeyQuery",
     "Body",
     "CallSpec",
     "Cookie",
@@ -39,9 +53,13 @@ __all__ = [
     "EndpointSpec",
     "File",
     "Form",
+    "HTTPBasic",
+    "HTTPBasicCredentials",
+    "HTTPBearer",
     "HandlerSignatureError",
     "Header",
     "Invoker",
+    "OAuth2PasswordBearer",
     "Param",
     "ParamSpec",
     "Path",
@@ -49,9 +67,11 @@ __all__ = [
     "RequestValidationError",
     "ResponseValidationError",
     "Security",
+    "SecurityScheme",
     "analyse_call",
     "analyse_endpoint",
     "build_invoker",
+    "build_openapi",
     "compile_handler",
     "is_async_callable",
     "run_sync",

@@ -54,9 +54,9 @@ class EndpointSpec:
         return list(found.values())
 
 
-def _model_name(handler: Callable[..., Any], rule: str) -> str:
+def _model_name(handler: Callable[..., Any]) -> str:
     name = getattr(handler, "__name__", type(handler).__name__)
-    return "Body_" + re.sub(r"\W+", "_", f"{name}_{rule}").strip("_")
+    return "Body_" + re.sub(r"\W+", "_", name).strip("_")
 
 
 def analyse_endpoint(
@@ -77,7 +77,7 @@ def analyse_endpoint(
             if field.alias not in names:
                 names.add(field.alias)
                 fields.append(field)
-    body = build_body(fields, _model_name(handler, rule))
+    body = build_body(fields, _model_name(handler))
     endpoint = getattr(handler, "__qualname__", repr(handler))
     response = build_response(handler, options, endpoint)
     return EndpointSpec(call, body, response, int(options.get("status_code", 200)))

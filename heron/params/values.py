@@ -49,9 +49,12 @@ class ParamsReader:
         for param in self.params:
             location = param.location
             if location == "path":
-                source: Any = request.path_params
-            elif location == "query":
-                source = request.query_params
+                value = request.path_params.get(param.alias)
+                if value is not None:  # a converter's value; `str` asks for its text
+                    values[param.name] = str(value) if param.annotation is str else value
+                continue
+            if location == "query":
+                source: Any = request.query_params
             elif location == "header":
                 source = request.headers
             else:
@@ -59,7 +62,7 @@ class ParamsReader:
                 if value is not None:
                     values[param.name] = value
                 continue
-            if param.is_sequence and location != "path":
+            if param.is_sequence:
                 items = source.getlist(param.alias)
                 if items:
                     values[param.name] = items

@@ -179,3 +179,16 @@ def test_kwargs_handler_still_receives_path_parameters(app: Heron, client: TestC
         return dict(kwargs)
 
     assert client.get("/1/x").json() == {"a": 1, "b": "x"}
+
+
+def test_str_annotation_on_a_converted_path_parameter(app: Heron, client: TestClient) -> None:
+    @app.get("/a/<int:item_id>")
+    async def only(item_id: str) -> dict[str, str]:
+        return {"item_id": item_id}
+
+    @app.get("/b/<int:item_id>")
+    async def with_query(item_id: str, q: int = 1) -> dict[str, str]:
+        return {"item_id": item_id, "q": str(q)}
+
+    assert client.get("/a/7").json() == {"item_id": "7"}
+    assert client.get("/b/7?q=2").json() == {"item_id": "7", "q": "2"}
