@@ -1,4 +1,5 @@
-"""Heron's demo site: pages, templates, static files, a blueprint with models, a JSON API.
+"""Heron's demo site: pages, templates, static files, a blueprint with models, a JSON API
+with its OpenAPI document and docs pages.
 
 Run it from the repository root with ``make demo`` (or ``heron migrate && heron run`` in
 this folder). The database is SQLite (``db.sqlite3`` here) unless ``HERON_DATABASE_URL``
@@ -15,9 +16,12 @@ from blog.models import Post
 
 import heron.db
 from heron import Heron, Request, abort, render, render_string
+from heron.api import APIDocs
 
 app = Heron(__name__)
+app.config["OPENAPI_TITLE"] = "Heron demo blog"
 app.install(heron.db)
+app.install(APIDocs())  # /openapi.json, /docs (Swagger UI), /redoc
 app.register_blueprint(blog, url_prefix="/blog")
 PostAPI.register(app, "/api/posts")
 CommentAPI.register(app, "/api/comments")

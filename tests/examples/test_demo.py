@@ -110,3 +110,14 @@ def test_blog_list_links_to_the_api(client: TestClient) -> None:
     page = client.get("/blog/")
     assert 'href="/api/posts"' in page.text
     assert client.get("/api/posts").status_code == 200
+
+
+def test_api_document_and_docs_pages(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert document["info"]["title"] == "Heron demo blog"
+    assert {"/api/posts", "/api/posts/{pk}", "/api/comments"} <= set(document["paths"])
+    assert "/static/{filename}" not in document["paths"]
+    for page in ("/docs", "/redoc"):
+        response = client.get(page)
+        assert response.status_code == 200
+        assert "/openapi.json" in response.text
