@@ -18,10 +18,12 @@ import enum
 import types
 import uuid
 from collections.abc import Callable
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 import orjson
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 _SCALARS = (str, int, float, bool, datetime.datetime, datetime.date, datetime.time, uuid.UUID)
 _OPTIONS = orjson.OPT_UTC_Z
@@ -41,6 +43,8 @@ def _plain_type(annotation: Any, models: set[type[BaseModel]]) -> bool:
         return False
     origin = get_origin(annotation)
     args = get_args(annotation)
+    if origin is Annotated:  # constraints do not change the output; serializers would
+        return all(_constraint_only(item) for item in args[1:]) and _plain_type(args[0], models)
     if origin in (Union, types.UnionType):
         return all(_plain_type(arg, models) for arg in args)
     if origin is Literal:
@@ -50,6 +54,15 @@ def _plain_type(annotation: Any, models: set[type[BaseModel]]) -> bool:
     if origin is dict:
         return len(args) == 2 and args[0] is str and _plain_type(args[1], models)
     return False
+
+
+def _constraint_only(metadata: Any) -> bool:
+    """``Annotated`` metadata that only validates (``Field(gt=0)``, ``MaxLen``...)."""
+    if isinstance(metadata, FieldInfo):
+        return not (metadata.alias or metadata.serialization_alias or metadata.exclude) and all(
+            _constraint_only(item) for item in metadata.metadata
+        )
+    return isinstance(metadata, annotated_types.BaseMetadata | annotated_types.GroupedMetadata)
 
 
 def _plain_model(model: type[BaseModel], models: set[type[BaseModel]]) -> bool:
@@ -63,7 +76,12 @@ def _plain_model(model: type[BaseModel], models: set[type[BaseModel]]) -> bool:
         return False
     models.add(model)  # before the fields: a model may refer to itself
     for field in model.model_fields.values():
-        if field.alias or field.serialization_alias or field.exclude:
+        if (
+            field.alias
+            or field.serialization_alias
+            or field.exclude
+            or not all(_constraint_only(item) for item in field.metadata)
+        ):
             models.discard(model)
             return False
         if not _plain_type(field.annotation, models):

@@ -107,6 +107,10 @@ class ResponseSpec:
             except ValidationError as exc:
                 errors = translate_errors(exc, lambda loc: ["response", *loc])
                 raise ResponseValidationError(self.endpoint, errors) from None
+            if self._fast is not None:  # validated: exact instances now
+                content = self._fast(value)
+                if content is not None:
+                    return content
         return self._dump(value, **self.dump_options)
 
 

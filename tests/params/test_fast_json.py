@@ -133,3 +133,25 @@ def test_ints_beyond_64_bits_fall_back() -> None:
     assert dumper is not None
     assert dumper(Big(n=2**70)) is None
     assert json.loads(TypeAdapter(Big).dump_json(Big(n=2**70))) == {"n": 2**70}
+
+
+def test_constrained_fields_are_plain_serializers_are_not() -> None:
+    from typing import Annotated
+
+    from pydantic import PlainSerializer, StringConstraints
+
+    class Constrained(BaseModel):
+        name: Annotated[str, Field(min_length=1, max_length=5)]
+        code: Annotated[str, StringConstraints(pattern=r"^[a-z]+$")]
+        tags: Annotated[list[Annotated[str, Field(max_length=3)]], Field(max_length=2)]
+        note: Annotated[str, Field(max_length=9)] | None = None
+        price: Annotated[float, Field(gt=0)] = 1
+
+    class Serialized(BaseModel):
+        when: Annotated[dt.datetime, PlainSerializer(lambda v: v.year)]
+
+    dumper = plain_dumper(list[Constrained])
+    assert dumper is not None
+    values = [Constrained(name="a", code="x", tags=["t"], price=2.5)]
+    assert dumper(values) == TypeAdapter(list[Constrained]).dump_json(values)
+    assert plain_dumper(Serialized) is None
