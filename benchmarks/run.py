@@ -39,11 +39,12 @@ from harness.cells import (
     parse_cells,
     reference_key,
 )
-from harness.endpoints import BASIC, DATABASE, ENDPOINTS, GROUPS, Endpoint, parse_types
+from harness.endpoints import API, DATABASE, ENDPOINTS, GROUPS, Endpoint, parse_types
 from harness.load import LoadError, LoadSettings, run_wrk
 from harness.proc import ServerError, ServerProcess, pinned, stop_all
 from harness.report import CellOutcome, render_markdown, to_json
 from harness.verify import header_mismatches, verify
+from harness.verify_api import ApiVerifier
 
 if TYPE_CHECKING:
     from harness.verify_db import DbVerifier
@@ -65,9 +66,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--types",
         default="all",
-        help="comma-separated test types, or 'all' (default): "
+        help="comma-separated test types: "
         + ",".join(e.name for e in ENDPOINTS)
-        + ";\ncells whose app serves none of them are left out",
+        + ";\n'all' (default) is every TechEmpower type, 'api' is api_post,api_list,api_rows;"
+        + "\ncells whose app serves none of them are left out",
     )
     p.add_argument(
         "--db-pool-size",
@@ -131,6 +133,8 @@ def _versions(cells: list[Cell]) -> dict[str, str]:
     names += [c.app.package for c in cells]
     if any(c.app.group == DATABASE for c in cells):
         names += ["asyncpg", "psycopg", "psycopg-pool", "jinja2"]
+    if any(c.app.group == API for c in cells):
+        names += ["pydantic", "pydantic-core", "msgspec"]
     return machine.versions(names)
 
 
@@ -232,6 +236,7 @@ class Bench:
     def verify_all(self) -> None:
         """Start each cell once and check its responses; failed cells are not benchmarked."""
         db_check, db_problem = self._database()
+        api_check = ApiVerifier(self.args.port)
         python = Path(sys.executable)
         for cell in self.cells:
             outcome = self.outcomes[cell.key]
@@ -250,6 +255,7 @@ class Bench:
                         list(outcome.endpoints),
                         self.args.freshness_wait,
                         db_check if is_db else None,
+                        api_check,
                     )
                 if is_db and db_check is not None and outcome.verdict is not None:
                     db_check.run_counts(
@@ -362,8 +368,8 @@ class Bench:
 
 
 def _list() -> None:
-    for group in (BASIC, DATABASE):
-        types = ",".join(e.name for e in GROUPS[group])
+    for group, endpoints in GROUPS.items():
+        types = ",".join(e.name for e in endpoints)
         apps = ", ".join(f"{a.name} ({a.interface})" for a in APPS.values() if a.group == group)
         print(f"apps ({types}): {apps}")
     print("servers: " + ", ".join(f"{s.name} ({'/'.join(s.interfaces)})" for s in SERVERS.values()))

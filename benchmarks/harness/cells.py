@@ -6,7 +6,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.endpoints import BASIC, DATABASE, GROUPS, Endpoint
+from harness.endpoints import API, BASIC, DATABASE, GROUPS, Endpoint
 
 APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
 HOST = "127.0.0.1"
@@ -16,7 +16,8 @@ HOST = "127.0.0.1"
 class App:
     """One framework's benchmark app: `module:attr` inside benchmarks/apps/.
 
-    `group` says which test types it serves (plaintext/JSON, or the database ones),
+    `group` says which test types it serves (plaintext/JSON, the database ones, or the JSON
+    API ones),
     `reference` names the raw app its ratios are taken against, and `requires` lists the
     `module:name`s that must import for the app to run at all (else its cells are
     "unavailable", see `missing_requirement`).
@@ -44,11 +45,18 @@ class App:
     @property
     def reference(self) -> str:
         """The app every ratio of this one is taken against."""
-        return "raw-db" if self.group == DATABASE else "raw"
+        return REFERENCES[self.group]
+
+
+REFERENCES = {BASIC: "raw", DATABASE: "raw-db", API: "raw-api"}
 
 
 def _db(name: str, label: str, module: str, interface: str, package: str) -> App:
     return App(name, label, module, interface, package, group=DATABASE)
+
+
+def _api(name: str, label: str, module: str, package: str) -> App:
+    return App(name, label, module, "asgi", package, group=API)
 
 
 APPS: dict[str, App] = {
@@ -85,6 +93,14 @@ APPS: dict[str, App] = {
         _db("falcon-db", "Falcon + asyncpg", "falcon_db_app", "asgi", "falcon"),
         _db("flask-db", "Flask + psycopg", "flask_db_app", "wsgi", "flask"),
         _db("django-db", "Django ORM", "django_db_app", "wsgi", "django"),
+        _api("raw-api", "raw ASGI + pydantic", "raw_api", "pydantic"),
+        _api("heron-api", "Heron", "heron_api_app", "heron"),
+        _api("fastapi-api", "FastAPI", "fastapi_api_app", "fastapi"),
+        _api("litestar-api", "Litestar (msgspec)", "litestar_api_app", "litestar"),
+        _api(
+            "litestar-pydantic-api", "Litestar (pydantic)", "litestar_pydantic_api_app", "litestar"
+        ),
+        _api("blacksheep-api", "BlackSheep", "blacksheep_api_app", "blacksheep"),
     )
 }
 
@@ -191,6 +207,13 @@ DEFAULT_CELLS = (
     "falcon-db@uvicorn",
     "flask-db@gunicorn",
     "django-db@gunicorn",
+    # The JSON API types: run only when asked for (`--types api`, or one of the api_* types).
+    "raw-api@uvicorn",
+    "heron-api@uvicorn",
+    "fastapi-api@uvicorn",
+    "litestar-api@uvicorn",
+    "litestar-pydantic-api@uvicorn",
+    "blacksheep-api@uvicorn",
 )
 
 

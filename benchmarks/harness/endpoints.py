@@ -2,6 +2,9 @@
 
 Two groups: `plaintext` and `json` (no database), and the four database types `db`,
 `queries`, `fortunes` and `updates` (`shared/external/tfb/RULES.md`, sections 3 to 5).
+A third group is Heron's own, not TechEmpower's: the JSON API types `api_post` (a validated
+JSON body, a 201 response model), `api_list` (100 stored model objects through a response
+model) and `api_rows` (100 stored plain dicts, validated into the response model).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 _ACCEPT_TAIL = "text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7"
 JSON_ACCEPT = f"application/json,{_ACCEPT_TAIL}"
@@ -18,6 +22,8 @@ HTML_TYPE = re.compile(r"^text/html; ?charset=(UTF|utf)-8$")
 
 BASIC = "basic"
 DATABASE = "database"
+API = "api"
+LUA_DIR = Path(__file__).resolve().parent.parent / "lua"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +31,8 @@ class Endpoint:
     """A test type: the URL TFB is configured with, the level wrk loads, Accept, Content-Type.
 
     For the query-style types `url` ends with `?queries=` and the verifier appends its cases
-    to it (`2`, `0`, `foo`, `501`, nothing); wrk loads `url + level`.
+    to it (`2`, `0`, `foo`, `501`, nothing); wrk loads `url + level`. A POST type names the
+    JSON file it sends (`body`) and the wrk script that sends it (`script`), in benchmarks/lua/.
     """
 
     name: str
@@ -35,6 +42,9 @@ class Endpoint:
     group: str = BASIC
     level: str = ""
     title: str = ""
+    method: str = "GET"
+    body: str = ""
+    script: str = ""
 
     @property
     def path(self) -> str:
@@ -45,6 +55,10 @@ class Endpoint:
     def label(self) -> str:
         """The column heading in the report."""
         return self.title or self.name
+
+    def request_body(self) -> bytes | None:
+        """The bytes this type sends as the request body (None for a GET)."""
+        return (LUA_DIR / self.body).read_bytes() if self.body else None
 
     def body_problem(self, body: bytes) -> str | None:
         """Why `body` is not the canonical plaintext/JSON body, or None when it is."""
@@ -76,20 +90,42 @@ FORTUNES = Endpoint("fortunes", "/fortunes", HTML_ACCEPT, HTML_TYPE, DATABASE)
 UPDATES = Endpoint(
     "updates", "/updates?queries=", JSON_ACCEPT, JSON_TYPE, DATABASE, "20", "20 updates"
 )
-ENDPOINTS = (PLAINTEXT, JSON, DB, QUERIES, FORTUNES, UPDATES)
+API_POST = Endpoint(
+    "api_post",
+    "/api/items",
+    "application/json",
+    JSON_TYPE,
+    API,
+    title="POST item",
+    method="POST",
+    body="item.json",
+    script="post_json.lua",
+)
+API_LIST = Endpoint(
+    "api_list", "/api/items", "application/json", JSON_TYPE, API, title="GET 100 items"
+)
+API_ROWS = Endpoint(
+    "api_rows", "/api/rows", "application/json", JSON_TYPE, API, title="GET 100 rows"
+)
+TFB_ENDPOINTS = (PLAINTEXT, JSON, DB, QUERIES, FORTUNES, UPDATES)
+ENDPOINTS = (*TFB_ENDPOINTS, API_POST, API_LIST, API_ROWS)
 BY_NAME = {e.name: e for e in ENDPOINTS}
 GROUPS = {
-    BASIC: tuple(e for e in ENDPOINTS if e.group == BASIC),
-    DATABASE: tuple(e for e in ENDPOINTS if e.group == DATABASE),
+    group: tuple(e for e in ENDPOINTS if e.group == group) for group in (BASIC, DATABASE, API)
 }
+# Names standing for several types: `all` (the default) is every TechEmpower type.
+ALIASES = {"all": TFB_ENDPOINTS, "api": GROUPS[API]}
 
 
 def parse_types(spec: str) -> list[Endpoint]:
-    """`plaintext,db,...` (or `all`) as endpoints in the canonical order; ValueError if unknown."""
-    if spec.strip() in ("", "all"):
-        return list(ENDPOINTS)
-    names = {n.strip() for n in spec.split(",") if n.strip()}
-    unknown = sorted(names - set(BY_NAME))
+    """`plaintext,db,...` (or `all`, `api`) as endpoints in the canonical order; ValueError if
+    a name is unknown."""
+    names = {n.strip() for n in spec.split(",") if n.strip()} or {"all"}
+    unknown = sorted(names - set(BY_NAME) - set(ALIASES))
     if unknown:
-        raise ValueError(f"unknown test type(s) {', '.join(unknown)} (known: {', '.join(BY_NAME)})")
-    return [e for e in ENDPOINTS if e.name in names]
+        known = ", ".join([*BY_NAME, *ALIASES])
+        raise ValueError(f"unknown test type(s) {', '.join(unknown)} (known: {known})")
+    chosen: set[Endpoint] = set()
+    for name in names:
+        chosen.update(ALIASES.get(name) or (BY_NAME[name],))
+    return [e for e in ENDPOINTS if e in chosen]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cells import HOST
-from harness.endpoints import Endpoint
+from harness.endpoints import LUA_DIR, Endpoint
 from harness.proc import pinned
 
 _LUA = Path(__file__).resolve().parent / "wrk_report.lua"
@@ -47,11 +47,15 @@ class LoadResult:
 
 
 def run_wrk(wrk: str, port: int, endpoint: Endpoint, seconds: int, s: LoadSettings) -> LoadResult:
-    """Load `endpoint` on 127.0.0.1:`port` for `seconds` and return wrk's numbers."""
+    """Load `endpoint` on 127.0.0.1:`port` for `seconds` and return wrk's numbers.
+
+    A type with a script of its own (a POST) runs that script, which reports like ours.
+    """
+    script = LUA_DIR / endpoint.script if endpoint.script else _LUA
     argv = pinned(
         [
             wrk, "-t", str(s.threads), "-c", str(s.connections), "-d", f"{seconds}s",
-            "-s", str(_LUA), "-H", f"Accept: {endpoint.accept}",
+            "-s", str(script), "-H", f"Accept: {endpoint.accept}",
             f"http://{HOST}:{port}{endpoint.path}",
         ],
         s.client_cpu,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.cells import Cell, reference_key
-from harness.endpoints import BASIC, DATABASE, Endpoint
+from harness.endpoints import API, BASIC, DATABASE, Endpoint
 from harness.load import LoadResult
 from harness.verify import Verdict
 
@@ -66,7 +66,39 @@ def _fmt_ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-_SECTIONS = ((BASIC, "Plaintext and JSON"), (DATABASE, "Database test types"))
+_SECTIONS = ((BASIC, "Plaintext and JSON"), (DATABASE, "Database test types"), (API, "JSON API"))
+# (cell's app, the app it is divided by, heading): ratios printed under the group's table.
+HEAD_TO_HEAD = {API: (("heron-api", "fastapi-api", "Heron \u00f7 FastAPI"),)}
+
+
+def head_to_head(outcomes: dict[str, CellOutcome], group: str) -> list[dict[str, Any]]:
+    """The group's head-to-head ratios on each server where both apps ran."""
+    found: list[dict[str, Any]] = []
+    for mine, theirs, title in HEAD_TO_HEAD.get(group, ()):
+        for key, outcome in outcomes.items():
+            if outcome.cell.app.name != mine:
+                continue
+            other = outcomes.get(f"{theirs}@{outcome.cell.server.name}")
+            if other is None:
+                continue
+            ratios = {}
+            for endpoint in outcome.endpoints:
+                a, b = outcome.median(endpoint.name), other.median(endpoint.name)
+                if a is not None and b:
+                    ratios[endpoint.name] = a / b
+            if ratios:
+                found.append({"title": title, "cells": [key, other.cell.key], "ratios": ratios})
+    return found
+
+
+def _head_to_head_lines(outcomes: dict[str, CellOutcome], group: str) -> list[str]:
+    labels = {e.name: e.label for o in outcomes.values() for e in o.endpoints}
+    lines = []
+    for entry in head_to_head(outcomes, group):
+        server = entry["cells"][0].partition("@")[2]
+        ratios = ", ".join(f"{labels[n]} {r:.2f}" for n, r in entry["ratios"].items())
+        lines.append(f"{entry['title']} ({server}): {ratios}.")
+    return lines
 
 
 def _table(outcomes: dict[str, CellOutcome], group: str) -> list[str]:
@@ -100,8 +132,11 @@ def _table(outcomes: dict[str, CellOutcome], group: str) -> list[str]:
 def render_markdown(outcomes: dict[str, CellOutcome], meta: dict[str, Any]) -> str:
     """The results tables plus what was not benchmarked and why, as Markdown."""
     s = meta["settings"]
+    groups = {o.cell.app.group for o in outcomes.values()}
+    kinds = ["TechEmpower"] if groups - {API} or not groups else []
+    kinds += ["JSON API"] if API in groups else []
     lines = [
-        "# Heron benchmarks: TechEmpower test types",
+        f"# Heron benchmarks: {' and '.join(kinds)} test types",
         "",
         f"{meta['started']} · {meta['cpu']} · Python {meta['python']} · "
         f"`wrk -t{s['threads']} -c{s['connections']} -d{s['duration']:g}s` "
@@ -115,12 +150,16 @@ def render_markdown(outcomes: dict[str, CellOutcome], meta: dict[str, Any]) -> s
         table = _table(outcomes, group)
         if table:
             lines += ["", f"## {title}", "", *table]
+            extra = _head_to_head_lines(outcomes, group)
+            if extra:
+                lines += ["", *extra]
     lines += [
         "",
         "req/s: median over the runs; ± is half the min-max range, relative to the median. "
         f"{TIMES} raw: median req/s divided by the raw ASGI app's on the same server "
         "(for gunicorn rows, the raw ASGI app on uvicorn); for the database types the "
-        "raw ASGI app on asyncpg. "
+        "raw ASGI app on asyncpg, for the JSON API types the raw ASGI app validating with "
+        "pydantic. "
         "† some responses were non-2xx or wrk counted socket errors (see the JSON).",
     ]
     skipped = [o for o in outcomes.values() if not o.runs]
@@ -173,4 +212,5 @@ def to_json(outcomes: dict[str, CellOutcome], meta: dict[str, Any]) -> dict[str,
                 "runs": [r.to_json() for r in o.runs.get(name, [])],
             }
         cells.append(entry)
-    return {"meta": meta, "cells": cells}
+    comparisons = [entry for group, _ in _SECTIONS for entry in head_to_head(outcomes, group)]
+    return {"meta": meta, "cells": cells, "head_to_head": comparisons}

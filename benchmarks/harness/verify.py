@@ -2,8 +2,9 @@
 
 Per endpoint: status 200, `Server`, `Date` and `Content-Type` present, `Content-Length` or
 `Transfer-Encoding`, a parseable and *fresh* `Date` (two requests some seconds apart must differ),
-the Content-Type regex, and the exact canonical body. The database types add their own checks
-(`verify_db.py`), passed in as `db_check`. Failures refuse the cell; warnings don't.
+the Content-Type regex, and the exact canonical body. The database and JSON API types add their
+own checks (`verify_db.py`, `verify_api.py`), passed in as `db_check` and `api_check`.
+Failures refuse the cell; warnings don't.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.cells import HOST
-from harness.endpoints import BASIC, Endpoint
+from harness.endpoints import API, BASIC, DATABASE, Endpoint
 
 Headers = list[tuple[str, str]]
 
@@ -42,20 +43,30 @@ class Verdict:
         return len(self.problems) + len(self.warnings)
 
 
-# Checks one database endpoint into the verdict; returns the headers of its main response
-# (for the Date freshness check), or None when no response came.
-DbCheck = Callable[[Endpoint, Verdict], Headers | None]
+# Checks one database or JSON API endpoint into the verdict; returns the headers of its main
+# response (for the Date freshness check), or None when no response came.
+GroupCheck = Callable[[Endpoint, Verdict], Headers | None]
 
 
-def get(port: int, path: str, accept: str) -> tuple[int, Headers, bytes]:
-    """GET `path` with TechEmpower's Accept header; (status, headers, body)."""
+def fetch(
+    port: int, method: str, path: str, accept: str, body: bytes | None = None
+) -> tuple[int, Headers, bytes]:
+    """One request (a body is sent as JSON); (status, headers, body)."""
+    headers = {"Accept": accept, "User-Agent": "heron-bench"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
     conn = http.client.HTTPConnection(HOST, port, timeout=15.0)
     try:
-        conn.request("GET", path, headers={"Accept": accept, "User-Agent": "heron-bench"})
+        conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         return resp.status, resp.getheaders(), resp.read()
     finally:
         conn.close()
+
+
+def get(port: int, path: str, accept: str) -> tuple[int, Headers, bytes]:
+    """GET `path` with TechEmpower's Accept header; (status, headers, body)."""
+    return fetch(port, "GET", path, accept)
 
 
 def check_headers(endpoint: Endpoint, headers: Headers, v: Verdict, what: str = "") -> None:
@@ -103,19 +114,23 @@ def verify(
     port: int,
     endpoints: list[Endpoint],
     freshness_wait: float = 2.1,
-    db_check: DbCheck | None = None,
+    db_check: GroupCheck | None = None,
+    api_check: GroupCheck | None = None,
 ) -> Verdict:
     """Verify `endpoints` of the server on `port` (takes about `freshness_wait` seconds more)."""
     v = Verdict()
     first_dates: dict[str, str | None] = {}
+    checks = {DATABASE: db_check, API: api_check}
     for endpoint in endpoints:
+        check = checks.get(endpoint.group)
         if endpoint.group == BASIC:
             headers = _check_basic(port, endpoint, v)
-        elif db_check is None:
-            v.problems.append(f"{endpoint.name}: no database to verify against")
+        elif check is None:
+            what = "database" if endpoint.group == DATABASE else "checker"
+            v.problems.append(f"{endpoint.name}: no {what} to verify against")
             headers = None
         else:
-            headers = db_check(endpoint, v)
+            headers = check(endpoint, v)
         if headers is not None:
             first_dates[endpoint.name] = _date(headers)
     if not first_dates or freshness_wait <= 0:
@@ -125,7 +140,8 @@ def verify(
         if endpoint.name not in first_dates:
             continue
         try:
-            _, headers, _ = get(port, endpoint.path, endpoint.accept)
+            method, path, body = endpoint.method, endpoint.path, endpoint.request_body()
+            _, headers, _ = fetch(port, method, path, endpoint.accept, body)
         except (OSError, http.client.HTTPException) as exc:
             v.problems.append(f"{endpoint.name}: second request failed: {exc!r}")
             continue

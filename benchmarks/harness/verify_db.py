@@ -46,7 +46,7 @@ class _PendingCount:
 
 
 class DbVerifier:
-    """Checks the database endpoints of the server on `port` (a `verify.DbCheck`).
+    """Checks the database endpoints of the server on `port` (a `verify.GroupCheck`).
 
     Call it for each endpoint while the cell's server runs, then `run_counts` once that
     server has stopped: the query-count checks need servers of their own.

@@ -1,0 +1,96 @@
+"""The JSON API ceiling: a bare ASGI app validating with pydantic by hand, the 1.0 reference.
+
+`POST /api/items` reads the body, validates it with `ItemIn.model_validate_json` (a 422 with
+pydantic's errors when it fails) and answers 201 with the item, dumped by a
+`TypeAdapter(ItemOut)`; `GET /api/items` validates the stored rows through a
+`TypeAdapter(list[ItemOut])` and dumps them with it. Anything else is a 404. The server adds
+`Server` and `Date`, as it does for every app.
+"""
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+from api_data import ROWS
+from api_models import ITEMS, ItemIn, ItemOut, created
+from pydantic import TypeAdapter, ValidationError
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_ITEM = TypeAdapter(ItemOut)
+_ITEMS = TypeAdapter(list[ItemOut])
+_NOT_FOUND_START = {
+    "type": "http.response.start",
+    "status": 404,
+    "headers": [(b"content-type", b"text/plain"), (b"content-length", b"9")],
+}
+_NOT_FOUND_BODY = {"type": "http.response.body", "body": b"Not Found"}
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _body(receive: Receive) -> bytes:
+    message = await receive()
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body"):
+        return body
+    chunks = [body]
+    while message.get("more_body"):
+        message = await receive()
+        chunks.append(message.get("body", b""))
+    return b"".join(chunks)
+
+
+async def _json(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _create(receive: Receive, send: Send) -> None:
+    try:
+        item = ItemIn.model_validate_json(await _body(receive))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        await _json(send, 422, orjson.dumps({"detail": errors}))
+        return
+    await _json(send, 201, _ITEM.dump_json(created(item)))
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve POST and GET /api/items and GET /api/rows; anything else is a 404."""
+    if scope["type"] != "http":
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        return
+    if scope["path"] == "/api/items":
+        if scope["method"] == "POST":
+            await _create(receive, send)
+            return
+        if scope["method"] == "GET":
+            await _json(send, 200, _ITEMS.dump_json(ITEMS))
+            return
+    if scope["path"] == "/api/rows" and scope["method"] == "GET":
+        await _json(send, 200, _ITEMS.dump_json(_ITEMS.validate_python(ROWS)))
+        return
+    await send(_NOT_FOUND_START)
+    await send(_NOT_FOUND_BODY)
