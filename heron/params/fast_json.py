@@ -90,22 +90,23 @@ def _plain_model(model: type[BaseModel], models: set[type[BaseModel]]) -> bool:
     return True
 
 
+def plain_models(model: type[BaseModel]) -> frozenset[type[BaseModel]] | None:
+    """``model`` and the models its fields hold, if all are plain (None: not plain)."""
+    models: set[type[BaseModel]] = set()
+    return frozenset(models) if _plain_model(model, models) else None
+
+
 def plain_dumper(annotation: Any) -> Dumper | None:
     """A dumper for ``Model`` or ``list[Model]`` of plain models (None: use pydantic)."""
-    models: set[type[BaseModel]] = set()
     origin = get_origin(annotation)
-    if origin is list:
-        (item,) = get_args(annotation) or (None,)
-        if not (isinstance(item, type) and issubclass(item, BaseModel)):
-            return None
-        if not _plain_model(item, models):
-            return None
-        return _list_dumper(item, frozenset(models))
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if not _plain_model(annotation, models):
-            return None
-        return _model_dumper(annotation, frozenset(models))
-    return None
+    many = origin is list
+    item = (get_args(annotation) or (None,))[0] if many else annotation
+    if not (isinstance(item, type) and issubclass(item, BaseModel)):
+        return None
+    models = plain_models(item)
+    if models is None:
+        return None
+    return _list_dumper(item, models) if many else _model_dumper(item, models)
 
 
 def _default_for(models: frozenset[type[BaseModel]]) -> Callable[[Any], Any]:

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from heron.http.responses import Response
 from heron.params.errors import ResponseValidationError, translate_errors
 from heron.params.fast_json import plain_dumper
+from heron.params.fast_rows import row_dumper
 from heron.params.spec import UnresolvedAnnotation, type_hints
 
 _NOT_MODELS: tuple[Any, ...] = (
@@ -82,6 +83,7 @@ class ResponseSpec:
         self._dump: Callable[..., bytes] = self.adapter.dump_json
         only_alias = set(self.dump_options) <= {"by_alias"}
         self._fast = plain_dumper(annotation) if only_alias else None
+        self._rows = row_dumper(annotation) if only_alias else None
 
     def render(self, rv: Any) -> Response:
         """``rv`` (or the body of a ``(body, status[, headers])`` tuple) as a JSON response."""
@@ -102,6 +104,10 @@ class ResponseSpec:
             if content is not None:
                 return content
         if type(value) is not self._exact:
+            if self._rows is not None:
+                content = self._rows(value)
+                if content is not None:
+                    return content
             try:
                 value = self.adapter.validate_python(value, from_attributes=True)
             except ValidationError as exc:
