@@ -14,6 +14,7 @@ from heron.db.connections import connections
 from heron.db.query import select
 from heron.db.query.compiler import CACHE, Statement, collect, expr_shape, where_shape
 from heron.db.query.expressions import F, OrderBy
+from heron.db.query.gcpause import build_many
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -129,6 +130,11 @@ def materialise(qs: QuerySet[Any], stmt: Statement, rows: Any) -> list[Any]:
         objs: list[Any] = stmt.extra(rows)
         return objs
     names, converters = stmt.extra
+    kind = qs._iterable
+    return build_many(lambda rows: _values(kind, names, converters, rows), rows)
+
+
+def _values(kind: str, names: tuple[str, ...], converters: Any, rows: Any) -> list[Any]:
     if any(c is not None for c in converters):
         rows = [
             tuple(
@@ -139,7 +145,6 @@ def materialise(qs: QuerySet[Any], stmt: Statement, rows: Any) -> list[Any]:
             )
             for row in rows
         ]
-    kind = qs._iterable
     if kind == "flat":
         return [row[0] for row in rows]
     if kind == "dict":

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from heron.db.query.gcpause import build_many
+
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
     from heron.db.models.base import Model
@@ -63,7 +65,7 @@ class RowLoader:
         )
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
-        return self.load(rows)
+        return build_many(self.load, rows)
 
 
 class _Writer:
