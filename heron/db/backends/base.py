@@ -40,6 +40,19 @@ if TYPE_CHECKING:
 
 Row = Sequence[Any]
 Params = Sequence[Any]
+
+
+class NativeSQL(str):
+    """SQL whose placeholders are already the server's own (``$1``, ``$2``... on PostgreSQL).
+
+    A driver that parses ``%s`` placeholders on every call (psycopg does for statements of
+    more than 50 parameters) sends it as it is; ``Database.native_placeholders`` says
+    whether a backend takes it.
+    """
+
+    __slots__ = ()
+
+
 QueryListener = Callable[[str, Any], None]
 Op = Callable[[Any, str, Any], Any]
 
@@ -70,6 +83,8 @@ class Database:
     paramstyles: ClassVar[tuple[str, str]] = ("", "")
     #: statement opening a transaction
     begin_sql: str = "BEGIN"
+    #: whether the sync driver runs ``NativeSQL`` unparsed
+    native_placeholders: ClassVar[bool] = False
     _sync_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     _async_errors: ClassVar[tuple[type[BaseException], ...]] = ()
 

@@ -19,7 +19,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.types.string import TextLoader
 from sqlalchemy.engine import URL
 
-from heron.db.backends.base import Database, Params, Row
+from heron.db.backends.base import Database, NativeSQL, Params, Row
 from heron.db.backends.pool import socket_quiet
 from heron.db.backends.settings import parse_url
 from heron.db.errors import (
@@ -96,6 +96,7 @@ class PostgreSQLDatabase(Database):
 
     vendor = "postgresql"
     paramstyles = ("format", "numeric_dollar")
+    native_placeholders = True
     _sync_errors = (psycopg.Error,)
     _async_errors = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 
@@ -160,6 +161,8 @@ class PostgreSQLDatabase(Database):
         return self._usable(conn) and socket_quiet(conn.fileno())
 
     def _fetchall(self, conn: psycopg.Connection[Any], sql: str, params: Params) -> list[Row]:
+        if type(sql) is NativeSQL:
+            return psycopg.RawCursor(conn).execute(sql, params).fetchall()
         return conn.execute(sql, params).fetchall()
 
     def _fetchone(self, conn: psycopg.Connection[Any], sql: str, params: Params) -> Row | None:
@@ -167,6 +170,8 @@ class PostgreSQLDatabase(Database):
         return row
 
     def _execute(self, conn: psycopg.Connection[Any], sql: str, params: Params) -> int:
+        if type(sql) is NativeSQL:
+            return psycopg.RawCursor(conn).execute(sql, params).rowcount
         return conn.execute(sql, params).rowcount
 
     def _executemany(

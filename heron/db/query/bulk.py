@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from heron.db.backends.base import NativeSQL
 from heron.db.connections import connections
 from heron.db.fields.base import Field
 from heron.db.fields.scalars import AutoField
@@ -37,14 +38,15 @@ __all__ = ["abulk_create", "abulk_update", "bulk_create", "bulk_update"]
 MAX_PARAMS = 5000
 MAX_UPDATE_BATCH = 1024
 _DOLLAR = re.compile(r"\$(\d+)")
+_FORMAT = re.compile(r"%s")
 
 
 class _Insert:
     """A compiled one-row INSERT, expanded to N rows on demand."""
 
-    __slots__ = ("_sql", "group", "head", "params", "returning", "tail", "width")
+    __slots__ = ("_sql", "group", "head", "native", "params", "returning", "tail", "width")
 
-    def __init__(self, stmt: Statement, width: int, returning: bool) -> None:
+    def __init__(self, stmt: Statement, width: int, returning: bool, native: bool) -> None:
         sql = stmt.sql
         start = sql.index(" VALUES (") + len(" VALUES ")
         depth = 0
@@ -59,6 +61,12 @@ class _Insert:
         self.params = stmt.params
         self.width = width
         self.returning = returning
+        # psycopg parses the `%s` of a long statement on every call: where the backend takes
+        # its server's own placeholders, the group is numbered `$n` once and sent unparsed.
+        self.native = native and _only_format_placeholders(self.head, self.group, self.tail)
+        if self.native:
+            numbers = iter(range(1, self.group.count("%s") + 1))
+            self.group = _FORMAT.sub(lambda m: f"${next(numbers)}", self.group)
         self._sql: dict[int, str] = {}  # by row count: full batches repeat one size
 
     def _renumbered(self, shift: int) -> str:
@@ -73,9 +81,16 @@ class _Insert:
             else:
                 groups = [self.group] * rows
             text = f"{self.head}{', '.join(groups)}{self.tail}"
+            if self.native:
+                text = NativeSQL(text)
             if len(self._sql) < 8:
                 self._sql[rows] = text
         return text
+
+
+def _only_format_placeholders(head: str, group: str, tail: str) -> bool:
+    """The statement's only ``%`` are the group's ``%s`` (no literal ``%%`` anywhere)."""
+    return "%" not in head + tail and group.count("%") == group.count("%s") > 0
 
 
 def _insert(
@@ -85,6 +100,7 @@ def _insert(
     vendor: str,
     returning: bool,
     conflict: tuple[str, tuple[str, ...], tuple[str, ...]] | None,
+    native: bool = False,
 ) -> _Insert:
     def build() -> Statement:
         binder = Binder()
@@ -96,7 +112,9 @@ def _insert(
         if returning:
             stmt = stmt.returning(table.c[model._meta.pk.attname])
         compiled = compile_statement(stmt, dialect, binder)
-        return Statement(compiled.sql, compiled.params, _Insert(compiled, len(fields), returning))
+        return Statement(
+            compiled.sql, compiled.params, _Insert(compiled, len(fields), returning, native)
+        )
 
     key = ("bulk-insert", model, tuple(f.attname for f in fields), returning, conflict, dialect)
     insert: _Insert = cached(key, build).extra
@@ -189,7 +207,9 @@ def _create_plan(
                 and bool(getattr(dialect, "insert_returning", False))
                 and (conflict is None or (conflict[0] == "update" and vendor != "mysql"))
             )
-            insert = _insert(model, fields, dialect, vendor, returning, conflict)
+            insert = _insert(
+                model, fields, dialect, vendor, returning, conflict, db.native_placeholders
+            )
             size = _batch(batch_size, len(fields), len(group))
             convert = pk.db_converter(vendor)
             for start in range(0, len(group), size):

@@ -8,6 +8,7 @@ import pytest
 
 from heron.db import IntegrityError
 from heron.db.backends import Database
+from heron.db.backends.base import NativeSQL
 from tests.db.query.qt_models import Author, Book, Code, Tag
 
 
@@ -110,3 +111,23 @@ async def test_abulk_update(library: SimpleNamespace) -> None:
         tag.name = tag.name.upper()
     assert await Tag.objects.abulk_update(tags, ["name"]) == 3
     assert sorted(await Tag.objects.values_list("name", flat=True)) == ["CLASSIC", "EPIC", "SCIFI"]
+
+
+def test_bulk_create_values_that_look_like_placeholders_stay_values(db: Database) -> None:
+    author = Author.objects.create(name="ann")
+    titles = ["%s", "$1", "%%", "%(x)s", "$2 %s $1", "100 %"] * 20
+    Book.objects.bulk_create([Book(title=t, pages=i, author=author) for i, t in enumerate(titles)])
+    stored = list(Book.objects.order_by("pages").values_list("title", flat=True))
+    assert stored == titles
+
+
+def test_postgresql_bulk_inserts_are_sent_with_native_placeholders(db: Database) -> None:
+    author = Author.objects.create(name="ann")
+    with db.capture_queries() as queries:
+        Book.objects.bulk_create([Book(title=f"b{i}", pages=i, author=author) for i in range(60)])
+    (sql,) = [sql for sql, _ in queries if sql.lstrip().upper().startswith("INSERT")]
+    if db.vendor == "postgresql":
+        assert type(sql) is NativeSQL and "%s" not in sql and "$180" in sql
+    else:
+        assert type(sql) is str
+    assert Book.objects.filter(pages__gte=0).count() == 60
