@@ -219,12 +219,16 @@ class Decimal(Field):
 
     def _to_sqlite(self, value: Any) -> Any:
         if isinstance(value, decimal.Decimal):
-            if len(value.normalize().as_tuple().digits) > SQLITE_DECIMAL_DIGITS:
+            text = str(value)
+            if (  # a short text has few digits: count them only for long ones
+                len(text) > SQLITE_DECIMAL_DIGITS
+                and len(value.normalize().as_tuple().digits) > SQLITE_DECIMAL_DIGITS
+            ):
                 raise DataError(
                     f"{value} has more than {SQLITE_DECIMAL_DIGITS} significant digits, which "
                     "SQLite cannot store exactly; use PostgreSQL or MariaDB/MySQL for such values."
                 )
-            return str(value)
+            return text
         return value
 
     def _from_sqlite(self, value: Any) -> Any:

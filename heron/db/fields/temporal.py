@@ -67,6 +67,10 @@ class DateTime(_AutoNow):
     values are taken to be UTC.
     """
 
+    #: Writes skip ``to_python`` for datetimes: every vendor's preparer reads a naive value
+    #: as UTC, as ``to_python`` does.
+    python_type = dt.datetime
+
     def sa_type(self) -> sa.types.TypeEngine[Any]:
         return sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), *_MYSQL)
 
@@ -278,7 +282,20 @@ def _naive_utc(value: Any) -> Any:
     return value
 
 
+_UTC_TEXT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # what isoformat(" ", "microseconds") writes
+
+
 def _sqlite_text(value: Any) -> Any:
+    if type(value) is dt.datetime and value.tzinfo is dt.UTC:  # the usual case, made short
+        return _UTC_TEXT % (
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+        )
     if isinstance(value, dt.datetime):
         # Always six fractional digits, so text comparison is chronological.
         return _naive_utc(value).isoformat(sep=" ", timespec="microseconds")

@@ -11,7 +11,7 @@ batch padded to a power of two (repeating its last object) so only a few shapes 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -44,7 +44,17 @@ _FORMAT = re.compile(r"%s")
 class _Insert:
     """A compiled one-row INSERT, expanded to N rows on demand."""
 
-    __slots__ = ("_sql", "group", "head", "native", "params", "returning", "tail", "width")
+    __slots__ = (
+        "_sql",
+        "binder",
+        "group",
+        "head",
+        "native",
+        "params",
+        "returning",
+        "tail",
+        "width",
+    )
 
     def __init__(self, stmt: Statement, width: int, returning: bool, native: bool) -> None:
         sql = stmt.sql
@@ -68,6 +78,7 @@ class _Insert:
             numbers = iter(range(1, self.group.count("%s") + 1))
             self.group = _FORMAT.sub(lambda m: f"${next(numbers)}", self.group)
         self._sql: dict[int, str] = {}  # by row count: full batches repeat one size
+        self.binder: Callable[[Sequence[Model]], list[Any]] | None = None
 
     def _renumbered(self, shift: int) -> str:
         return _DOLLAR.sub(lambda m: f"${int(m.group(1)) + shift}", self.group)
@@ -228,23 +239,43 @@ def _create_plan(
 
 
 def _bind_rows(insert: _Insert, fields: Sequence[Field], batch: Sequence[Model]) -> list[Any]:
-    """The parameters of a batch, row after row, in the statement's binding order.
+    """The parameters of a batch, row after row, in the statement's binding order."""
+    if insert.binder is None:
+        insert.binder = _row_binder(insert, fields)
+    return insert.binder(batch)
+
+
+def _row_binder(insert: _Insert, fields: Sequence[Field]) -> Callable[[Sequence[Model]], list[Any]]:
+    """A generated loop reading each object's values as one tuple display per row.
 
     A field whose ``pre_save`` only reads the value is read straight from the instance
     dict; the others (``auto_now``…) go through ``pre_save``.
     """
-    getters = [
-        (fields[i].attname, None if fields[i].reads_value_on_save else fields[i], prep)
-        for i, prep in insert.params
-    ]
-    out: list[Any] = []
-    append = out.append
-    for obj in batch:
-        data = obj.__dict__
-        for attname, field, prep in getters:
-            value = data.get(attname) if field is None else field.pre_save(obj, True)
-            append(prep(value) if prep is not None else value)
-    return out
+    namespace: dict[str, Any] = {}
+    values = []
+    for n, (i, prep) in enumerate(insert.params):
+        field = fields[i]
+        if field.reads_value_on_save:
+            value = f"d.get({field.attname!r})"
+        else:
+            namespace[f"f{n}"] = field
+            value = f"f{n}.pre_save(obj, True)"
+        if prep is not None:
+            namespace[f"p{n}"] = prep
+            value = f"p{n}({value})"
+        values.append(value)
+    source = (
+        "def bind(batch):\n"
+        "    out = []\n"
+        "    extend = out.extend\n"
+        "    for obj in batch:\n"
+        "        d = obj.__dict__\n"
+        f"        extend(({', '.join(values)},))\n"
+        "    return out\n"
+    )
+    exec(compile(source, "<heron bulk binder>", "exec"), namespace)
+    binder: Callable[[Sequence[Model]], list[Any]] = namespace["bind"]
+    return binder
 
 
 def _batch(batch_size: int | None, width: int, count: int) -> int:

@@ -229,3 +229,33 @@ def test_file_generate_filename() -> None:
     field = Everything._meta.get_field("attachment")
     year = dt.datetime.now(UTC).year
     assert field.generate_filename(None, "../../etc/a.pdf") == f"docs/{year}/a.pdf"  # type: ignore[attr-defined]
+
+
+def test_bulk_create_fills_auto_now_fields(db: Any) -> None:
+    before = dt.datetime.now(UTC)
+    objs = Everything.objects.bulk_create([Everything(name=f"n{i}") for i in range(3)])
+    loaded = list(Everything.objects.order_by("name"))
+    assert [o.name for o in loaded] == ["n0", "n1", "n2"]
+    assert all(o.created >= before.replace(microsecond=0) and o.updated for o in loaded)
+    assert [o.created for o in loaded] == [o.created for o in objs]
+
+
+def test_datetimes_in_any_zone_or_naive_are_stored_as_the_same_utc_instant(db: Any) -> None:
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    instant = dt.datetime(2024, 5, 1, 10, 0, 0, 7, tzinfo=UTC)
+    values = [
+        instant,  # UTC
+        instant.astimezone(plus_two),  # the same instant elsewhere
+        instant.replace(tzinfo=None),  # naive: taken as UTC
+        dt.datetime(1, 1, 1, tzinfo=UTC),  # the smallest year, zero microseconds
+    ]
+    objs = Everything.objects.bulk_create(
+        [Everything(name=f"z{i}", moment=value) for i, value in enumerate(values)]
+    )
+    stored = [
+        o.moment for o in Everything.objects.filter(pk__in=[o.pk for o in objs]).order_by("name")
+    ]
+    assert stored == [instant, instant, instant, dt.datetime(1, 1, 1, tzinfo=UTC)]
+    assert all(s.tzinfo is not None and s.utcoffset() == dt.timedelta(0) for s in stored)
+    assert Everything.objects.filter(moment=instant.astimezone(plus_two)).count() == 3
+    assert Everything.objects.filter(moment__lt=instant).count() == 1
