@@ -29,6 +29,11 @@ def _loop_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "heron-testclient"]
 
 
+def _new_loop_threads(before: list[threading.Thread]) -> list[threading.Thread]:
+    """Loop threads started since ``before`` was taken (other tests' may still be there)."""
+    return [t for t in _loop_threads() if t not in before]
+
+
 def test_request_reaches_app_as_asgi_scope() -> None:
     client = TestClient(echo)
     response = client.post("/a%20b/c?x=1&y=%C3%A9", content=b"hello", headers={"X-Token": "t"})
@@ -182,9 +187,10 @@ def test_requests_without_lifespan_share_one_loop() -> None:
 
 def test_startup_failure_raises_in_the_test() -> None:
     app = LifespanApp(fail_startup="cannot reach the database")
+    before = _loop_threads()
     with pytest.raises(LifespanError, match="cannot reach the database"), TestClient(app):
         pass  # pragma: no cover - never entered
-    assert _loop_threads() == []
+    assert _new_loop_threads(before) == []
 
 
 def test_startup_exception_raises_in_the_test() -> None:
@@ -239,20 +245,23 @@ def test_portal_runs_coroutines_on_the_app_loop() -> None:
 
 
 def test_closing_stops_the_loop_thread() -> None:
+    before = _loop_threads()  # other tests' forgotten clients may not be collected yet
     client = TestClient(echo)
     client.get("/")
-    assert len(_loop_threads()) == 1
+    assert len(_new_loop_threads(before)) == 1
     client.close()
-    assert _loop_threads() == []
+    assert _new_loop_threads(before) == []
 
 
 def test_forgotten_client_stops_its_loop_thread() -> None:
+    gc.collect()
+    before = _loop_threads()
     client = TestClient(echo)
     client.get("/")
-    assert len(_loop_threads()) == 1
+    assert len(_new_loop_threads(before)) == 1
     del client
     gc.collect()
-    assert _loop_threads() == []
+    assert _new_loop_threads(before) == []
 
 
 def test_client_class_is_not_collected_by_pytest() -> None:

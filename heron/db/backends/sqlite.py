@@ -15,6 +15,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncGenerator, Generator, Sequence
 from typing import Any
 
@@ -118,7 +119,10 @@ class SQLiteDatabase(Database):
         cursor = conn.cursor()
         try:
             for name, value in self._pragmas.items():
-                cursor.execute(f"PRAGMA {name}={value}")
+                if name == "journal_mode":
+                    _set_journal_mode(cursor, value, self._connect_args["timeout"])
+                else:
+                    cursor.execute(f"PRAGMA {name}={value}")
         finally:
             cursor.close()
         # "x REGEXP pattern" (the regex/iregex lookups) calls regexp(pattern, x).
@@ -251,3 +255,22 @@ class SQLiteDatabase(Database):
 
     async def _acontrol(self, conn: AsyncSQLiteConnection, sql: str) -> None:
         await conn.run(self._control, conn.raw, sql)
+
+
+def _set_journal_mode(cursor: Any, mode: str, timeout: float) -> None:
+    """Switch the file to ``mode`` unless it is in it already (WAL persists in the file).
+
+    Switching needs the database to itself and SQLite answers "database is locked" at once,
+    without waiting, when connections opened together race for it: retry until ``timeout``.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == mode.lower():
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute(f"PRAGMA journal_mode={mode}")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)

@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -91,6 +92,30 @@ def test_threads_share_the_pool(db_url: str) -> None:
     for thread in threads:
         thread.join()
     db.close()
+    assert errors == []
+
+
+def test_connections_opened_together_on_a_new_sqlite_file_all_work(tmp_path: Path) -> None:
+    """The first connections race to switch a new file to WAL; none may fail "locked"."""
+    errors: list[BaseException] = []
+    for attempt in range(40):
+        db = Database({"URL": f"sqlite:///{tmp_path / f'race{attempt}.db'}", "POOL_SIZE": 4})
+        start = threading.Barrier(6)
+
+        def work(db: Database = db, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                assert db.fetchone("SELECT 1") == (1,)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert db.fetchone("PRAGMA journal_mode") == ("wal",)
+        db.close()
     assert errors == []
 
 
