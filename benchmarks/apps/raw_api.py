@@ -1,43 +1,21 @@
-"""The JSON API ceiling: a bare ASGI app validating with pydantic by hand, the 1.0 reference.
+"""The JSON API reference: a bare ASGI app validating with pydantic by hand, the 1.0 line.
 
 `POST /api/items` reads the body, validates it with `ItemIn.model_validate_json` (a 422 with
 pydantic's errors when it fails) and answers 201 with the item, dumped by a
-`TypeAdapter(ItemOut)`; `GET /api/items` validates the stored rows through a
-`TypeAdapter(list[ItemOut])` and dumps them with it. Anything else is a 404. The server adds
-`Server` and `Date`, as it does for every app.
+`TypeAdapter(ItemOut)`; `GET /api/items` dumps the stored model objects with a
+`TypeAdapter(list[ItemOut])`, and `GET /api/rows` validates the stored dicts through it
+first. Anything else is a 404. The server adds `Server` and `Date`, as it does for every
+app. The lifespan handling and the 404 are `raw_asgi.py`'s.
 """
-
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 import orjson
 from api_data import ROWS
 from api_models import ITEMS, ItemIn, ItemOut, created
 from pydantic import TypeAdapter, ValidationError
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+from raw_asgi import _NOT_FOUND_BODY, _NOT_FOUND_START, Receive, Scope, Send, _lifespan
 
 _ITEM = TypeAdapter(ItemOut)
 _ITEMS = TypeAdapter(list[ItemOut])
-_NOT_FOUND_START = {
-    "type": "http.response.start",
-    "status": 404,
-    "headers": [(b"content-type", b"text/plain"), (b"content-length", b"9")],
-}
-_NOT_FOUND_BODY = {"type": "http.response.body", "body": b"Not Found"}
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 async def _body(receive: Receive) -> bytes:
