@@ -75,48 +75,50 @@ async def test_waiting_task_gets_the_released_connection(small: Database) -> Non
     await small.aclose()
 
 
-def test_threads_share_the_pool(db_url: str) -> None:
-    db = Database({"URL": db_url, "POOL_SIZE": 3, "POOL_TIMEOUT": 10})
+def _in_threads(count: int, work: Callable[[], None]) -> list[BaseException]:
+    """Run ``work`` in ``count`` threads released together; the exceptions they raised."""
     errors: list[BaseException] = []
+    start = threading.Barrier(count)
 
-    def work() -> None:
+    def run() -> None:
+        start.wait()
         try:
-            for i in range(20):
-                assert db.fetchone("SELECT 1 + " + str(i)) == (1 + i,)
+            work()
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
+    threads = [threading.Thread(target=run) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return errors
+
+
+def test_threads_share_the_pool(db_url: str) -> None:
+    db = Database({"URL": db_url, "POOL_SIZE": 3, "POOL_TIMEOUT": 10})
+
+    def work() -> None:
+        for i in range(20):
+            assert db.fetchone("SELECT 1 + " + str(i)) == (1 + i,)
+
+    errors = _in_threads(8, work)
     db.close()
     assert errors == []
 
 
 def test_connections_opened_together_on_a_new_sqlite_file_all_work(tmp_path: Path) -> None:
     """The first connections race to switch a new file to WAL; none may fail "locked"."""
-    errors: list[BaseException] = []
     for attempt in range(40):
         db = Database({"URL": f"sqlite:///{tmp_path / f'race{attempt}.db'}", "POOL_SIZE": 4})
-        start = threading.Barrier(6)
 
-        def work(db: Database = db, start: threading.Barrier = start) -> None:
-            start.wait()
-            try:
-                assert db.fetchone("SELECT 1") == (1,)
-            except BaseException as exc:
-                errors.append(exc)
+        def work(db: Database = db) -> None:
+            assert db.fetchone("SELECT 1") == (1,)
 
-        threads = [threading.Thread(target=work) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors = _in_threads(6, work)
+        assert errors == [], f"attempt {attempt}"
         assert db.fetchone("PRAGMA journal_mode") == ("wal",)
         db.close()
-    assert errors == []
 
 
 def test_each_event_loop_gets_its_own_connections(small: Database) -> None:
