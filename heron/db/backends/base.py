@@ -351,11 +351,14 @@ class Database:
             self._report(sql, params)
         state = self._async_tx.get() or self._async_held.get()
         if state is not None:
-            async with state.lock:
-                try:
-                    return await op(state.conn, sql, params)
-                except self._async_errors as exc:
-                    raise self._translate(exc) from exc
+            lock = state.lock
+            await lock.acquire()  # tasks sharing the connection take turns
+            try:
+                return await op(state.conn, sql, params)
+            except self._async_errors as exc:
+                raise self._translate(exc) from exc
+            finally:
+                lock.release()
         pool = self._apools.current()
         conn = pool.take()
         if conn is None:

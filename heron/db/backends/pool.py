@@ -276,20 +276,21 @@ class AsyncPool:
     async def _wait(self) -> Any:
         waiter = self.loop.create_future()
         self._waiters.append(waiter)
+        expiry = self.loop.call_later(self.timeout, _expire, waiter)
         try:
-            async with asyncio.timeout(self.timeout):
-                return await waiter
-        except TimeoutError:
+            return await waiter
+        except _PoolTimeout:
             raise _exhausted(self._alias, self.size, self.timeout) from None
         except BaseException:
             if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
                 self.release(waiter.result())  # handed a connection while being cancelled
             raise
         finally:
-            if not waiter.done():
+            expiry.cancel()
+            if not waiter.done() or waiter.cancelled() or waiter.exception() is not None:
                 waiter.cancel()
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(waiter)
+                with contextlib.suppress(ValueError):  # still queued: leave the queue
+                    self._waiters.remove(waiter)
 
     def release(self, conn: Any) -> None:
         """Give a healthy connection back, straight to a waiting task if there is one."""
@@ -408,3 +409,12 @@ class AsyncPools:
         """Drop every pool's idle connections without awaiting."""
         for pool in self._take_all():
             pool.abandon_idle()
+
+
+class _PoolTimeout(Exception):
+    """A waiter's time ran out before a connection came back."""
+
+
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_exception(_PoolTimeout())

@@ -168,6 +168,28 @@ async def test_broken_async_connection_is_replaced(
 
 
 @pytest.mark.anyio
+async def test_cancelled_and_timed_out_waiters_leave_the_queue(small: Database) -> None:
+    held = small.aiterate("SELECT 1", (), 1)
+    await anext(held)  # the only connection is busy
+    cancelled = asyncio.ensure_future(small.afetchone("SELECT 2"))
+    timed_out = asyncio.ensure_future(small.afetchone("SELECT 3"))  # POOL_TIMEOUT is 0.5 s
+    await asyncio.sleep(0.05)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    with pytest.raises(OperationalError, match="POOL_SIZE"):
+        await timed_out
+    waiting = asyncio.ensure_future(small.afetchone("SELECT 4"))
+    await asyncio.sleep(0.05)
+    await held.aclose()  # type: ignore[attr-defined]
+    row = await asyncio.wait_for(waiting, 2)  # handed over, not lost to a dead waiter
+    assert row is not None and row[0] == 4
+    row = await small.afetchone("SELECT 5")
+    assert row is not None and row[0] == 5
+    await small.aclose()
+
+
+@pytest.mark.anyio
 async def test_cancelled_query_does_not_leak_its_connection(
     small: Database, sleep_sql: Callable[[float], str]
 ) -> None:
