@@ -37,6 +37,7 @@ from heron.params import (
     Query,
     RequestValidationError,
     Security,
+    SecurityScopes,
 )
 from heron.routing import Blueprint, Converter
 from heron.templating import render, render_string
@@ -81,6 +82,7 @@ __all__ = [
     "RequestValidationError",
     "Response",
     "Security",
+    "SecurityScopes",
     "ServerSentEvent",
     "StreamingResponse",
     "UploadFile",

@@ -20,6 +20,7 @@ from heron.params.markers import (
     Path,
     Query,
     Security,
+    SecurityScopes,
 )
 from heron.params.openapi import build_openapi
 from heron.params.security import (
@@ -68,6 +69,7 @@ __all__ = [
     "ResponseValidationError",
     "Security",
     "SecurityScheme",
+    "SecurityScopes",
     "analyse_call",
     "analyse_endpoint",
     "build_invoker",

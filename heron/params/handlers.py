@@ -12,6 +12,7 @@ from typing import Any
 from heron.http.exceptions import RequestValidationError
 from heron.http.request import Request
 from heron.params.endpoint import EndpointSpec, analyse_endpoint
+from heron.params.markers import SecurityScopes
 from heron.params.responses import ResponseSpec
 from heron.params.spec import CallSpec, DependencySpec, analyse_call
 from heron.params.values import ParamsReader
@@ -58,9 +59,18 @@ class CallSolver:
     """Builds one callable's keyword arguments for a request (its dependencies first)."""
 
     def __init__(
-        self, spec: CallSpec, overrides: Overrides, model_name: str, path_params: frozenset[str]
+        self,
+        spec: CallSpec,
+        overrides: Overrides,
+        model_name: str,
+        path_params: frozenset[str],
+        scopes: tuple[str, ...] = (),
     ) -> None:
         self.spec = spec
+        self.scopes = scopes  # of the Security(...) markers above, outermost first
+        self.scopes_args = spec.scopes_args
+        # A value that depends on the scopes is cached per scope list, not shared.
+        self.cache_key: Any = (spec.call, scopes) if spec.reads_scopes() else spec.call
         self.path_params = path_params
         self.call = spec.call
         self.overrides = overrides
@@ -71,10 +81,15 @@ class CallSolver:
         self.path_rest = spec.var_keyword
         self.taken = {p.alias for p in spec.params if p.location == "path"}
         self.dependencies = [
-            (dep, CallSolver(sub, overrides, f"{model_name}_{dep.name}", path_params))
+            (
+                dep,
+                CallSolver(
+                    sub, overrides, f"{model_name}_{dep.name}", path_params, (*scopes, *dep.scopes)
+                ),
+            )
             for dep, sub in spec.dependencies
         ]
-        self._override_solvers: dict[Any, CallSolver] = {}
+        self._override_solvers: dict[tuple[Any, tuple[str, ...]], CallSolver] = {}
 
     def own_arguments(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
         """Request, path/query/header/cookie and body arguments (no dependencies)."""
@@ -88,6 +103,8 @@ class CallSolver:
         kwargs = self.reader.read(request) if self.reader is not None else {}
         for name in self.request_args:
             kwargs[name] = request
+        for name in self.scopes_args:
+            kwargs[name] = SecurityScopes(self.scopes)
         if self.path_rest:
             for name, value in request.path_params.items():
                 if name not in self.taken and name not in kwargs:
@@ -108,8 +125,8 @@ class CallSolver:
     ) -> Any:
         override = self.overrides.get(dep.call) if self.overrides else None
         if override is not None:
-            solver = self._override_solver(override)
-        key = solver.call
+            solver = self._override_solver(override, solver.scopes)
+        key = solver.cache_key
         if dep.use_cache and key in resolution.cache:
             return resolution.cache[key]
         value = await solver.run(resolution)
@@ -117,13 +134,13 @@ class CallSolver:
             resolution.cache[key] = value
         return value
 
-    def _override_solver(self, override: Callable[..., Any]) -> CallSolver:
-        solver = self._override_solvers.get(override)
+    def _override_solver(self, override: Callable[..., Any], scopes: tuple[str, ...]) -> CallSolver:
+        solver = self._override_solvers.get((override, scopes))
         if solver is None:
             spec = analyse_call(override, self.path_params)
             name = f"{self.model_name}_override"
-            solver = CallSolver(spec, self.overrides, name, self.path_params)
-            self._override_solvers[override] = solver
+            solver = CallSolver(spec, self.overrides, name, self.path_params, scopes)
+            self._override_solvers[(override, scopes)] = solver
         return solver
 
     async def run(self, resolution: _Resolution) -> Any:
@@ -194,7 +211,13 @@ def build_invoker(spec: EndpointSpec, overrides: Overrides, path_params: frozens
     handler = call.call
     response = spec.response
     is_async = call.is_async
-    simple = not call.dependencies and spec.body is None and call.params == [] and not response
+    simple = (
+        not call.dependencies
+        and spec.body is None
+        and call.params == []
+        and not call.scopes_args
+        and not response
+    )
     if simple and not call.var_keyword:
         return _request_only(handler, call.request_args, is_async)
     solver = CallSolver(call, overrides, "Params", path_params)

@@ -7,7 +7,7 @@ validate the value and appear in the OpenAPI schema.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -170,3 +170,24 @@ class Security(Depends):
     ):
         super().__init__(dependency, use_cache=use_cache)
         self.scopes = list(scopes or ())
+
+
+class SecurityScopes:
+    """The OAuth2 scopes a dependency is asked to check, injected by annotation.
+
+    A dependency with a parameter annotated ``SecurityScopes`` receives the scopes of every
+    ``Security(..., scopes=[...])`` on the way from the handler down to it, outermost first.
+    """
+
+    __slots__ = ("scopes",)
+
+    def __init__(self, scopes: Sequence[str] | None = None) -> None:
+        self.scopes: list[str] = list(scopes or ())
+
+    @property
+    def scope_str(self) -> str:
+        """The scopes separated by spaces, as a ``WWW-Authenticate`` challenge writes them."""
+        return " ".join(self.scopes)
+
+    def __repr__(self) -> str:
+        return f"SecurityScopes({self.scopes!r})"

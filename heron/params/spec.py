@@ -32,6 +32,7 @@ from heron.params.markers import (
     Path,
     Query,
     Security,
+    SecurityScopes,
     Undefined,
 )
 
@@ -94,6 +95,11 @@ class CallSpec:
     body: list[ParamSpec]  # body, form, file
     dependencies: list[tuple[DependencySpec, CallSpec]]
     var_keyword: bool = False  # **kwargs: takes the path parameters nobody else took
+    scopes_args: list[str] = dataclasses.field(default_factory=list)  # SecurityScopes
+
+    def reads_scopes(self) -> bool:
+        """Whether this call or one of its dependencies takes ``SecurityScopes``."""
+        return any(spec.scopes_args for spec in self.walk())
 
     def walk(self) -> Iterator[CallSpec]:
         """This spec and its dependencies' specs, depth first (dependencies first)."""
@@ -283,6 +289,9 @@ def analyse_call(
             if _wants_request(param.name, annotation.text):
                 spec.request_args.append(param.name)
                 continue
+            if annotation.text == "SecurityScopes":
+                spec.scopes_args.append(param.name)
+                continue
             raise HandlerSignatureError(
                 f"cannot resolve the annotation {annotation.text!r} of parameter "
                 f"{param.name!r} of {_name(call)}(): define the names it uses at module level"
@@ -296,6 +305,9 @@ def analyse_call(
         if marker is None:
             if _wants_request(param.name, annotation):
                 spec.request_args.append(param.name)
+                continue
+            if annotation is SecurityScopes:
+                spec.scopes_args.append(param.name)
                 continue
             marker = _implicit_marker(param.name, annotation, path_params)
         extra = [item for item in metadata if not isinstance(item, Param | Depends)]

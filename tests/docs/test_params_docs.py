@@ -24,11 +24,13 @@ from heron import (
     Header,
     Heron,
     HTTPException,
+    OAuth2PasswordBearer,
     Path,
     Query,
     Request,
     RequestValidationError,
     Security,
+    SecurityScopes,
     UploadFile,
     abort,
 )
@@ -641,6 +643,45 @@ def test_security_dependency() -> None:
     assert client.get("/reports").status_code == 401
     allowed = client.get("/reports", headers={"Authorization": "Bearer abc"})
     assert allowed.json() == {"token": "abc"}
+
+
+def scopes_app() -> Heron:
+    """The SecurityScopes example, with a token format of "user:scope,scope"."""
+    app = Heron(__name__)
+    oauth2 = OAuth2PasswordBearer(token_url="/token", scopes={"read": "Read", "me": "Me"})
+
+    def decode_token(token: str) -> tuple[str, list[str]]:
+        user, _, granted = token.partition(":")
+        return user, granted.split(",")
+
+    def current_user(security_scopes: SecurityScopes, token: str = Depends(oauth2)) -> str:
+        user, granted = decode_token(token)
+        for scope in security_scopes.scopes:
+            if scope not in granted:
+                raise HTTPException(
+                    403,
+                    "Not enough permissions",
+                    headers={"WWW-Authenticate": f'Bearer scope="{security_scopes.scope_str}"'},
+                )
+        return user
+
+    def active_user(user: Annotated[str, Security(current_user, scopes=["me"])]) -> str:
+        return user
+
+    @app.get("/reports")
+    async def reports(user: Annotated[str, Security(active_user, scopes=["read"])]):
+        return {"user": user}
+
+    return app
+
+
+def test_security_scopes_example() -> None:
+    client = client_for(scopes_app())
+    allowed = client.get("/reports", headers={"Authorization": "Bearer ann:read,me"})
+    assert allowed.json() == {"user": "ann"}
+    denied = client.get("/reports", headers={"Authorization": "Bearer ann:read"})
+    assert denied.status_code == 403
+    assert denied.headers["www-authenticate"] == 'Bearer scope="read me"'
 
 
 # -- responses-models.md ------------------------------------------------------------------
