@@ -116,6 +116,11 @@ class URL:
         pairs.extend((k, str(v)) for k, v in params.items())
         return self.replace(query=urlencode(pairs))
 
+    def remove_query_params(self, *names: str) -> URL:
+        """A copy without the query parameters called ``names``."""
+        pairs = [(k, v) for k, v in parse_qsl(self.query, keep_blank_values=True) if k not in names]
+        return self.replace(query=urlencode(pairs))
+
     def __str__(self) -> str:
         return self._url
 

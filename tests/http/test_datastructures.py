@@ -111,6 +111,13 @@ def test_url_include_query_params() -> None:
     )
 
 
+def test_url_remove_query_params() -> None:
+    url = URL("http://h/items?cursor=abc&limit=2&cursor=def&empty=")
+    assert str(url.remove_query_params("cursor")) == "http://h/items?limit=2&empty="
+    assert str(url.remove_query_params("cursor", "limit", "empty")) == "http://h/items"
+    assert str(URL("/plain").remove_query_params("x")) == "/plain"
+
+
 def test_state() -> None:
     state = State()
     state.user = "ann"

@@ -1,8 +1,9 @@
 """List pagination: limit/offset (with a total count) or cursors on the ordering key.
 
 Limit/offset answers ``{"count", "next", "previous", "results"}``; cursor pagination
-answers ``{"next", "results"}`` where ``next`` carries an opaque ``cursor`` made of the
-last row's ordering value and primary key, so pages stay stable while rows are added.
+answers ``{"next", "previous", "results"}`` where each link carries an opaque ``cursor``
+made of a row's ordering value and primary key and a direction (after the last row,
+before the first), so pages stay stable while rows are added.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ __all__ = ["Pagination", "page_schema"]
 
 Pagination = Literal["limit_offset", "cursor"]
 
+# Where a cursor's page lies from its position: after it, before it, or up to and with it.
+_AFTER, _BEFORE, _UP_TO = 0, 1, 2
+
 _lock = threading.Lock()
 _pages: dict[tuple[type[BaseModel], str], type[BaseModel]] = {}
 
@@ -37,10 +41,14 @@ def page_schema(item: type[BaseModel], pagination: Pagination) -> type[BaseModel
         if cached is not None:
             return cached
         items: Any = list[item]  # type: ignore[valid-type]
-        definitions: dict[str, Any] = {"next": (str | None, None), "results": (items, ...)}
+        definitions: dict[str, Any] = {
+            "next": (str | None, None),
+            "previous": (str | None, None),
+            "results": (items, ...),
+        }
         if pagination == "limit_offset":
             name = f"{item.__name__}Page"
-            definitions = {"count": (int, ...), **definitions, "previous": (str | None, None)}
+            definitions = {"count": (int, ...), **definitions}
         else:
             name = f"{item.__name__}CursorPage"
         schema: type[BaseModel] = create_model(
@@ -64,7 +72,9 @@ def parameters(
     if pagination == "limit_offset":
         offset = Annotated[int, Query(ge=0, le=2**62, description="Items to skip.")]
         return [limit, inspect.Parameter("offset", keyword, default=0, annotation=offset)]
-    cursor = Annotated[str | None, Query(max_length=1000, description="From a page's next link.")]
+    cursor = Annotated[
+        str | None, Query(max_length=1000, description="From a page's next or previous link.")
+    ]
     return [limit, inspect.Parameter("cursor", keyword, default=None, annotation=cursor)]
 
 
@@ -101,16 +111,26 @@ class CursorPaginator:
         direction = "-" if self.descending else ""
         self.order = [f"{direction}{self.field.name}", f"{direction}pk"]
 
-    def encode(self, obj: Model) -> str:
-        value = to_jsonable_python(obj.__dict__[self.field.attname])
-        raw = orjson.dumps([value, to_jsonable_python(obj.pk)])
+    def encode(self, value: Any, pk: Any, direction: int = _AFTER) -> str:
+        """The cursor of the rows after (or before) the position ``(value, pk)``."""
+        position = [to_jsonable_python(value), to_jsonable_python(pk)]
+        raw = orjson.dumps(position if direction == _AFTER else [*position, direction])
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
-    def decode(self, cursor: str) -> tuple[Any, Any]:
+    def position(self, obj: Model) -> tuple[Any, Any]:
+        """A row's place in the ordering."""
+        return obj.__dict__[self.field.attname], obj.pk
+
+    def decode(self, cursor: str) -> tuple[Any, Any, int]:
+        """``(value, pk, direction)`` of a cursor; a 422 when it is not one of Heron's."""
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            value, pk = orjson.loads(raw)
-            return self.field.to_python(value), self.model._meta.pk.to_python(pk)
+            value, pk, *rest = orjson.loads(raw)
+            direction = rest[0] if rest else _AFTER
+            if len(rest) > 1 or direction not in (_AFTER, _BEFORE, _UP_TO):
+                raise ValueError(cursor)
+            field, pk_field = self.field, self.model._meta.pk
+            return field.to_python(value), pk_field.to_python(pk), direction
         except (binascii.Error, ValueError, TypeError, ValidationError):
             error = {"type": "cursor", "loc": ["query", "cursor"], "msg": "Invalid cursor."}
             raise RequestValidationError([error]) from None
@@ -118,17 +138,45 @@ class CursorPaginator:
     async def page(
         self, qs: QuerySet[Any], request: Request, limit: int, cursor: str | None
     ) -> dict[str, Any]:
-        qs = qs.order_by(*self.order)
+        """One page after (or before) the cursor's position, with links to its neighbours."""
+        value: Any = None
+        pk: Any = None
+        direction = _AFTER
         if cursor:
-            value, pk = self.decode(cursor)
-            after = "lt" if self.descending else "gt"
+            value, pk, direction = self.decode(cursor)
+        before = direction != _AFTER
+        # A page before the cursor is read backwards from it, then put back in order.
+        backwards = self.descending != before
+        qs = qs.order_by(*(self._reversed() if before else self.order))
+        if cursor:
+            beyond = "lt" if backwards else "gt"
+            at_or_beyond = f"{beyond}e" if direction == _UP_TO else beyond
             name = self.field.name
             qs = qs.filter(
-                Q(**{f"{name}__{after}": value}) | Q(**{name: value, f"pk__{after}": pk})
+                Q(**{f"{name}__{beyond}": value}) | Q(**{name: value, f"pk__{at_or_beyond}": pk})
             )
         rows = await qs[: limit + 1]
+        more = len(rows) > limit
         results = rows[:limit]
-        following = None
-        if len(rows) > limit:
-            following = str(request.url.include_query_params(cursor=self.encode(results[-1])))
-        return {"next": following, "results": results}
+        if before:
+            results.reverse()
+        url = request.url
+        following = preceding = None
+        if results:
+            # Beyond the rows read there are more when ``more``; on the cursor's side there
+            # is (or was) the cursor's own row, which sat on the neighbouring page.
+            if before or more:
+                following = self._link(url, *self.position(results[-1]), _AFTER)
+            if more if before else bool(cursor):
+                preceding = self._link(url, *self.position(results[0]), _BEFORE)
+        elif before:  # nothing precedes the cursor any more: the list now starts there
+            following = str(url.remove_query_params("cursor"))
+        elif cursor:  # nothing follows it any more: the last page ends with its row
+            preceding = self._link(url, value, pk, _UP_TO)
+        return {"next": following, "previous": preceding, "results": results}
+
+    def _link(self, url: Any, value: Any, pk: Any, direction: int) -> str:
+        return str(url.include_query_params(cursor=self.encode(value, pk, direction)))
+
+    def _reversed(self) -> list[str]:
+        return [name[1:] if name.startswith("-") else f"-{name}" for name in self.order]

@@ -117,13 +117,68 @@ def test_filters(make_client: Callable[..., TestClient], articles: Any) -> None:
 def test_cursor_pages(make_client: Callable[..., TestClient], articles: Any) -> None:
     client = make_client(CursorAPI)
     first = client.get("/api/article").json()
-    assert set(first) == {"next", "results"}
-    assert _titles(first) == ["Epsilon", "Delta"]
+    assert set(first) == {"next", "previous", "results"}
+    assert _titles(first) == ["Epsilon", "Delta"] and first["previous"] is None
     # A row added after the first page does not shift the following ones.
     Article.objects.create(title="Zeta", writer=articles["ann"])
     assert _all_pages(client, first["next"]) == ["Gamma", "Beta", "Alpha"]
     assert client.get("/api/article?cursor=not-a-cursor").status_code == 422
     assert client.get("/api/article?cursor=WzEsMl0").status_code == 422  # [1,2]: no date
+
+
+def _pages_both_ways(client: TestClient, url: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The pages from ``url`` following ``next`` to the end, then ``previous`` back."""
+    forward: list[list[str]] = []
+    page = client.get(url).json()
+    while True:
+        forward.append(_titles(page))
+        if not page["next"]:
+            break
+        page = client.get(page["next"]).json()
+    backward = [_titles(page)]
+    while page["previous"]:
+        page = client.get(page["previous"]).json()
+        backward.append(_titles(page))
+    return forward, backward
+
+
+class AscendingCursorAPI(ModelAPI):
+    model = Article
+    pagination = "cursor"
+    ordering = ["rating"]
+    page_size = 2
+
+
+def test_cursor_pages_link_back_with_previous(
+    make_client: Callable[..., TestClient], articles: Any
+) -> None:
+    # Gamma and Delta share a creation time: the primary key orders them both ways.
+    same_time = dt.datetime(2024, 5, 4, tzinfo=dt.UTC)
+    Article.objects.filter(title__in=["Gamma", "Delta"]).update(created=same_time)
+    client = make_client(CursorAPI)
+    forward, backward = _pages_both_ways(client, "/api/article")
+    assert forward == [["Epsilon", "Delta"], ["Gamma", "Beta"], ["Alpha"]]
+    assert backward == forward[::-1]
+    rising = make_client(AscendingCursorAPI)
+    forward, backward = _pages_both_ways(rising, "/api/article?limit=3")
+    assert forward == [["Alpha", "Epsilon", "Gamma"], ["Delta", "Beta"]]
+    assert backward == forward[::-1]
+
+
+def test_links_from_pages_emptied_by_deletions(
+    make_client: Callable[..., TestClient], articles: Any
+) -> None:
+    client = make_client(CursorAPI)
+    second = client.get(client.get("/api/article").json()["next"]).json()
+    Article.objects.filter(title__in=["Epsilon", "Delta"]).delete()
+    empty = client.get(second["previous"]).json()  # nothing before Gamma any more
+    assert empty["results"] == [] and empty["previous"] is None
+    assert _titles(client.get(empty["next"]).json()) == ["Gamma", "Beta"]
+    Article.objects.filter(title="Alpha").delete()
+    gone = client.get(second["next"]).json()  # nothing after Beta any more
+    assert gone["results"] == [] and gone["next"] is None
+    last = client.get(gone["previous"]).json()
+    assert _titles(last) == ["Gamma", "Beta"] and last["previous"] is None
 
 
 def test_nested_relations_load_in_a_fixed_number_of_queries(
