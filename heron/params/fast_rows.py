@@ -111,7 +111,7 @@ def _dumper(validator: SchemaValidator, *, many: bool) -> Dumper:
             return None
         try:
             return orjson.dumps(validate(value), option=_OPTIONS)
-        except ValidationError:
-            return None  # the caller validates again through the model, which reports it
+        except (ValidationError, TypeError):  # TypeError: orjson refuses a 65-bit int
+            return None  # the caller goes through the model, which reports or writes it
 
     return dump

@@ -103,6 +103,16 @@ def test_invalid_rows_fall_back_and_report_through_pydantic() -> None:
     assert [err["loc"] for err in info.value.errors] == [["response", 1, "name"]]
 
 
+def test_ints_beyond_64_bits_are_written_by_pydantic() -> None:
+    class Big(BaseModel):
+        n: int
+
+    dumper = row_dumper(Big)
+    assert dumper is not None
+    assert dumper({"n": 2**70}) is None
+    assert spec_for(Big).dump({"n": 2**70}) == b'{"n":1180591620717411303424}'
+
+
 def test_other_inputs_are_left_to_pydantic() -> None:
     dumper = row_dumper(list[Row])
     assert dumper is not None
