@@ -63,6 +63,11 @@ class ModelBase(type):
         meta.finish()
         return cls
 
+    @property
+    def __table__(cls) -> Any:
+        """The model's ``sqlalchemy.Table`` in the registry's MetaData (``_meta.table``)."""
+        return cls._meta.table  # type: ignore[attr-defined]
+
 
 def _is_manager(value: Any) -> bool:
     from heron.db.query.manager import Manager

@@ -18,6 +18,8 @@ def test_label_table_and_registry() -> None:
     assert registry.get_model("mt.Product") is Product
     assert registry.get_model("Note", default_label="mt") is Note
     assert Product._meta.table is registry.metadata.tables["mt_product"]
+    assert Product.__table__ is Product._meta.table and isinstance(Product.__table__, sa.Table)
+    assert Note.__table__.name == "mt_custom_notes"
     assert Product._meta.label_model == "mt.Product"
     assert (
         Product._meta.verbose_name == "product" and Product._meta.verbose_name_plural == "products"
