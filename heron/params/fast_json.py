@@ -96,16 +96,22 @@ def plain_models(model: type[BaseModel]) -> frozenset[type[BaseModel]] | None:
     return frozenset(models) if _plain_model(model, models) else None
 
 
-def plain_dumper(annotation: Any) -> Dumper | None:
-    """A dumper for ``Model`` or ``list[Model]`` of plain models (None: use pydantic)."""
-    origin = get_origin(annotation)
-    many = origin is list
+def model_of(annotation: Any) -> tuple[type[BaseModel], bool] | None:
+    """``(Model, many)`` for a ``Model`` or ``list[Model]`` annotation, else None."""
+    many = get_origin(annotation) is list
     item = (get_args(annotation) or (None,))[0] if many else annotation
     if not (isinstance(item, type) and issubclass(item, BaseModel)):
         return None
-    models = plain_models(item)
-    if models is None:
+    return item, many
+
+
+def plain_dumper(annotation: Any) -> Dumper | None:
+    """A dumper for ``Model`` or ``list[Model]`` of plain models (None: use pydantic)."""
+    found = model_of(annotation)
+    models = plain_models(found[0]) if found is not None else None
+    if found is None or models is None:
         return None
+    item, many = found
     return _list_dumper(item, models) if many else _model_dumper(item, models)
 
 

@@ -17,13 +17,13 @@ on a validation error, so the caller falls back to pydantic, which reports it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, get_args, get_origin
+from typing import Any
 
 import orjson
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator, core_schema
 
-from heron.params.fast_json import Dumper, plain_models
+from heron.params.fast_json import Dumper, model_of, plain_models
 
 _OPTIONS = orjson.OPT_UTC_Z
 
@@ -34,19 +34,15 @@ class _NotPlainRows(Exception):
 
 def row_dumper(annotation: Any) -> Dumper | None:
     """A validate-and-dump for dicts returned as ``Model`` or ``list[Model]`` (None: no)."""
-    origin = get_origin(annotation)
-    item = get_args(annotation)[0] if origin is list and get_args(annotation) else annotation
-    if not (isinstance(item, type) and issubclass(item, BaseModel)):
-        return None
-    models = plain_models(item)
-    if models is None or not all(map(_validates_only_fields, models)):
+    found = model_of(annotation)
+    models = plain_models(found[0]) if found is not None else None
+    if found is None or models is None or not all(map(_validates_only_fields, models)):
         return None
     try:
         schema = _as_dicts(TypeAdapter(annotation).core_schema, models)
     except _NotPlainRows:
         return None
-    validator = SchemaValidator(schema)
-    return _dumper(validator, many=origin is list)
+    return _dumper(SchemaValidator(schema), many=found[1])
 
 
 def _validates_only_fields(model: type[BaseModel]) -> bool:

@@ -165,9 +165,11 @@ class CursorPaginator:
         if results:
             # Beyond the rows read there are more when ``more``; on the cursor's side there
             # is (or was) the cursor's own row, which sat on the neighbouring page.
-            if before or more:
+            has_following = before or more
+            has_preceding = more if before else bool(cursor)
+            if has_following:
                 following = self._link(url, *self.position(results[-1]), _AFTER)
-            if more if before else bool(cursor):
+            if has_preceding:
                 preceding = self._link(url, *self.position(results[0]), _BEFORE)
         elif before:  # nothing precedes the cursor any more: the list now starts there
             following = str(url.remove_query_params("cursor"))

@@ -287,9 +287,10 @@ class AsyncPool:
             raise
         finally:
             expiry.cancel()
-            if not waiter.done() or waiter.cancelled() or waiter.exception() is not None:
+            served = waiter.done() and not waiter.cancelled() and waiter.exception() is None
+            if not served:  # timed out or cancelled: still queued, leave the queue
                 waiter.cancel()
-                with contextlib.suppress(ValueError):  # still queued: leave the queue
+                with contextlib.suppress(ValueError):
                     self._waiters.remove(waiter)
 
     def release(self, conn: Any) -> None:
