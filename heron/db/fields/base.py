@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -14,10 +14,28 @@ from heron.db.models.exceptions import ValidationError
 if TYPE_CHECKING:
     from heron.db.models.base import Model
 
-__all__ = ["NOT_PROVIDED", "Converter", "Field"]
+__all__ = ["NOT_PROVIDED", "Converter", "Field", "Inline"]
 
 Converter = Callable[[Any], Any]
 Validator = Callable[[Any], None]
+
+
+class Inline(NamedTuple):
+    """A read converter as a Python expression, for the generated row loaders.
+
+    ``source`` uses ``{value}`` for the column's value and ``{name}`` for each object in
+    ``names``: ``Inline("{fromiso}({value} + '+00:00')", {"fromiso": ...})``. It is written
+    for the usual value, with no call into Python code: for any other value it must raise
+    one of ``INLINE_ERRORS``, and the loader then converts the rows with ``db_converter``,
+    which must give the same result wherever the expression succeeds.
+    """
+
+    source: str
+    names: Mapping[str, Any] = {}
+
+
+#: What an ``Inline`` expression may raise on a value it is not written for.
+INLINE_ERRORS = (ValueError, TypeError, ArithmeticError, AttributeError)
 
 
 class _NotProvided:
@@ -150,6 +168,10 @@ class Field:
 
     def db_converter(self, vendor: str) -> Converter | None:
         """Turn a value read from ``vendor``'s driver into Python; ``None`` when no work."""
+        return None
+
+    def db_inline(self, vendor: str) -> Inline | None:
+        """``db_converter`` as an inline expression, where it has a cheap usual case."""
         return None
 
     def db_preparer(self, vendor: str) -> Converter | None:

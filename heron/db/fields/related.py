@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from heron.db.fields.base import Converter, Field
+from heron.db.fields.base import Converter, Field, Inline
 from heron.db.models.registry import registry
 
 if TYPE_CHECKING:
@@ -239,6 +239,9 @@ class ForeignKey(RelationNames, Field):
 
     def db_converter(self, vendor: str) -> Converter | None:
         return self.target().db_converter(vendor)
+
+    def db_inline(self, vendor: str) -> Inline | None:
+        return self.target().db_inline(vendor)
 
     def db_preparer(self, vendor: str) -> Converter | None:
         return self.target().db_preparer(vendor)

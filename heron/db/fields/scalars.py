@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 from heron.db.errors import DataError
-from heron.db.fields.base import Converter, Field
+from heron.db.fields.base import Converter, Field, Inline
 from heron.db.models.exceptions import ValidationError
 
 __all__ = [
@@ -142,7 +142,8 @@ class Decimal(Field):
     (``NUMERIC(p, s)``/``DECIMAL(p, s)``). SQLite has no decimal type: the column has
     NUMERIC affinity, which keeps 15 significant digits exactly, so a value with more
     digits is refused with ``DataError`` rather than rounded; comparisons, ordering and
-    aggregates stay numeric.
+    aggregates stay numeric. A value with more decimal places than the field's is rounded
+    half away from zero when written, as PostgreSQL and MariaDB/MySQL round it.
     """
 
     def __init__(
@@ -157,6 +158,9 @@ class Decimal(Field):
         self.decimal_places = decimal_places
         self.quantum = decimal.Decimal(1).scaleb(-decimal_places)
         self._context = decimal.Context(prec=max(28, max_digits))
+        # SQLite hands NUMERIC values back as float (or int when whole); for the 15
+        # significant digits it keeps, "%.<places>f" writes exactly the stored decimal.
+        self._sqlite_format = f"%.{decimal_places}f"
 
     def sa_type(self) -> sa.types.TypeEngine[Any]:
         return sa.Numeric(self.max_digits, self.decimal_places, asdecimal=True)
@@ -217,9 +221,17 @@ class Decimal(Field):
     def db_converter(self, vendor: str) -> Converter | None:
         return self._from_sqlite if vendor == "sqlite" else None
 
+    def db_inline(self, vendor: str) -> Inline | None:
+        if vendor != "sqlite":
+            return None
+        return Inline(f"{{D}}({self._sqlite_format!r} % {{value}})", {"D": decimal.Decimal})
+
     def _to_sqlite(self, value: Any) -> Any:
         if isinstance(value, decimal.Decimal):
             text = str(value)
+            if self._over_precise(text):
+                value = value.quantize(self.quantum, decimal.ROUND_HALF_UP, self._context)
+                text = str(value)
             if (  # a short text has few digits: count them only for long ones
                 len(text) > SQLITE_DECIMAL_DIGITS
                 and len(value.normalize().as_tuple().digits) > SQLITE_DECIMAL_DIGITS
@@ -231,10 +243,17 @@ class Decimal(Field):
             return text
         return value
 
+    def _over_precise(self, text: str) -> bool:
+        """Whether ``str()`` of a Decimal shows more decimal places than the field keeps."""
+        if "E" in text:
+            return True
+        point = text.find(".")
+        return point >= 0 and len(text) - point - 1 > self.decimal_places
+
     def _from_sqlite(self, value: Any) -> Any:
-        if isinstance(value, float):
-            value = decimal.Decimal(repr(value))
-        elif not isinstance(value, decimal.Decimal):
+        if type(value) is float or type(value) is int:
+            return decimal.Decimal(self._sqlite_format % value)
+        if not isinstance(value, decimal.Decimal):
             value = decimal.Decimal(str(value))
         return value.quantize(self.quantum, context=self._context)
 
@@ -254,6 +273,9 @@ class Boolean(Field):
     def db_converter(self, vendor: str) -> Converter | None:
         return None if vendor == "postgresql" else _to_bool
 
+    def db_inline(self, vendor: str) -> Inline | None:
+        return None if vendor == "postgresql" else _BOOL_INLINE
+
     def to_python(self, value: Any) -> Any:
         if value is None or isinstance(value, bool):
             return value
@@ -262,6 +284,9 @@ class Boolean(Field):
         if value in (0, "0", "false", "False", "f", "no", "off", ""):
             return False
         raise ValidationError(f"'{value}' must be either True or False.", code="invalid")
+
+
+_BOOL_INLINE = Inline("bool({value})")
 
 
 def _to_bool(value: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 
-from heron.db.fields.base import Converter, Field
+from heron.db.fields.base import Converter, Field, Inline
 from heron.db.models.exceptions import ValidationError
 
 __all__ = ["Date", "DateTime", "Duration", "Time", "now", "parse_duration"]
@@ -111,6 +111,11 @@ class DateTime(_AutoNow):
         if vendor == "sqlite":
             return _from_sqlite_text
         return _attach_utc
+
+    def db_inline(self, vendor: str) -> Inline | None:
+        # Heron's own naive UTC text; anything else makes fromisoformat raise ValueError
+        # (an offset twice) or TypeError (not a str), and the loader falls back.
+        return _UTC_TEXT_INLINE if vendor == "sqlite" else None
 
 
 class Date(_AutoNow):
@@ -316,6 +321,9 @@ def _attach_utc(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value
+
+
+_UTC_TEXT_INLINE = Inline("{fromiso}({value} + '+00:00')", {"fromiso": dt.datetime.fromisoformat})
 
 
 def _from_sqlite_text(value: Any) -> Any:

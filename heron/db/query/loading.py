@@ -2,9 +2,13 @@
 
 For each statement shape Heron generates (once) a small function that builds every
 instance's ``__dict__`` as one dict display — ``{"id": r[0], "title": r[1], ...}`` — with
-the fields' converters called inline only where a field has one, and the
-``select_related`` objects built in the same pass. That is the work a hand-written loop
-over the driver's rows would do, without a per-field Python call.
+the fields' converters called only where a field has one, and the ``select_related``
+objects built in the same pass. That is the work a hand-written loop over the driver's
+rows would do, without a per-field Python call.
+
+A converter with an ``Inline`` form (SQLite's date-times and decimals) is written into
+the loop as that expression, which calls no Python function; should one raise on an
+unusual value, the rows are loaded again by the plain loader, which calls the converters.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from heron.db.fields.base import INLINE_ERRORS, Inline
 from heron.db.query.gcpause import build_many
 
 if TYPE_CHECKING:
@@ -60,9 +65,12 @@ class RowLoader:
         alias: str | None,
         annotations: Sequence[tuple[str, int, Converter | None]] = (),
     ) -> None:
-        self.load: Callable[[Sequence[Row]], list[Any]] = _generate(
-            root, width, vendor, None if alias == "default" else alias, annotations
-        )
+        alias = None if alias == "default" else alias
+        plain = _generate(root, width, vendor, alias, annotations, inline=False)
+        self.load: Callable[[Sequence[Row]], list[Any]] = plain
+        if _has_inline(root, vendor):
+            fast = _generate(root, width, vendor, alias, annotations, inline=True)
+            self.load = _with_fallback(fast, plain)
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
         return build_many(self.load, rows)
@@ -86,13 +94,41 @@ class _Writer:
         self.lines.append("    " * indent + line)
 
 
-def _value(index: int, conv: Converter | None, writer: _Writer, nullable: bool = True) -> str:
-    if conv is None:
+def _has_inline(node: LoadNode, vendor: str) -> bool:
+    return any(f.db_inline(vendor) is not None for f in node.fields) or any(
+        _has_inline(child, vendor) for child in node.children
+    )
+
+
+def _with_fallback(
+    fast: Callable[[Sequence[Row]], list[Any]], plain: Callable[[Sequence[Row]], list[Any]]
+) -> Callable[[Sequence[Row]], list[Any]]:
+    def load(rows: Sequence[Row]) -> list[Any]:
+        try:
+            return fast(rows)
+        except INLINE_ERRORS:  # a value outside an inline expression's usual case
+            return plain(rows)
+
+    return load
+
+
+def _value(
+    index: int,
+    conv: Converter | None,
+    writer: _Writer,
+    nullable: bool = True,
+    inline: Inline | None = None,
+) -> str:
+    if inline is not None:
+        names = {name: writer.name("i", obj) for name, obj in inline.names.items()}
+        call = "(" + inline.source.format(value=f"v{index}", **names) + ")"
+    elif conv is not None:
+        call = f"{writer.name('c', conv)}(v{index})"
+    else:
         return f"v{index}"
-    fn = writer.name("c", conv)
     if not nullable:  # a NOT NULL column: no None check per row
-        return f"{fn}(v{index})"
-    return f"(None if v{index} is None else {fn}(v{index}))"
+        return call
+    return f"(None if v{index} is None else {call})"
 
 
 def _node(
@@ -101,6 +137,7 @@ def _node(
     alias: str | None,
     writer: _Writer,
     indent: int,
+    inline: bool,
     extra: Sequence[tuple[str, int, Converter | None]] = (),
 ) -> str:
     """Emit the statements building ``node``'s instance; return its variable name."""
@@ -113,12 +150,13 @@ def _node(
         writer.emit(indent, f"if v{pk_index} is None:")
         writer.emit(indent + 1, f"{var} = None")
         writer.emit(indent, "else:")
-        built = _node(child, vendor, alias, writer, indent + 1)
+        built = _node(child, vendor, alias, writer, indent + 1, inline)
         writer.emit(indent + 1, f"{var} = {built}")
         entries.append(f"{child.cache!r}: {var}")
     for offset, field in enumerate(node.fields):
         conv = field.db_converter(vendor)
-        value = _value(node.start + offset, conv, writer, field.null)
+        fast = field.db_inline(vendor) if inline else None
+        value = _value(node.start + offset, conv, writer, field.null, fast)
         entries.append(f"{field.attname!r}: {value}")
     for name, index, conv in extra:
         entries.append(f"{name!r}: {_value(index, conv, writer)}")
@@ -139,6 +177,7 @@ def _generate(
     vendor: str,
     alias: str | None,
     annotations: Sequence[tuple[str, int, Converter | None]],
+    inline: bool,
 ) -> Callable[[Sequence[Row]], list[Any]]:
     writer = _Writer()
     writer.emit(0, "def load(rows):")
@@ -146,7 +185,7 @@ def _generate(
     writer.emit(1, "append = out.append")
     # Unpacking each row into locals is cheaper than indexing it once per column.
     writer.emit(1, f"for {', '.join(f'v{i}' for i in range(width))}, in rows:")
-    var = _node(root, vendor, alias, writer, 2, annotations)
+    var = _node(root, vendor, alias, writer, 2, inline, annotations)
     writer.emit(2, f"append({var})")
     writer.emit(1, "return out")
     source = "\n".join(writer.lines)

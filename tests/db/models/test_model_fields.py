@@ -129,6 +129,35 @@ def test_wide_decimal_is_exact_or_refused(db: Any) -> None:
         assert Everything.objects.get(pk=obj.pk).wide == value
 
 
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("1.00005", "1.0001"), ("-2.00005", "-2.0001"), ("0.12344", "0.1234"), ("7.99995", "8.0000")],
+)
+def test_extra_decimal_places_are_rounded_half_away_from_zero(
+    db: Any, given: str, stored: str
+) -> None:
+    obj = Everything.objects.create(dec=decimal.Decimal(given))
+    loaded = Everything.objects.get(pk=obj.pk).dec
+    assert loaded == decimal.Decimal(stored) and str(loaded) == stored
+    assert Everything.objects.filter(dec=decimal.Decimal(stored)).count() == 1
+
+
+def test_whole_and_fractional_decimals_load_with_the_field_s_places(db: Any) -> None:
+    values = ["5", "94.25", "0.1", "-0.0001", "12345678.1234", "0"]
+    Everything.objects.bulk_create([Everything(dec=decimal.Decimal(v)) for v in values])
+    loaded = list(Everything.objects.order_by("pk").values_list("dec", flat=True))
+    assert [str(d) for d in loaded] == [
+        "5.0000",
+        "94.2500",
+        "0.1000",
+        "-0.0001",
+        "12345678.1234",
+        "0.0000",
+    ]
+    instances = [e.dec for e in Everything.objects.order_by("pk")]
+    assert [str(d) for d in instances] == [str(d) for d in loaded]
+
+
 def test_comparisons_and_ordering_are_by_value(db: Any) -> None:
     hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
     last_of_2023 = dt.datetime(2023, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
