@@ -10,7 +10,7 @@ run a few times.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Generator, Sequence
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -223,19 +223,19 @@ class PostgreSQLDatabase(Database):
     def _ausable(self, conn: Any) -> bool:
         return not conn.is_closed() and not conn.is_in_transaction()
 
-    async def _afetchall(self, conn: Any, sql: str, params: Params) -> list[Row]:
-        rows: list[Row] = await conn.fetch(sql, *params)
-        return rows
+    def _afetchall(self, conn: Any, sql: str, params: Params) -> Awaitable[list[Row]]:
+        return conn.fetch(sql, *params)  # type: ignore[no-any-return]
 
-    async def _afetchone(self, conn: Any, sql: str, params: Params) -> Row | None:
-        row: Row | None = await conn.fetchrow(sql, *params)
-        return row
+    def _afetchone(self, conn: Any, sql: str, params: Params) -> Awaitable[Row | None]:
+        return conn.fetchrow(sql, *params)  # type: ignore[no-any-return]
 
     async def _aexecute(self, conn: Any, sql: str, params: Params) -> int:
         return _rowcount(await conn.execute(sql, *params))
 
-    async def _aexecutemany(self, conn: Any, sql: str, seq_of_params: Sequence[Params]) -> None:
-        await conn.executemany(sql, seq_of_params)
+    def _aexecutemany(
+        self, conn: Any, sql: str, seq_of_params: Sequence[Params]
+    ) -> Awaitable[None]:
+        return conn.executemany(sql, seq_of_params)  # type: ignore[no-any-return]
 
     async def _achunks(
         self, conn: Any, sql: str, params: Params, chunk: int, in_transaction: bool

@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Generator, Sequence
 from typing import Any
 
 from sqlalchemy.engine import URL
@@ -219,17 +219,18 @@ class SQLiteDatabase(Database):
     def _ausable(self, conn: AsyncSQLiteConnection) -> bool:
         return not conn.closed
 
-    async def _afetchall(self, conn: AsyncSQLiteConnection, sql: str, params: Params) -> list[Row]:
-        rows: list[Row] = await conn.run(self._fetchall, conn.raw, sql, params)
-        return rows
+    def _afetchall(
+        self, conn: AsyncSQLiteConnection, sql: str, params: Params
+    ) -> Awaitable[list[Row]]:
+        return conn.run(self._fetchall, conn.raw, sql, params)
 
-    async def _afetchone(self, conn: AsyncSQLiteConnection, sql: str, params: Params) -> Row | None:
-        row: Row | None = await conn.run(self._fetchone, conn.raw, sql, params)
-        return row
+    def _afetchone(
+        self, conn: AsyncSQLiteConnection, sql: str, params: Params
+    ) -> Awaitable[Row | None]:
+        return conn.run(self._fetchone, conn.raw, sql, params)
 
-    async def _aexecute(self, conn: AsyncSQLiteConnection, sql: str, params: Params) -> int:
-        count: int = await conn.run(self._execute, conn.raw, sql, params)
-        return count
+    def _aexecute(self, conn: AsyncSQLiteConnection, sql: str, params: Params) -> Awaitable[int]:
+        return conn.run(self._execute, conn.raw, sql, params)
 
     async def _aexecutemany(
         self, conn: AsyncSQLiteConnection, sql: str, seq_of_params: Sequence[Params]

@@ -8,7 +8,7 @@ a QuerySet at all.
 from __future__ import annotations
 
 from asyncio import _get_running_loop
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from heron.db.errors import AsyncContextError
@@ -84,13 +84,17 @@ class Manager(Generic[M]):
                 return execution.get_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
         return self.get_queryset().get(*args, **kwargs)
 
-    async def aget(self, *args: Q, **kwargs: Any) -> M:
-        """``get()`` on the async driver."""
+    def aget(self, *args: Q, **kwargs: Any) -> Awaitable[M]:
+        """``get()`` on the async driver (awaited as ``await Model.objects.aget(...)``).
+
+        Not a coroutine function itself: it returns the coroutine that does the work, one
+        frame less for the most common query.
+        """
         if self._fast and not args and len(kwargs) == 1:
             ((key, value),) = kwargs.items()
             if key in self._pk_names and type(value) in _FAST_TYPES:
-                return await execution.aget_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
-        return await self.get_queryset().aget(*args, **kwargs)
+                return execution.aget_by_pk(self.model, "default", value)  # type: ignore[arg-type]
+        return self.get_queryset().aget(*args, **kwargs)
 
     def all(self) -> QuerySet[M]:
         """Every row (a fresh QuerySet)."""
