@@ -6,7 +6,6 @@ called; everything else (shape, binding, loading) is shared.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,6 @@ from heron.db.connections import connections
 from heron.db.query import select
 from heron.db.query.compiler import CACHE, Statement, collect, expr_shape, where_shape
 from heron.db.query.expressions import F, OrderBy
-from heron.db.query.gcpause import build_many
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -117,44 +115,13 @@ def select_statement(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statemen
     return prepared(qs, db, dialect, "values", lambda: select.build_values(qs, dialect, db.vendor))
 
 
-def _row_type(names: tuple[str, ...]) -> Any:
-    return namedtuple("Row", names)
-
-
-_ROW_TYPES: dict[tuple[str, ...], Any] = {}
-
-
 def materialise(qs: QuerySet[Any], stmt: Statement, rows: Any) -> list[Any]:
     """Rows as instances, dicts, tuples or flat values, as ``qs`` asks."""
     if qs._iterable == "model":
         objs: list[Any] = stmt.extra(rows)
         return objs
-    names, converters = stmt.extra
-    kind = qs._iterable
-    return build_many(lambda rows: _values(kind, names, converters, rows), rows)
-
-
-def _values(kind: str, names: tuple[str, ...], converters: Any, rows: Any) -> list[Any]:
-    if any(c is not None for c in converters):
-        rows = [
-            tuple(
-                [
-                    conv(v) if conv is not None and v is not None else v
-                    for v, conv in zip(row, converters, strict=True)
-                ]
-            )
-            for row in rows
-        ]
-    if kind == "flat":
-        return [row[0] for row in rows]
-    if kind == "dict":
-        return [dict(zip(names, row, strict=True)) for row in rows]
-    if kind == "named":
-        row_type = _ROW_TYPES.get(names)
-        if row_type is None:
-            row_type = _ROW_TYPES[names] = _row_type(names)
-        return [row_type(*row) for row in rows]
-    return [tuple(row) for row in rows]
+    values: list[Any] = stmt.extra(qs._iterable, rows)
+    return values
 
 
 def fetch(qs: QuerySet[Any]) -> list[Any]:

@@ -13,6 +13,7 @@ unusual value, the rows are loaded again by the plain loader, which calls the co
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
     from heron.db.fields.base import Field
     from heron.db.models.base import Model
 
-__all__ = ["LoadNode", "RowLoader"]
+__all__ = ["LoadNode", "RowLoader", "ValueConversion", "ValuesLoader"]
 
 Row = Sequence[Any]
 Converter = Callable[[Any], Any]
+#: How one ``values()`` column is converted: the converter, and its inline form if any.
+ValueConversion = tuple[Converter | None, Inline | None]
 
 
 class LoadNode:
@@ -74,6 +77,68 @@ class RowLoader:
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
         return build_many(self.load, rows)
+
+
+class ValuesLoader:
+    """Builds ``values()`` rows — dicts, tuples, named tuples or flat values — with one
+    generated comprehension per kind (a dict display per row, conversions inline)."""
+
+    __slots__ = ("_loads", "conversions", "names")
+
+    def __init__(self, names: tuple[str, ...], conversions: Sequence[ValueConversion]) -> None:
+        self.names = names
+        self.conversions = list(conversions)
+        self._loads: dict[str, Callable[[Sequence[Row]], list[Any]]] = {}
+
+    def __call__(self, kind: str, rows: Sequence[Row]) -> list[Any]:
+        """``rows`` as ``kind``: ``"dict"``, ``"flat"``, ``"named"`` or tuples otherwise."""
+        load = self._loads.get(kind)
+        if load is None:
+            load = self._loads[kind] = self._make(kind)
+        return build_many(load, rows)
+
+    def _make(self, kind: str) -> Callable[[Sequence[Row]], list[Any]]:
+        plain = _generate_values(kind, self.names, self.conversions, inline=False)
+        if any(inline is not None for _, inline in self.conversions):
+            fast = _generate_values(kind, self.names, self.conversions, inline=True)
+            return _with_fallback(fast, plain)
+        return plain
+
+
+def _generate_values(
+    kind: str, names: tuple[str, ...], conversions: Sequence[ValueConversion], inline: bool
+) -> Callable[[Sequence[Row]], list[Any]]:
+    writer = _Writer()
+    values = [
+        _value(i, conv, writer, True, fast if inline else None)
+        for i, (conv, fast) in enumerate(conversions)
+    ]
+    if kind == "flat":
+        item = values[0]
+    elif kind == "dict":
+        item = "{" + ", ".join(f"{n!r}: {v}" for n, v in zip(names, values, strict=True)) + "}"
+    elif kind == "named":
+        item = f"{writer.name('T', _row_type(names))}({', '.join(values)})"
+    else:
+        item = f"({', '.join(values)},)"
+    unpack = "".join(f"v{i}, " for i in range(len(values)))
+    writer.emit(0, "def load(rows):")
+    writer.emit(1, f"return [{item} for {unpack}in rows]")
+    code = compile("\n".join(writer.lines), f"<heron {kind} values loader>", "exec")
+    exec(code, writer.namespace)
+    load: Callable[[Sequence[Row]], list[Any]] = writer.namespace["load"]
+    return load
+
+
+_ROW_TYPES: dict[tuple[str, ...], Any] = {}
+
+
+def _row_type(names: tuple[str, ...]) -> Any:
+    """The named tuple class of ``values_list(named=True)`` rows with these names."""
+    row_type = _ROW_TYPES.get(names)
+    if row_type is None:
+        row_type = _ROW_TYPES[names] = namedtuple("Row", names)
+    return row_type
 
 
 class _Writer:

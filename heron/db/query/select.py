@@ -19,7 +19,7 @@ from heron.db.query.compiler import (
     compile_statement,
     order_clauses,
 )
-from heron.db.query.loading import LoadNode, RowLoader
+from heron.db.query.loading import LoadNode, RowLoader, ValueConversion, ValuesLoader
 from heron.db.query.paths import Joins, apply_transforms
 
 if TYPE_CHECKING:
@@ -199,30 +199,34 @@ def _add_related(
 
 def values_columns(
     qs: QuerySet[Any], joins: Joins, where: WhereBuilder
-) -> tuple[list[str], list[Any], list[Any]]:
-    """The names, labelled columns and converters of a ``values()`` query."""
+) -> tuple[list[str], list[Any], list[ValueConversion]]:
+    """The names, labelled columns and conversions of a ``values()`` query."""
     from heron.db.query.aggregates import expression_converter
 
     names = list(qs._fields or ())
     if not names:
         names = [f.attname for f in qs.model._meta.fields] + list(where.annotations)
     columns = []
-    converters = []
+    converters: list[ValueConversion] = []
     vendor = where.vendor
     for index, name in enumerate(names):
         if name in where.annotations:
             columns.append(where.annotations[name])
-            converters.append(expression_converter(qs._annotations[name], where))
+            converters.append((expression_converter(qs._annotations[name], where), None))
             continue
         resolved = joins.resolve(name, allow_lookup=False)
         column = apply_transforms(resolved.column, resolved.transforms, vendor)
         columns.append(column.label(f"c{index}"))
-        converters.append(None if resolved.transforms else resolved.field.db_converter(vendor))
+        if resolved.transforms:
+            converters.append((None, None))
+        else:
+            field = resolved.field
+            converters.append((field.db_converter(vendor), field.db_inline(vendor)))
     return names, columns, converters
 
 
 def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
-    """``values()``/``values_list()``: chosen columns; ``extra`` is (names, converters)."""
+    """``values()``/``values_list()``: chosen columns; ``extra`` is their ``ValuesLoader``."""
     binder = Binder()
     joins, where, clause = base_query(qs, vendor, binder)
     names, columns, converters = values_columns(qs, joins, where)
@@ -230,7 +234,7 @@ def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     stmt = finish(
         sa.select(*columns), qs, joins, where, clause, binder, model_columns=model_columns
     )
-    return compile_statement(stmt, dialect, binder, (tuple(names), tuple(converters)))
+    return compile_statement(stmt, dialect, binder, ValuesLoader(tuple(names), converters))
 
 
 def select_subquery(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:

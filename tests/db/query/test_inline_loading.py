@@ -111,6 +111,20 @@ def test_date_times_stored_elsewhere_load_through_the_plain_converters(
         Review.objects.create(book=book, stars=book.pages)
     reviews = list(Review.objects.select_related("book").order_by("stars"))
     assert [r.book.published for r in reviews] == [at(1), at(1), at(1), None]
+    ordered = Book.objects.order_by("pages")
+    assert list(ordered.values_list("published", flat=True)) == [at(1), at(1), at(1), None]
+    assert [d["published"] for d in ordered.values("title", "published")] == [
+        at(1),
+        at(1),
+        at(1),
+        None,
+    ]
+    assert [r.published for r in ordered.values_list("published", "pages", named=True)] == [
+        at(1),
+        at(1),
+        at(1),
+        None,
+    ]
 
 
 @pytest.mark.anyio
@@ -121,4 +135,8 @@ async def test_usual_rows_load_async_in_one_list_and_in_chunks(sqlite_db: Databa
         [Book(title=f"b{i}", pages=i, published=m, author=author) for i, m in enumerate(moments)]
     )
     assert [b.published for b in await Book.objects.order_by("pages")] == moments
+    rows = await Book.objects.order_by("pages").values("pages", "published", "author__name")
+    assert rows[7] == {"pages": 7, "published": moments[7], "author__name": "bo"}
+    pairs = await Book.objects.order_by("pages").values_list("published", "pages")
+    assert pairs == [(m, i) for i, m in enumerate(moments)]
     assert [b.published async for b in Book.objects.order_by("pages").aiterator()] == moments
