@@ -332,7 +332,19 @@ class ForwardRelation:
             )
         else:
             instance.__dict__[self.field.attname] = value.pk
+        if self.field.one_to_one and not self.field.hidden:
+            self._point_reverse_cache(instance, value)
         instance.__dict__[self.cache_name] = value
+
+    def _point_reverse_cache(self, instance: Model, target: Model | None) -> None:
+        """Keep a one-to-one's reverse side in step: the new target caches ``instance``
+        (``user.profile`` without a query), the target it replaces forgets it."""
+        reverse_cache = f"_cache_rev_{self.field.reverse_name}"
+        old = instance.__dict__.get(self.cache_name)
+        if old is not None and old is not target and old.__dict__.get(reverse_cache) is instance:
+            del old.__dict__[reverse_cache]
+        if target is not None:
+            target.__dict__[reverse_cache] = instance
 
 
 _MISSING: Any = object()

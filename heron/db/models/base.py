@@ -27,13 +27,14 @@ class ModelBase(type):
             del namespace[key]
         cls: Any = super().__new__(mcs, name, bases, namespace)
         label = label_for_module(namespace.get("__module__", "__main__"))
-        meta = Options(_inherited_meta(meta_class, parents), cls, label)
+        merged_meta = _inherited_meta(meta_class, parents)
+        meta = Options(merged_meta, cls, label)
         cls._meta = meta
         inherited = _inherited_fields(parents, declared)
         for attr, field in [*inherited, *sorted(declared.items(), key=lambda kv: kv[1])]:
             field.contribute_to_class(cls, attr)
         if meta.abstract:
-            cls._abstract_meta = meta_class
+            cls._abstract_meta = merged_meta  # with its own abstract parents' options
             cls._abstract_fields = {**dict(inherited), **declared}
             cls._abstract_managers = {**_inherited_managers(parents), **managers}
             return cls

@@ -120,11 +120,16 @@ def _save_plan(
             yield from _update(chosen, dialect, required=True)
             return
         pk_value = data.get(pk.attname)
-        if (persisted or force_update) and not force_insert and pk_value is not None:
-            fields = [f for f in meta.fields if not f.primary_key]
-            updated = yield from _update(fields, dialect, required=force_update)
-            if updated:
-                return
+        # An UPDATE is tried first for a loaded instance, and for a new one whose primary
+        # key the caller chose (a key with no default): its row may well exist already.
+        chosen_pk = pk_value is not None and not pk.has_default
+        if (persisted or force_update or chosen_pk) and not force_insert and pk_value is not None:
+            # Only what is loaded: a field left out by only()/defer() keeps its stored value.
+            fields = [f for f in meta.fields if not f.primary_key and f.attname in data]
+            if fields or persisted or force_update:  # a new key-only row: straight to INSERT
+                updated = yield from _update(fields, dialect, required=force_update)
+                if updated:
+                    return
         yield from _insert(dialect)
 
     def _update(fields: list[Field], dialect: Any, required: bool) -> Plan[bool]:

@@ -61,6 +61,47 @@ def test_explicit_primary_key_is_inserted(db: Any) -> None:
     assert Token.objects.count() == 1
 
 
+def test_a_new_instance_with_a_chosen_primary_key_updates_its_existing_row(db: Any) -> None:
+    tag = Tag.objects.create(name="old")
+    replacement = Tag(id=tag.pk, name="new")
+    with db.capture_queries() as queries:
+        replacement.save()
+    assert len(queries) == 1 and queries[0][0].lstrip().upper().startswith("UPDATE")
+    assert Tag.objects.get(pk=tag.pk).name == "new" and Tag.objects.count() == 1
+    fresh = Tag(id=tag.pk + 100, name="fresh")
+    fresh.save()  # no row with that key yet: the UPDATE matches nothing, then INSERT
+    assert Tag.objects.get(pk=tag.pk + 100).name == "fresh"
+
+
+def test_a_new_instance_whose_key_has_a_default_is_inserted_directly(db: Any) -> None:
+    token = Token(name="t")
+    with db.capture_queries() as queries:
+        token.save()
+    assert len(queries) == 1 and queries[0][0].lstrip().upper().startswith("INSERT")
+
+
+def test_saving_a_partly_loaded_instance_keeps_what_was_not_loaded(db: Any) -> None:
+    obj = Everything.objects.create(name="keep", body="text", integer=5, maybe=True)
+    partial = Everything.objects.defer("integer", "body").get(pk=obj.pk)
+    partial.name = "changed"
+    partial.save()
+    only = Everything.objects.only("name").get(pk=obj.pk)
+    only.name = "again"
+    only.save()
+    loaded = Everything.objects.get(pk=obj.pk)
+    assert (loaded.name, loaded.body, loaded.integer, loaded.maybe) == ("again", "text", 5, True)
+
+
+@pytest.mark.anyio
+async def test_asaving_a_partly_loaded_instance_keeps_what_was_not_loaded(db: Any) -> None:
+    obj = await Everything.objects.acreate(name="keep", integer=7)
+    partial = await Everything.objects.only("name").aget(pk=obj.pk)
+    partial.name = "changed"
+    await partial.asave()
+    loaded = await Everything.objects.aget(pk=obj.pk)
+    assert (loaded.name, loaded.integer) == ("changed", 7)
+
+
 @pytest.mark.anyio
 async def test_async_save_refresh_delete(db: Any) -> None:
     tag = Tag(name="a")

@@ -40,6 +40,32 @@ def test_abstract_inheritance() -> None:
         Stamped(title="x")
 
 
+def test_meta_options_reach_a_model_two_abstract_levels_down() -> None:
+    class Base(Model):
+        code = fields.String(max_length=10)
+        shop = fields.String(max_length=10)
+
+        class Meta:
+            label = "metadepth"
+            abstract = True
+            ordering = ["code"]
+            unique_together = [("code", "shop")]
+
+    class Middle(Base):
+        class Meta:
+            abstract = True
+            verbose_name = "thing"
+
+    class Leaf(Middle):
+        class Meta:
+            label = "metadepth"
+
+    assert Leaf._meta.ordering == ["code"] and Leaf._meta.verbose_name == "thing"
+    assert Leaf._meta.unique_together == [("code", "shop")]
+    assert Leaf._meta.table_name == "metadepth_leaf"
+    assert not Leaf._meta.abstract and Middle._meta.abstract
+
+
 def test_inherited_fields_work_in_the_database(db: Any) -> None:
     Note.objects.create(title="b", body="x")
     Note.objects.create(title="a")

@@ -201,6 +201,22 @@ def test_one_to_one(db: Any) -> None:
     assert len(queries) == 2
 
 
+def test_one_to_one_reverse_side_follows_the_forward_side(db: Any) -> None:
+    ada, bob = Author.objects.create(name="Ada"), Author.objects.create(name="Bob")
+    with pytest.raises(Profile.DoesNotExist):
+        ada.profile  # noqa: B018 - caches "no profile"
+    profile = Profile.objects.create(author=ada, bio="math")
+    with db.capture_queries() as queries:
+        assert ada.profile is profile
+    assert queries == []
+    profile.author = bob
+    assert bob.profile is profile and not hasattr(ada, "_cache_rev_profile")
+    profile.save()
+    assert Author.objects.get(pk=bob.pk).profile == profile
+    with pytest.raises(Profile.DoesNotExist):
+        Author.objects.get(pk=ada.pk).profile  # noqa: B018
+
+
 # -- ManyToManyField ----------------------------------------------------------------------------
 
 
