@@ -33,7 +33,12 @@ from sqlalchemy.engine import URL
 from heron.db.backends.pool import AsyncPool, AsyncPools, SyncPool
 from heron.db.backends.settings import normalize_settings, parse_url, vendor_of
 from heron.db.backends.state import TransactionState
-from heron.db.errors import AsyncContextError, DatabaseError, ImproperlyConfigured
+from heron.db.errors import (
+    AsyncContextError,
+    DatabaseError,
+    ImproperlyConfigured,
+    TransactionManagementError,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect, Engine
@@ -41,6 +46,14 @@ if TYPE_CHECKING:
 
 Row = Sequence[Any]
 Params = Sequence[Any]
+
+
+def _doomed() -> TransactionManagementError:
+    return TransactionManagementError(
+        "This transaction will be rolled back (an error inside atomic(savepoint=False), or "
+        "set_rollback(True)), so no more queries run in it: let the error leave the outer "
+        "atomic block, or give the inner block a savepoint (the default) to carry on."
+    )
 
 
 class NativeSQL(str):
@@ -245,6 +258,8 @@ class Database:
             self._report(sql, params)
         state = self._sync_tx.get() or self._sync_held.get()
         if state is not None:
+            if state.rollback_only:
+                raise _doomed()
             with state.lock:
                 try:
                     return op(state.conn, sql, params)
@@ -355,6 +370,8 @@ class Database:
             self._report(sql, params)
         state = self._async_tx.get() or self._async_held.get()
         if state is not None:
+            if state.rollback_only:
+                raise _doomed()
             lock = state.lock
             await lock.acquire()  # tasks sharing the connection take turns
             try:

@@ -95,7 +95,11 @@ def test_nested_without_savepoint_dooms_the_outer_block(
             add("inner")
             raise Boom
         assert get_rollback()
+        with pytest.raises(TransactionManagementError, match="will be rolled back"):
+            add("lost")  # refused, rather than silently rolled back at the end
     assert names(database, table) == []
+    add("afterwards")  # the next transaction is a fresh one
+    assert names(database, table) == ["afterwards"]
 
 
 def test_set_rollback(database: Database, table: str, add: Callable[[str], None]) -> None:
@@ -228,6 +232,20 @@ async def test_async_commit_rollback_and_savepoint(
             await aadd("dropped")
             raise Boom
     assert await anames(adatabase, table) == ["after", "outer"]
+
+
+@pytest.mark.anyio
+async def test_async_queries_in_a_doomed_block_are_refused(
+    adatabase: Database, table: str, aadd: Callable[[str], Any]
+) -> None:
+    async with atomic():
+        await aadd("outer")
+        with pytest.raises(Boom):
+            async with atomic(savepoint=False):
+                raise Boom
+        with pytest.raises(TransactionManagementError):
+            await aadd("lost")
+    assert await anames(adatabase, table) == []
 
 
 @pytest.mark.anyio
