@@ -54,7 +54,14 @@ class TestDatabases:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     def setup(self) -> None:
-        """Create, migrate and pin the test databases."""
+        """Create, migrate and pin the test databases (all dropped again if one fails)."""
+        try:
+            self._create_and_migrate()
+        except BaseException:
+            self.teardown()
+            raise
+
+    def _create_and_migrate(self) -> None:
         from heron.db.migrations import migrate_all
 
         settings: dict[str, Any] = {}

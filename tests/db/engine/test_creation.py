@@ -83,3 +83,37 @@ def test_sqlite_test_database_file(tmp_path: Path) -> None:
     assert target.exists()
     destroy_test_database(test_db)
     assert not target.exists()
+
+
+def test_a_failed_setup_drops_the_test_databases_it_created(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import heron.db.migrations
+    from heron.db import connections
+    from heron.db.testing import TestDatabases
+
+    def broken_migrations(alias: str) -> None:
+        raise RuntimeError("a migration failed")
+
+    monkeypatch.setattr(heron.db.migrations, "migrate_all", broken_migrations)
+    name = f"test_he_{uuid.uuid4().hex[:10]}"
+    test_name = str(tmp_path / "t.sqlite3") if database.vendor == "sqlite" else name
+    connections.configure(databases={"default": {"URL": database.url, "TEST": {"NAME": test_name}}})
+    databases = TestDatabases()
+    try:
+        with pytest.raises(RuntimeError, match="a migration failed"):
+            databases.setup()
+        assert databases.created == []
+        connections.configure(database_url=database.url)  # not ignored: unpinned
+        assert connections.settings["default"]["URL"] == database.url
+    finally:
+        connections.close_all()
+    if database.vendor == "sqlite":
+        assert not (tmp_path / "t.sqlite3").exists()
+    else:
+        listing = (
+            "SELECT 1 FROM pg_database WHERE datname = %s"
+            if database.vendor == "postgresql"
+            else "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s"
+        )
+        assert database.fetchone(listing, (name,)) is None
