@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from heron.db.fields.ops import Call, Fetch, Operation, run_async, run_sync
 from heron.db.fields.reverse import InstanceManager, forget_prefetched
+from heron.db.query.expressions import Q
 from heron.db.query.queryset import QuerySet
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ class ManyRelatedManager(InstanceManager):
 
     Besides every QuerySet method it has ``add()``, ``remove()``, ``set()``, ``clear()``
     and ``create()``, each with an async twin; ``through_defaults`` fills the extra
-    fields of an explicit through model when links are created.
+    fields of an explicit through model when links are created. On a symmetrical
+    relation every write covers both directions (``a → b`` and ``b → a``).
     """
 
     def __init__(self, field: ManyToManyField, instance: Model, reverse: bool) -> None:
@@ -38,6 +40,7 @@ class ManyRelatedManager(InstanceManager):
             self.near, self.far = source, dest
         self.through = field.through_model
         self.name = field.accessor_name(reverse)
+        self.symmetrical = bool(field.symmetrical) and not reverse
 
     @property
     def _alias(self) -> str:
@@ -48,6 +51,17 @@ class ManyRelatedManager(InstanceManager):
         qs: QuerySet[Any] = self.through._base_manager.using(self.instance._db)
         links: QuerySet[Any] = qs.filter(**{self.near.attname: self.instance.pk})
         return links
+
+    def _rows(self, pks: list[Any] | None) -> QuerySet[Any]:
+        """The through rows linking ``instance`` to ``pks`` (to anything when ``None``),
+        their mirror rows included on a symmetrical relation."""
+        near, far, me = self.near.attname, self.far.attname, self.instance.pk
+        where = Q(**{near: me}) if pks is None else Q(**{near: me, f"{far}__in": pks})
+        if self.symmetrical:
+            where |= Q(**{far: me}) if pks is None else Q(**{far: me, f"{near}__in": pks})
+        qs: QuerySet[Any] = self.through._base_manager.using(self.instance._db)
+        rows: QuerySet[Any] = qs.filter(where)
+        return rows
 
     def _base_queryset(self) -> QuerySet[Any]:
         assert self.model is not None
@@ -143,24 +157,26 @@ class ManyRelatedManager(InstanceManager):
         forget_prefetched(self.instance, self.name)
         if not pks:
             return
-        far = self.far.attname
-        qs = self._links().filter(**{f"{far}__in": pks}).values_list(far, flat=True)
-        existing = set((yield Fetch(qs)))
+        near, far, me = self.near.attname, self.far.attname, self.near.to_python(self.instance.pk)
+        wanted = [(me, pk) for pk in pks]
+        if self.symmetrical:
+            wanted += [(pk, me) for pk in pks if pk != me]
+        existing = set((yield Fetch(self._rows(pks).values_list(near, far))))
         creator = self.through._base_manager.using(self.instance._db)
-        for pk in pks:
-            if pk not in existing:
-                values = {**(defaults or {}), self.near.attname: self.instance.pk, far: pk}
+        for source, target in wanted:
+            if (source, target) not in existing:
+                values = {**(defaults or {}), near: source, far: target}
                 yield Call(creator, "create", **values)
 
     def _remove(self, objs: Iterable[Any]) -> Operation[None]:
         pks = self._pks(objs)
         forget_prefetched(self.instance, self.name)
         if pks:
-            yield Call(self._links().filter(**{f"{self.far.attname}__in": pks}), "delete")
+            yield Call(self._rows(pks), "delete")
 
     def _clear(self) -> Operation[None]:
         forget_prefetched(self.instance, self.name)
-        yield Call(self._links(), "delete")
+        yield Call(self._rows(None), "delete")
 
     def _set(
         self, objs: list[Any], clear: bool, defaults: dict[str, Any] | None

@@ -3,7 +3,8 @@
 The auto-created through model (``Post_tags`` for ``Post.tags``) is an ordinary
 registered model with two ``ForeignKey(on_delete=CASCADE)`` and a unique pair, so
 deletion cascades, joins and migrations all go through the foreign-key machinery. The
-field itself has no column.
+field itself has no column. A relation to its own model is symmetrical unless
+``symmetrical=False``: the managers write and delete each link in both directions.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ class ManyToManyField(RelationNames, Field):
     rows live in an auto-created model (table ``<table>_<field>``, or ``db_table``)
     unless ``through="Membership"`` names your own model with foreign keys to both sides
     (``through_fields=("source_fk", "target_fk")`` when that is ambiguous).
+
+    A relation to the model itself (``"self"``) is symmetrical, as in Django: each link
+    is stored in both directions and there is no reverse accessor.
+    ``symmetrical=False`` makes it one-way, with a reverse side named by ``related_name``.
     """
 
     is_relation = True
@@ -54,6 +59,7 @@ class ManyToManyField(RelationNames, Field):
         related_query_name: str | None = None,
         through: type[Model] | str | None = None,
         through_fields: Sequence[str] | None = None,
+        symmetrical: bool | None = None,
         db_table: str | None = None,
         blank: bool = False,
         help_text: str = "",
@@ -81,6 +87,8 @@ class ManyToManyField(RelationNames, Field):
         self.related_query_name = related_query_name
         self.through: type[Model] | str | None = through
         self.through_fields = tuple(through_fields) if through_fields else None
+        # None until contribute_to_class: then True for a relation to the model itself
+        self.symmetrical = symmetrical
         self.db_table = db_table
         self.remote_model: type[Model] | None = None
         self.auto_through = through is None
@@ -112,9 +120,28 @@ class ManyToManyField(RelationNames, Field):
         self.related_name = related_name_for(self.related_name, model)
         self.related_query_name = related_name_for(self.related_query_name, model)
         where = f"{model.__name__}.{name}"
+        self._settle_symmetry(model, where)
         lazy_model(self.to, model, self._resolve_target, where)
         if isinstance(self.through, (str, type)):
             lazy_model(self.through, model, self._resolve_through, f"{where} through")
+
+    def _settle_symmetry(self, model: type[Model], where: str) -> None:
+        """Default ``symmetrical`` to "points at ``model`` itself"; a symmetrical relation
+        gets a hidden reverse name (``<name>_rel_+``, as in Django): no reverse accessor."""
+        to_self = _names_model(self.to, model)
+        if self.symmetrical is None:
+            self.symmetrical = to_self
+        if not self.symmetrical:
+            return
+        if not to_self:
+            raise TypeError(f"{where}: symmetrical=True needs a relation to the model itself.")
+        if self.related_name or self.related_query_name:
+            raise TypeError(
+                f"{where}: a symmetrical relation has no reverse side, so related_name= and "
+                "related_query_name= have no effect (symmetrical=False makes it one-way, "
+                "with a reverse accessor)."
+            )
+        self.related_name = f"{self.name}_rel_+"
 
     def model_table_ready(self) -> None:
         """Called by ``Options`` once the owner's table exists."""
@@ -217,11 +244,12 @@ class ManyToManyField(RelationNames, Field):
     ) -> tuple[QuerySet[Any], str]:
         """The related objects of ``instances`` in one query, each carrying the pk of the
         instance it belongs to under ``PREFETCH_SOURCE`` (an object linked to several
-        instances comes once per link)."""
+        instances comes once per link). A symmetrical relation reads the same both ways,
+        so it is queried through its own name (its reverse name is hidden)."""
         from heron.db.query.expressions import F
 
         pks = list(dict.fromkeys(obj.pk for obj in instances if obj.pk is not None))
-        if reverse:
+        if reverse or self.symmetrical:
             model, back = self.model, self.name
         else:
             model, back = self.remote_model, self.reverse_query_name
@@ -239,6 +267,18 @@ class ManyToManyField(RelationNames, Field):
 
     def sa_column(self) -> Any:
         raise TypeError(f"{self!r} has no column: its links live in {self.through!r}.")
+
+
+def _names_model(reference: type[Model] | str, model: type[Model]) -> bool:
+    """True when ``reference`` (``"self"``, a class, ``"Model"``, ``"label.Model"``) names
+    ``model``."""
+    if reference == "self" or reference is model:
+        return True
+    if not isinstance(reference, str):
+        return False
+    label, _, name = reference.rpartition(".")
+    meta = model._meta
+    return (label or meta.label, name.lower()) == (meta.label, meta.model_name)
 
 
 def _create_through(field: ManyToManyField, target: type[Model]) -> type[Model]:

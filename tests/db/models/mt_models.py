@@ -230,7 +230,7 @@ class Profile(Model):
 
 class Person(Model):
     name = fields.String(max_length=30)
-    friends = fields.ManyToManyField("self", related_name="befriended_by")
+    friends = fields.ManyToManyField("self", symmetrical=False, related_name="befriended_by")
 
     class Meta:
         label = "mt"
@@ -254,3 +254,29 @@ class Membership(Model):
     class Meta:
         label = "mt"
         unique_together = ["person", "group"]
+
+
+class Peer(Model):
+    """Symmetrical relations to the model itself: auto-created links and a through model."""
+
+    name = fields.String(max_length=30)
+    friends = fields.ManyToManyField("self")
+    contacts = fields.ManyToManyField(
+        "Peer", through="Contact", through_fields=("source", "target")
+    )
+
+    class Meta:
+        label = "mt"
+        ordering = ["name"]
+
+
+class Contact(Model):
+    """A link of ``Peer.contacts``, with data (stored in both directions)."""
+
+    source = fields.ForeignKey(Peer, on_delete=fields.CASCADE, related_name="+")
+    target = fields.ForeignKey(Peer, on_delete=fields.CASCADE, related_name="+")
+    since = fields.Integer(default=0)
+
+    class Meta:
+        label = "mt"
+        unique_together = ["source", "target"]
