@@ -121,6 +121,10 @@ class ManyToManyField(RelationNames, Field):
         self.related_query_name = related_name_for(self.related_query_name, model)
         where = f"{model.__name__}.{name}"
         self._settle_symmetry(model, where)
+        if self.hidden and not self.symmetrical and not self.related_query_name:
+            # No reverse accessor, but Heron still queries the relation backwards (forward
+            # prefetch_related): a name of its own, so several hidden relations never clash.
+            self.related_query_name = f"_{model._meta.label}_{model._meta.model_name}_{name}_+"
         lazy_model(self.to, model, self._resolve_target, where)
         if isinstance(self.through, (str, type)):
             lazy_model(self.through, model, self._resolve_through, f"{where} through")

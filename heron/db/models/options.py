@@ -120,7 +120,7 @@ class Options:
     def reverse_relation(self, name: str) -> ForeignKey | ManyToManyField | None:
         """The relation pointing at this model whose query name is ``name`` (a foreign key,
         one-to-one or many-to-many field of the other model)."""
-        if name.endswith("+"):
+        if name.endswith("+") and name.startswith("+"):  # "+" alone names no relation
             return None
         for rel in self.relations_in():
             if rel.reverse_query_name == name:

@@ -280,3 +280,15 @@ class Contact(Model):
     class Meta:
         label = "mt"
         unique_together = ["source", "target"]
+
+
+class Shelf(Model):
+    """Many-to-many relations with no reverse side (``related_name="+"``), two of them to
+    one model."""
+
+    name = fields.String(max_length=30)
+    tags = fields.ManyToManyField(Tag, related_name="+")
+    spare_tags = fields.ManyToManyField(Tag, related_name="+")
+
+    class Meta:
+        label = "mt"

@@ -16,6 +16,7 @@ from tests.db.models.mt_models import (
     Person,
     Post,
     Profile,
+    Shelf,
     Tag,
     Token,
 )
@@ -218,6 +219,19 @@ def test_one_to_one_reverse_side_follows_the_forward_side(db: Any) -> None:
 
 
 # -- ManyToManyField ----------------------------------------------------------------------------
+
+
+def test_many_to_many_without_a_reverse_side_prefetches(db: Any) -> None:
+    shelf = Shelf.objects.create(name="s")
+    red, blue = Tag.objects.create(name="red"), Tag.objects.create(name="blue")
+    shelf.tags.add(red, blue)
+    shelf.spare_tags.add(red)
+    assert not hasattr(Tag, "+") and "shelf" not in Tag._meta.query_names()
+    with db.capture_queries() as queries:
+        (loaded,) = Shelf.objects.prefetch_related("tags", "spare_tags")
+        assert [t.name for t in loaded.tags.all()] == ["blue", "red"]
+        assert [t.name for t in loaded.spare_tags.all()] == ["red"]
+    assert len(queries) == 3
 
 
 @pytest.fixture
