@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from heron.db.errors import IntegrityError
+
 __all__ = [
     "FieldError",
     "MultipleObjectsReturned",
@@ -58,8 +60,12 @@ class ValidationError(ValueError):
         return " ".join(self.messages)
 
 
-class ProtectedError(Exception):
-    """A delete was refused because rows point at it with ``on_delete=PROTECT``."""
+class ProtectedError(IntegrityError):
+    """A delete was refused because rows point at it with ``on_delete=PROTECT``.
+
+    An ``IntegrityError`` (as in Django), raised by Heron before anything is deleted;
+    ``protected_objects`` holds (up to 20 of) the rows in the way.
+    """
 
     def __init__(self, message: str, protected_objects: list[object]) -> None:
         super().__init__(message)
@@ -67,4 +73,12 @@ class ProtectedError(Exception):
 
 
 class RestrictedError(ProtectedError):
-    """A delete was refused because rows point at it with ``on_delete=RESTRICT``."""
+    """A delete was refused because rows point at it with ``on_delete=RESTRICT`` and are not
+    deleted by the same delete; ``restricted_objects`` holds (up to 20 of) them.
+
+    Unlike Django's, it is a ``ProtectedError`` too (``protected_objects`` is the same list).
+    """
+
+    def __init__(self, message: str, restricted_objects: list[object]) -> None:
+        super().__init__(message, restricted_objects)
+        self.restricted_objects = restricted_objects

@@ -2,9 +2,10 @@
 
 A model nothing points at is deleted with one ``DELETE``. Otherwise Heron collects the
 primary keys first and walks the relations: PROTECT/RESTRICT refuse, CASCADE collects the
-related rows (recursively), SET_NULL/SET_DEFAULT update them; then rows are deleted
-children first. Doing this in Heron rather than leaving it to ``ON DELETE`` clauses gives
-exact per-model counts and works where a database cannot enforce the rule.
+related rows (recursively), SET_NULL/SET_DEFAULT update them; then rows are deleted before
+the rows they point at, whatever order the models were declared in. Doing this in Heron
+rather than leaving it to ``ON DELETE`` clauses gives exact per-model counts and works where
+a database cannot enforce the rule.
 """
 
 from __future__ import annotations
@@ -69,9 +70,30 @@ def _batches(pks: Sequence[Any]) -> list[list[Any]]:
     return [list(pks[i : i + BATCH]) for i in range(0, len(pks), BATCH)]
 
 
+def _reach(models: list[type[Model]]) -> dict[type[Model], set[type[Model]]]:
+    """For each of ``models``, those of ``models`` it points at by foreign keys, directly or
+    through others, itself included. SET_NULL/SET_DEFAULT keys do not count: their rows are
+    updated before anything is deleted."""
+    points_at: dict[type[Model], set[type[Model]]] = {model: set() for model in models}
+    for target in models:
+        for rel in target._meta.related_objects:
+            if rel.model in points_at and rel.on_delete not in (SET_NULL, SET_DEFAULT):
+                points_at[rel.model].add(target)
+    reach: dict[type[Model], set[type[Model]]] = {}
+    for model in models:
+        seen, todo = {model}, [model]
+        while todo:
+            new = points_at[todo.pop()] - seen
+            seen |= new
+            todo.extend(new)
+        reach[model] = seen
+    return reach
+
+
 class _Collector:
-    """What one delete touches: rows to delete (children after parents in ``order``),
-    rows to update (SET_NULL / SET_DEFAULT) and rows that refuse (PROTECT / RESTRICT)."""
+    """What one delete touches: rows to delete (``order``: model and primary keys, in the
+    order found), rows to update (SET_NULL / SET_DEFAULT) and rows that refuse (PROTECT /
+    RESTRICT)."""
 
     def __init__(self, db: Any, dialect: Any) -> None:
         self.db = db
@@ -131,13 +153,27 @@ class _Collector:
                 execution.materialise(sample, stmt, rows),
             )
 
+    def deletion_order(self) -> list[tuple[type[Model], list[Any]]]:
+        """``order`` with rows before the rows they point at, so that no foreign key is
+        broken (nor left to the database's ``ON DELETE``, which the counts would miss).
+
+        A model pointing at another, directly or through others, that does not point back
+        reaches every model the other one reaches, plus itself: sorted by how many models
+        they reach, most first, models come before those they point at. Models reaching
+        each other (a cycle) tie, as do the rows of one model, and keep the reverse of the
+        order they were found in: leaves of a self-referencing tree first.
+        """
+        chunks = self.order[::-1]
+        reach = _reach(list(dict.fromkeys(model for model, _ in chunks)))
+        return sorted(chunks, key=lambda chunk: -len(reach[chunk[0]]))
+
     def apply(self, counts: Counts) -> Plan[None]:
-        """Update the SET_NULL/SET_DEFAULT rows, then delete children before parents."""
+        """Update the SET_NULL/SET_DEFAULT rows, then delete in ``deletion_order()``."""
         db, dialect = self.db, self.dialect
         for related, values in self.updates:
             stmt, params = execution.update_statement(related, db, dialect, values)
             yield ("execute", stmt.sql, params)
-        for model, pks in reversed(self.order):
+        for model, pks in self.deletion_order():
             for batch in _batches(pks):
                 target: QuerySet[Any] = model._base_manager.using(db.alias).filter(pk__in=batch)
 

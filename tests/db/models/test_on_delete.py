@@ -3,11 +3,13 @@ with Django-style counts, on every backend."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from heron.db import IntegrityError, ProtectedError, RestrictedError
+from heron.db import IntegrityError, ProtectedError, RestrictedError, registry
+from heron.db.backends import Database
 from tests.db.models.mt_models import (
     FALLBACK_PK,
     Author,
@@ -18,6 +20,7 @@ from tests.db.models.mt_models import (
     Profile,
     Tag,
 )
+from tests.db.models.order_models import Left, Node, Owner, Part, Piece, Right
 
 
 @pytest.fixture
@@ -80,6 +83,7 @@ def test_protect_refuses_and_deletes_nothing(blog: dict[str, Any]) -> None:
     with pytest.raises(ProtectedError) as info:
         blog["bob"].delete()
     assert "PROTECT" in str(info.value) and "protected" in str(info.value)
+    assert isinstance(info.value, IntegrityError)  # as in Django
     assert len(info.value.protected_objects) == 1
     assert Author.objects.count() == 2 and Post.objects.count() == 3
     assert Post.objects.get(pk=blog["one"].pk).editor_id == blog["bob"].pk  # no SET_NULL ran
@@ -140,3 +144,81 @@ async def test_async_delete_applies_the_rules(blog: dict[str, Any]) -> None:
     three = await Post.objects.aget(pk=blog["three"].pk)
     assert three.editor_id is None  # SET_NULL through the async driver
     assert await Post.objects.acount() == 1
+
+
+# -- delete order: rows go before the rows they point at, whatever the declaration order ----
+
+
+@pytest.fixture
+def order_db(db: Database) -> Iterator[Database]:
+    """``db`` with the ``mt_order`` tables too (created if missing, emptied after the test)."""
+    engine = db.sqlalchemy_engine()
+    tables = registry.tables_for("mt_order")
+    registry.metadata.create_all(engine, tables=tables)
+    try:
+        yield db
+    finally:
+        with engine.begin() as conn:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(params=["restricted", "unguarded", "cascaded"])
+def owner(order_db: Database, request: pytest.FixtureRequest) -> Owner:
+    """An owner with a part, and a piece pointing at both (at the part through the
+    RESTRICT, the no-action or the CASCADE foreign key)."""
+    owner = Owner.objects.create()
+    part = Part.objects.create(owner=owner)
+    Piece.objects.create(owner=owner, **{request.param: part})
+    return owner
+
+
+OWNER_DELETED = (3, {"mt_order.Owner": 1, "mt_order.Part": 1, "mt_order.Piece": 1})
+
+
+def test_rows_are_deleted_before_the_rows_they_point_at(owner: Owner) -> None:
+    # Piece is declared (and reached) before Part, yet must go first: the database refuses
+    # the part while the piece points at it (RESTRICT, no action) or deletes the piece
+    # itself (CASCADE), which the counts would miss.
+    assert owner.delete() == OWNER_DELETED
+    assert Piece.objects.count() == Part.objects.count() == 0
+
+
+@pytest.mark.anyio
+async def test_async_rows_are_deleted_before_the_rows_they_point_at(owner: Owner) -> None:
+    assert await Owner.objects.all().adelete() == OWNER_DELETED
+    assert await Piece.objects.acount() == await Part.objects.acount() == 0
+
+
+def test_restrict_refuses_unless_the_same_delete_removes_the_rows(order_db: Database) -> None:
+    owner, other = Owner.objects.create(name="owner"), Owner.objects.create(name="other")
+    part = Part.objects.create(owner=owner)
+    Piece.objects.create(owner=owner, restricted=part)  # goes with the owner: allowed
+    outside = Piece.objects.create(owner=other, restricted=part)  # stays: refuses
+    with pytest.raises(RestrictedError) as info:
+        owner.delete()
+    assert [piece.pk for piece in info.value.restricted_objects] == [outside.pk]
+    assert info.value.protected_objects == info.value.restricted_objects
+    assert isinstance(info.value, IntegrityError)
+    assert Piece.objects.count() == 2 and Part.objects.count() == 1
+    outside.delete()
+    assert owner.delete() == OWNER_DELETED
+
+
+def test_self_reference_deletes_the_tree(order_db: Database) -> None:
+    root = Node.objects.create()
+    child = Node.objects.create(parent=root)
+    grandchild = Node.objects.create(parent=child)
+    Node.objects.create(parent=grandchild)
+    Node.objects.create(parent=root)
+    assert child.delete() == (3, {"mt_order.Node": 3})
+    assert root.delete() == (2, {"mt_order.Node": 2})
+
+
+def test_mutual_foreign_keys_delete_the_chain(order_db: Database) -> None:
+    first = Left.objects.create()
+    right = Right.objects.create(left=first)
+    second = Left.objects.create(right=right)
+    Right.objects.create(left=second)
+    assert first.delete() == (4, {"mt_order.Left": 2, "mt_order.Right": 2})
+    assert Left.objects.count() == Right.objects.count() == 0
