@@ -1,8 +1,9 @@
 """Applying and unapplying migrations on a database, each in its own transaction.
 
-PostgreSQL and SQLite run a migration's DDL and its ``heron_migrations`` row in one
-transaction, so a failing migration leaves nothing behind. MySQL/MariaDB commit each DDL
-statement implicitly: a migration failing half-way stays half-applied there.
+PostgreSQL and SQLite run a migration's DDL (``batch_alter_table`` blocks included) and its
+``heron_migrations`` row in one transaction, so a failing migration leaves nothing behind.
+MySQL/MariaDB commit each DDL statement implicitly: a migration failing half-way stays
+half-applied there, and its error gets a note saying so.
 """
 
 from __future__ import annotations
@@ -104,58 +105,92 @@ def build_plan(
     return forward(graph.ancestors([migration.key]))
 
 
+def _check_foreign_keys(raw: Any) -> None:
+    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = ", ".join(sorted({str(row[0]) for row in broken}))
+        raise MigrationError(f"The migration leaves broken foreign keys in {tables}.")
+
+
 @contextlib.contextmanager
 def _sqlite_transaction(connection: sa.Connection, atomic: bool) -> Iterator[None]:
     """Foreign keys off (table rebuilds drop and rename tables), then checked before COMMIT."""
-    connection.commit()
     raw: Any = connection.connection.driver_connection
     enforced = bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
-    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute("PRAGMA foreign_keys=OFF")  # (a no-op inside a transaction)
     try:
-        if atomic:
-            raw.execute("BEGIN")
-        try:
+        with connection.begin():
+            if atomic and not raw.in_transaction:
+                raw.execute("BEGIN")  # pysqlite begins no transaction before DDL
             yield
             if enforced:
-                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    tables = ", ".join(sorted({str(row[0]) for row in broken}))
-                    raise MigrationError(f"The migration leaves broken foreign keys in {tables}.")
-            connection.commit()
-            if raw.in_transaction:
-                raw.commit()
-        except BaseException:
-            connection.rollback()
-            if raw.in_transaction:
-                raw.rollback()
-            raise
+                _check_foreign_keys(raw)
     finally:
         if enforced:
             raw.execute("PRAGMA foreign_keys=ON")
 
 
 @contextlib.contextmanager
-def _transaction(connection: sa.Connection, atomic: bool) -> Iterator[None]:
-    vendor = connection.dialect.name
-    if vendor == "sqlite":
-        with _sqlite_transaction(connection, atomic):
-            yield
-        return
-    connection.commit()
-    if vendor == "postgresql" and not atomic:
-        level = connection.get_isolation_level()
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            yield
-        finally:
-            connection.commit()  # ends SQLAlchemy's empty autobegun transaction
-            connection.execution_options(isolation_level=level)
-        return
+def _autocommit(connection: sa.Connection) -> Iterator[None]:
+    level = connection.get_isolation_level()
+    connection.execution_options(isolation_level="AUTOCOMMIT")
     try:
         yield
-        connection.commit()
-    except BaseException:
-        connection.rollback()
+    finally:
+        connection.commit()  # ends SQLAlchemy's empty autobegun transaction
+        connection.execution_options(isolation_level=level)
+
+
+@contextlib.contextmanager
+def _transaction(connection: sa.Connection, atomic: bool) -> Iterator[None]:
+    """The one transaction a migration and its version-table row run in.
+
+    It is begun before Alembic sees the connection, so Alembic joins it. (On a connection
+    outside a transaction, each ``batch_alter_table`` block begins and commits a transaction
+    of its own, committing everything before it.) ``atomic=False``: autocommit on PostgreSQL.
+    """
+    connection.commit()  # ends the transaction SQLAlchemy began by itself, if any
+    if connection.dialect.name == "sqlite":
+        with _sqlite_transaction(connection, atomic):
+            yield
+    elif connection.dialect.name == "postgresql" and not atomic:
+        with _autocommit(connection):
+            yield
+    else:
+        with connection.begin():
+            yield
+
+
+def _not_rolled_back(step: Step, vendor: str) -> str | None:
+    """What a failing step leaves behind where it is not rolled back (None where it is)."""
+    migration = step.migration
+    if vendor not in TRANSACTIONAL_DDL:
+        why = "MariaDB/MySQL cannot roll back DDL"
+    elif not migration.atomic:
+        why = "it runs outside a transaction (atomic = False)"
+    else:
+        return None
+    if step.backwards:
+        verb, state, flag = "Unapplying", "applied", " --backwards"
+    else:
+        verb, state, flag = "Applying", "not applied", ""
+    return (
+        f"{verb} {migration} failed and was not rolled back: {why}. The statements it ran "
+        f"before the failing one remain applied, while the migration is recorded as {state}. "
+        f"`heron sqlmigrate {migration.label} {migration.name}{flag}` shows its SQL: undo "
+        "those statements (or finish the migration) by hand, fix the file, and migrate again."
+    )
+
+
+@contextlib.contextmanager
+def _explained(step: Step, vendor: str) -> Iterator[None]:
+    """Add ``_not_rolled_back``'s note to an error of the step (its traceback is kept)."""
+    try:
+        yield
+    except Exception as exc:
+        note = _not_rolled_back(step, vendor)
+        if note is not None:
+            exc.add_note(note)
         raise
 
 
@@ -168,7 +203,7 @@ def _run_steps(connection: sa.Connection, steps: list[Step], progress: Progress 
         if progress is not None:
             progress(step, False)
         migration = step.migration
-        with _transaction(connection, migration.atomic):
+        with _explained(step, connection.dialect.name), _transaction(connection, migration.atomic):
             run_migration(connection, migration, backwards=step.backwards)
             if step.backwards:
                 recorder.unrecord(migration.key)

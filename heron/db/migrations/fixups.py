@@ -11,7 +11,7 @@ import copy
 import datetime
 import decimal
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,23 +176,50 @@ def prune_index_drops(container: ops.OpContainer) -> None:
     container.ops = kept
 
 
+def _moved(
+    items: list[ops.MigrateOperation],
+    moving: Sequence[ops.MigrateOperation],
+    anchor: type[ops.MigrateOperation],
+    *,
+    after: bool = False,
+) -> list[ops.MigrateOperation]:
+    """``items`` with ``moving`` put just before the first ``anchor`` operation (``after``:
+    just after the last one); unchanged when there is none."""
+    rest = [o for o in items if not any(o is m for m in moving)]
+    spots = [i for i, o in enumerate(rest) if isinstance(o, anchor)]
+    if not moving or not spots:
+        return items
+    at = spots[-1] + 1 if after else spots[0]
+    return [*rest[:at], *moving, *rest[at:]]
+
+
 def indexes_before_drops(container: ops.OpContainer) -> None:
-    """Create new indexes before dropping old ones on the same table: MySQL refuses to drop
-    the last index a foreign key can use (a renamed table's renamed index, for one)."""
+    """Order a table's index and foreign key operations the way MySQL needs them: it refuses
+    to drop the last index a foreign key can use.
+
+    New indexes are created before old ones are dropped (a renamed table's renamed index,
+    for one); foreign keys are dropped before indexes, and created after them (a removed
+    ``ForeignKey`` field drops its foreign key, then the index backing it; the downgrade
+    creates the index, then the foreign key).
+    """
     for modify in container.ops:
         if not isinstance(modify, ops.ModifyTableOps):
             continue
         dropped = {o.index_name for o in modify.ops if isinstance(o, ops.DropIndexOp)}
-        if not dropped:
-            continue
-        early = [
+        new = [
             o
             for o in modify.ops
             if isinstance(o, ops.CreateIndexOp) and o.index_name not in dropped
         ]
-        rest = [o for o in modify.ops if not any(o is e for e in early)]
-        first_drop = next(i for i, o in enumerate(rest) if isinstance(o, ops.DropIndexOp))
-        modify.ops = [*rest[:first_drop], *early, *rest[first_drop:]]
+        fk_drops = [
+            o
+            for o in modify.ops
+            if isinstance(o, ops.DropConstraintOp) and o.constraint_type == "foreignkey"
+        ]
+        fk_creates = [o for o in modify.ops if isinstance(o, ops.CreateForeignKeyOp)]
+        result = _moved(modify.ops, new, ops.DropIndexOp)
+        result = _moved(result, fk_drops, ops.DropIndexOp)
+        modify.ops = _moved(result, fk_creates, ops.CreateIndexOp, after=True)
 
 
 def portable_type(type_: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:

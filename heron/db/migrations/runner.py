@@ -82,7 +82,13 @@ def _call(migration: Migration, backwards: bool) -> None:
 def run_migration(
     connection: sa.Connection, migration: Migration, *, backwards: bool = False
 ) -> None:
-    """Run the migration's statements on ``connection`` (the caller handles transactions)."""
+    """Run the migration's statements on ``connection``.
+
+    Transactions are the caller's: to run the whole migration in one, begin it first
+    (``connection.begin()``); Alembic then joins it as an external transaction. (On a
+    connection outside a transaction, each ``batch_alter_table`` block begins and commits a
+    transaction of its own.)
+    """
     context = MigrationContext.configure(connection=connection)
     with Operations.context(context):
         _call(migration, backwards)
