@@ -6,10 +6,12 @@ in ``reverse.py``.
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from heron.db.errors import AsyncContextError
 from heron.db.fields.base import Converter, Field, Inline
 from heron.db.models.registry import registry
 
@@ -312,6 +314,12 @@ class ForwardRelation:
             return None
         remote = self.field.remote_model
         assert remote is not None
+        if _get_running_loop() is not None:
+            raise AsyncContextError(
+                f"Loading {type(instance).__name__}.{self.field.name} lazily",
+                f"select_related({self.field.name!r}) or `await "
+                f"{remote.__name__}.objects.aget(pk=obj.{self.field.attname})`",
+            )
         obj = remote._base_manager.using(instance._db).get(pk=value)
         data[self.cache_name] = obj
         return obj

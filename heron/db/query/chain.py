@@ -6,9 +6,11 @@ they hold tuples, frozensets and small dicts that are replaced, never mutated).
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from heron.db.errors import AsyncContextError
 from heron.db.query.expressions import F, OrderBy, Q
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ class ChainableQuerySet(Generic[M]):
         self._db = using
         self._where: tuple[Any, ...] = ()
         self._order: tuple[Any, ...] | None = None
+        # reverse() of an unordered QuerySet: first()/last() fall back to "-pk" (Django).
+        self._reversed = False
         self._low = 0
         self._high: int | None = None
         self._distinct = False
@@ -129,9 +133,12 @@ class ChainableQuerySet(Generic[M]):
         return qs
 
     def reverse(self) -> Any:
-        """The same rows in the opposite order."""
+        """The same rows in the opposite order (unordered: ``first()`` is the last by pk)."""
         qs = self._clone()
-        qs._order = tuple(_flip(term) for term in self._effective_order())
+        order = self._effective_order()
+        qs._order = tuple(_flip(term) for term in order)
+        if not order:
+            qs._reversed = not self._reversed
         return qs
 
     def distinct(self, *fields: str) -> Any:
@@ -255,6 +262,8 @@ class ChainableQuerySet(Generic[M]):
             )
         if key < 0:
             raise ValueError("Negative indexing is not supported on QuerySets.")
+        if _get_running_loop() is not None:
+            raise AsyncContextError(f"qs[{key}]", f"`(await qs[{key}:{key + 1}])[0]`")
         qs = self._clone()
         qs._set_limits(key, key + 1)
         results = qs._fetch_all()

@@ -81,6 +81,7 @@ def shape_and_values(qs: QuerySet[Any], kind: str) -> tuple[Any, list[Any]]:
         qs._only,
         qs._defer,
         qs._group_by,
+        qs._none,
         None if qs._for_update is None else tuple(sorted(qs._for_update.items())),
     )
     return key, values

@@ -13,8 +13,11 @@ sync driver (``prefetch_related_objects``) and the async one
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
+
+from heron.db.errors import AsyncContextError
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -219,6 +222,10 @@ def _store(obj: Model, accessor: str, prefetch: Prefetch, objects: list[Any]) ->
 
 def prefetch_related_objects(instances: Sequence[Model], *lookups: Any) -> None:
     """Load ``lookups`` onto ``instances`` (which share one model), sync."""
+    if _get_running_loop() is not None:
+        raise AsyncContextError(
+            "prefetch_related_objects()", "`await aprefetch_related_objects(...)`"
+        )
     if not instances:
         return
     walk = _walk(instances, lookups)

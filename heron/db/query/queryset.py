@@ -17,6 +17,7 @@ from heron.db.query import execution
 from heron.db.query.chain import ChainableQuerySet
 from heron.db.query.compiler import EXPRESSIONS
 from heron.db.query.expressions import Q
+from heron.db.query.select import MODEL_GROUP
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -28,10 +29,20 @@ MAX_GET_RESULTS = 21
 IN_BULK_BATCH = 4096
 
 
+# Blocking calls whose async way is not the a-prefixed twin: (what was called, the way).
+_ASYNC_WAYS = {
+    "raw": (
+        "Evaluating a raw() query (iterating, len(), list())",
+        "`await Model.objects.raw(...)` or `async for obj in Model.objects.raw(...)`",
+    ),
+}
+
+
 def sync_only(method: str) -> None:
     """Refuse a blocking QuerySet method inside a running event loop, naming its twin."""
     if _get_running_loop() is not None:
-        raise AsyncContextError(f"QuerySet.{method}()", f"a{method}()")
+        what, way = _ASYNC_WAYS.get(method) or (f"QuerySet.{method}()", f"a{method}()")
+        raise AsyncContextError(what, way)
 
 
 def _no_iteration_in_loop() -> None:
@@ -160,30 +171,45 @@ class QuerySet(ChainableQuerySet[M]):
     def first(self) -> M | None:
         """The first row (by the ordering, else by primary key), or ``None``."""
         sync_only("first")
-        rows = self._first_qs()._fetch_all()
+        rows = self._first_qs("first")._fetch_all()
         return rows[0] if rows else None
 
     async def afirst(self) -> M | None:
         """``first()`` on the async driver."""
-        rows = await self._first_qs()._afetch_all()
+        rows = await self._first_qs("first")._afetch_all()
         return rows[0] if rows else None
 
     def last(self) -> M | None:
         """The last row (by the ordering, else by primary key), or ``None``."""
         sync_only("last")
-        rows = self._first_qs(reverse=True)._fetch_all()
+        rows = self._first_qs("last")._fetch_all()
         return rows[0] if rows else None
 
     async def alast(self) -> M | None:
         """``last()`` on the async driver."""
-        rows = await self._first_qs(reverse=True)._afetch_all()
+        rows = await self._first_qs("last")._afetch_all()
         return rows[0] if rows else None
 
-    def _first_qs(self, reverse: bool = False) -> QuerySet[M]:
-        qs: QuerySet[M] = self if self.ordered else self.order_by("pk")
-        if reverse:
+    def _first_qs(self, method: str) -> QuerySet[M]:
+        qs: QuerySet[M]
+        if self.ordered:
+            qs = self.all()  # not self: slicing a fetched QuerySet gives a list
+        else:
+            self._check_pk_grouped(method)
+            qs = self.order_by("-pk" if self._reversed else "pk")
+        if method == "last":
             qs = qs.reverse()
         return qs[:1]  # type: ignore[no-any-return]
+
+    def _check_pk_grouped(self, method: str) -> None:
+        """Ordering by pk a ``values()`` query grouped without it would split the groups."""
+        group = self._group_by
+        pk = self.model._meta.pk
+        if group not in (None, MODEL_GROUP) and not {"pk", pk.name, pk.attname} & set(group):
+            raise TypeError(
+                f"Cannot use QuerySet.{method}() on an unordered queryset performing "
+                "aggregation. Add an ordering with order_by()."
+            )
 
     def earliest(self, *fields: str) -> M:
         """The first row ordered by ``fields`` (else ``Meta.get_latest_by``); ``DoesNotExist``
@@ -247,13 +273,16 @@ class QuerySet(ChainableQuerySet[M]):
         return await execution.aexists(self)
 
     def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """One dict of aggregates over the rows: ``aggregate(Avg("pages"), n=Count("id"))``."""
+        """One dict of aggregates over the rows: ``aggregate(Avg("pages"), n=Count("id"))``;
+        ``{}`` without a query when none is given."""
         sync_only("aggregate")
-        return execution.aggregate(self, self._aggregates(args, kwargs))
+        expressions = self._aggregates(args, kwargs)
+        return execution.aggregate(self, expressions) if expressions else {}
 
     async def aaggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """``aggregate()`` on the async driver."""
-        return await execution.aaggregate(self, self._aggregates(args, kwargs))
+        expressions = self._aggregates(args, kwargs)
+        return await execution.aaggregate(self, expressions) if expressions else {}
 
     def _aggregates(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         from heron.db.query.aggregates import named
@@ -303,6 +332,8 @@ class QuerySet(ChainableQuerySet[M]):
 
     def _in_bulk_batches(self, id_list: Iterable[Any] | None, field_name: str) -> list[Any]:
         self._check_unsliced("use in_bulk() on")
+        if self._iterable != "model":
+            raise TypeError("in_bulk() cannot be used with values() or values_list().")
         meta = self.model._meta
         field = meta.get_field(field_name)
         if field_name != "pk" and not field.unique:

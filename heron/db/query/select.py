@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from heron.db.fields.scalars import Integer
+from heron.db.fields.temporal import Date
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import (
     Binder,
@@ -35,6 +37,7 @@ __all__ = [
     "build_values",
     "select_subquery",
     "selected_fields",
+    "transform_conversion",
 ]
 
 # ``QuerySet._group_by`` value meaning "one group per model row" (``annotate()`` with an
@@ -84,23 +87,33 @@ def base_query(qs: QuerySet[Any], vendor: str, binder: Binder) -> tuple[Joins, W
     return joins, where, clause
 
 
-def _group_columns(qs: QuerySet[Any], joins: Joins, where: WhereBuilder, model_columns: Any) -> Any:
+def _group_columns(
+    qs: QuerySet[Any], joins: Joins, where: WhereBuilder, model_columns: Any, order: list[Any]
+) -> list[Any]:
+    """The GROUP BY: the instance's columns and non-aggregate annotations, or the
+    ``values()`` columns; then, as in Django, the columns of the ORDER BY terms ``order``."""
     from heron.db.query.aggregates import contains_aggregate
 
-    extra = [
-        where.annotations[name]
-        for name, expr in qs._annotations.items()
-        if not contains_aggregate(expr)
-    ]
     if qs._group_by == MODEL_GROUP:
-        return [*model_columns, *extra]
-    columns = []
-    for name in qs._group_by or ():
-        if name in where.annotations:
-            columns.append(where.annotations[name])
-        else:
-            resolved = joins.resolve(name, allow_lookup=False)
-            columns.append(apply_transforms(resolved.column, resolved.transforms, where.vendor))
+        columns = [*model_columns]
+        columns += [
+            where.annotations[name]
+            for name, expr in qs._annotations.items()
+            if not contains_aggregate(expr)
+        ]
+    else:
+        columns = []
+        for name in qs._group_by or ():
+            if name in where.annotations:
+                columns.append(where.annotations[name])
+            else:
+                resolved = joins.resolve(name, allow_lookup=False)
+                columns.append(apply_transforms(resolved.column, resolved.transforms, where.vendor))
+    known = [*columns, *where.annotations.values()]
+    for term in order:
+        column = getattr(term, "element", None)  # None: ORDER BY random()
+        if column is not None and not any(column is c for c in known):
+            columns.append(column)
     return columns
 
 
@@ -118,21 +131,22 @@ def finish(
     """Add WHERE, GROUP BY/HAVING, ORDER BY, DISTINCT, LIMIT/OFFSET and FOR UPDATE."""
     if clause is not None:
         stmt = stmt.where(clause)
-    if qs._group_by is not None:
-        group = _group_columns(qs, joins, where, model_columns)
+    grouped = qs._group_by is not None
+    order = qs._effective_order() if ordered or grouped else ()
+    # A grouped query is grouped by its ordering even where unordered (count() = len()).
+    terms = order_clauses(joins, order, where.vendor, where.annotations) if order else []
+    if grouped:
+        group = _group_columns(qs, joins, where, model_columns, terms)
         if group:
             stmt = stmt.group_by(*group)
     if qs._having:
         stmt = stmt.having(where.build(qs._having))
-    if ordered:
-        order = qs._effective_order()
-        if order:
-            terms = order_clauses(joins, order, where.vendor, where.annotations)
-            stmt = stmt.order_by(*terms)
-            if qs._distinct and not qs._distinct_fields and model_columns:
-                # DISTINCT needs the ORDER BY expressions selected (PostgreSQL); the loader
-                # reads columns by position, so trailing extras are harmless.
-                stmt = stmt.add_columns(*[getattr(t, "element", t) for t in terms])
+    if ordered and terms:
+        stmt = stmt.order_by(*terms)
+        if qs._distinct and not qs._distinct_fields and model_columns:
+            # DISTINCT needs the ORDER BY expressions selected (PostgreSQL); the loader
+            # reads columns by position, so trailing extras are harmless.
+            stmt = stmt.add_columns(*[getattr(t, "element", t) for t in terms])
     if qs._distinct_fields:
         if where.vendor != "postgresql":
             raise FieldError("distinct(*fields) (DISTINCT ON) is only supported on PostgreSQL.")
@@ -184,6 +198,11 @@ def _add_related(
                 f"select_related('{path}'): '{part}' is not a foreign key or one-to-one "
                 f"field of {model._meta.object_name}."
             )
+        if field not in node.fields:  # only()/defer() left the foreign key out: as Django
+            raise FieldError(
+                f"Field {model._meta.object_name}.{part} cannot be both deferred and "
+                "traversed using select_related at the same time."
+            )
         walked = (*walked, part)
         alias, remote = joins.join_forward(walked, field)
         cache = f"_cache_{part}"
@@ -195,6 +214,16 @@ def _add_related(
             node.children.append(child)
         node = child
         model = remote
+
+
+# What the transforms give: ``date`` a date, every other one (``year``, ``week_day`` …) an int.
+_DATE, _INT = Date(), Integer()
+
+
+def transform_conversion(last: str, vendor: str) -> ValueConversion:
+    """How a value of the transform ``last`` is read (SQLite gives ``date`` as text)."""
+    output = _DATE if last == "date" else _INT
+    return output.db_converter(vendor), output.db_inline(vendor)
 
 
 def values_columns(
@@ -218,7 +247,7 @@ def values_columns(
         column = apply_transforms(resolved.column, resolved.transforms, vendor)
         columns.append(column.label(f"c{index}"))
         if resolved.transforms:
-            converters.append((None, None))
+            converters.append(transform_conversion(resolved.transforms[-1], vendor))
         else:
             field = resolved.field
             converters.append((field.db_converter(vendor), field.db_inline(vendor)))
@@ -238,8 +267,11 @@ def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
 
 
 def select_subquery(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
-    """``qs`` as one-column SELECT for ``field__in=qs`` (its ``values()`` field, else the pk)."""
+    """``qs`` as one-column SELECT for ``field__in=qs`` (its ``values()`` field, else the pk);
+    no rows for ``qs.none()``."""
     joins, where, clause = base_query(qs, vendor, binder)
+    if qs._none:
+        clause = sa.false()  # its values are still collected; their parameters go unused
     if qs._fields:
         if len(qs._fields) != 1:
             raise FieldError("A QuerySet used in __in must select one field (values_list).")

@@ -32,7 +32,10 @@ from tests.db.query.qt_models import Author, Book, table
         (lambda: Author(name="x").save(), "asave()"),
         (lambda: list(Book.objects.all()), "`await queryset` or `async for"),
         (lambda: len(Book.objects.all()), "`await queryset` or `async for"),
-        (lambda: list(Book.objects.raw(f"SELECT * FROM {table('book')}")), "araw()"),
+        (
+            lambda: list(Book.objects.raw(f"SELECT * FROM {table('book')}")),
+            "`await Model.objects.raw(...)`",
+        ),
     ],
 )
 async def test_sync_method_in_event_loop_names_its_twin(
@@ -55,10 +58,21 @@ async def test_repr_in_event_loop_does_not_query(library: SimpleNamespace) -> No
 @pytest.mark.anyio
 async def test_lazy_relations_in_async_code(library: SimpleNamespace) -> None:
     book = await Book.objects.aget(pk=library.dune.pk)
-    with pytest.raises(AsyncContextError, match=r"aget\(\)"):
+    with pytest.raises(AsyncContextError, match=r"select_related\('author'\) or .*aget\(pk="):
         book.author  # noqa: B018 - a lazy load is a blocking query
     loaded = await Book.objects.select_related("author").aget(pk=library.dune.pk)
     assert loaded.author.name == "ann"
     author = await Author.objects.aget(name="bea")
     assert sorted(b.title for b in await author.books.all()) == ["Emma", "Ulysses"]
     assert await author.books.filter(pages__gt=500).acount() == 1
+
+
+@pytest.mark.anyio
+async def test_prefetch_related_objects_in_event_loop_names_its_twin(
+    library: SimpleNamespace,
+) -> None:
+    from heron.db.query.prefetch import prefetch_related_objects
+
+    books = await Book.objects.all()
+    with pytest.raises(AsyncContextError, match="aprefetch_related_objects"):
+        prefetch_related_objects(books, "author")
