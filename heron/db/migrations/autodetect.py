@@ -10,6 +10,11 @@ rename is applied to the replayed schema and the comparison runs again, so what 
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import decimal
+import enum
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,11 +22,17 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations
 from alembic.operations import Operations, ops
+from alembic.operations.base import AbstractOperations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
+from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.fixups import (
     AskDefault,
+    DefaultQuestion,
+    _field_default,
     fill_existing_rows,
     indexes_before_drops,
     model_name,
@@ -29,11 +40,25 @@ from heron.db.migrations.fixups import (
     portable_types,
     prune_index_drops,
 )
-from heron.db.migrations.operations import RenameColumnOp, RenameTableOp, walk
+from heron.db.migrations.operations import (
+    DropOneOffDefaultOp,
+    FillNullsOp,
+    RenameColumnOp,
+    RenameTableOp,
+    walk,
+)
 from heron.db.migrations.schema import table_label
 from heron.db.migrations.state import SchemaState
 
-__all__ = ["AskRename", "Changes", "RenameQuestion", "detect_changes"]
+__all__ = [
+    "AskRename",
+    "Changes",
+    "NullsQuestion",
+    "RenameQuestion",
+    "StatedTypes",
+    "detect_changes",
+    "stated_types",
+]
 
 _SQLITE = sqlite.dialect()
 
@@ -58,6 +83,91 @@ class RenameQuestion:
 AskRename = Callable[[RenameQuestion], bool]
 
 
+@dataclass(frozen=True)
+class NullsQuestion(DefaultQuestion):
+    """A column made NOT NULL with no default for the rows where it is NULL."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.model}.{self.column} is made NOT NULL without a default, so rows of "
+            f"{self.table} where it is NULL need a value."
+        )
+
+
+#: Values ``fill_nulls`` can bind and the file can spell (booleans are ints).
+_FILLABLE = (str, int, float, decimal.Decimal, datetime.date, datetime.time)
+
+
+class StatedTypes(dict[tuple[str, str], sa.types.TypeEngine[Any]]):
+    """``(table, column)`` → the type the migration files state for it.
+
+    SQLite's reflection of the replayed schema loses types (a ``BigInteger`` id reads back as
+    ``INTEGER``, MariaDB's ``LONGTEXT`` variant as ``TEXT``): downgrades that re-create what
+    an upgrade removes take the types from here.
+    """
+
+    def record(self, op: ops.MigrateOperation) -> None:
+        """Follow one operation run by a migration."""
+        if isinstance(op, ops.CreateTableOp):
+            for item in op.columns:
+                if isinstance(item, sa.Column):
+                    self[(op.table_name, item.name)] = item.type
+        elif isinstance(op, ops.AddColumnOp):
+            self[(op.table_name, op.column.name)] = op.column.type
+        elif isinstance(op, ops.AlterColumnOp):
+            key = (op.table_name, op.column_name)
+            if op.modify_type is not None:
+                self[key] = op.modify_type
+            if op.modify_name is not None and key in self:
+                self[(op.table_name, op.modify_name)] = self.pop(key)
+        elif isinstance(op, ops.DropColumnOp):
+            self.pop((op.table_name, op.column_name), None)
+        elif isinstance(op, ops.DropTableOp | ops.RenameTableOp):
+            for key in [k for k in self if k[0] == op.table_name]:
+                stated = self.pop(key)
+                if isinstance(op, ops.RenameTableOp):
+                    self[(op.new_table_name, key[1])] = stated
+
+    def changed_from(self, upgrade: ops.UpgradeOps) -> None:
+        """State the previous type of the columns whose type the upgrade changes (before it
+        is reversed: the downgrade changes them back to it)."""
+        for op in walk(upgrade):
+            if isinstance(op, ops.AlterColumnOp) and op.modify_type is not None:
+                op.existing_type = self.get((op.table_name, op.column_name), op.existing_type)
+
+    def restore(self, downgrade: ops.DowngradeOps) -> None:
+        """Give the tables and columns the downgrade re-creates their previous types."""
+        for op in walk(downgrade):
+            if isinstance(op, ops.CreateTableOp):
+                columns = [c for c in op.columns if isinstance(c, sa.Column)]
+            elif isinstance(op, ops.AddColumnOp):
+                columns = [op.column]
+            else:
+                continue
+            for column in columns:
+                column.type = self.get((op.table_name, column.name), column.type)
+
+
+@contextlib.contextmanager
+def stated_types() -> Iterator[StatedTypes]:
+    """Record the column types the migrations run while the block runs state (see
+    ``StatedTypes``); wraps Alembic's ``Operations.invoke``, which every operation goes
+    through, batch ones included."""
+    types = StatedTypes()
+    invoke = AbstractOperations.invoke
+
+    def recording(operations: AbstractOperations, operation: ops.MigrateOperation) -> Any:
+        result = invoke(operations, operation)
+        types.record(operation)
+        return result
+
+    AbstractOperations.invoke = recording  # type: ignore[assignment,method-assign]
+    try:
+        yield types
+    finally:
+        AbstractOperations.invoke = invoke  # type: ignore[method-assign]
+
+
 @dataclass
 class Changes:
     """One label's operations (upgrade and its reverse) and what they point at."""
@@ -69,6 +179,10 @@ class Changes:
     referenced: set[str] = field(default_factory=set)
     #: tables this migration creates (or renames into existence)
     created: set[str] = field(default_factory=set)
+    #: tables this migration drops
+    dropped: set[str] = field(default_factory=set)
+    #: tables other than the label's own that the removed foreign keys pointed at
+    unreferenced: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.upgrade.ops)
@@ -81,15 +195,57 @@ def _type_key(column: sa.Column[Any]) -> str:
         return repr(column.type)
 
 
+#: An index's ``((column, descending), ...)`` and whether it is unique.
+_Sorting = tuple[tuple[tuple[str, bool], ...], bool]
+
+
+def _sorting(index: sa.Index) -> _Sorting | None:
+    """The columns of an index with a descending one (``Index(fields=["shop", "-price"])``),
+    else None. Alembic cannot compare those (SQLite's reflection forgets DESC): Heron does."""
+    keys: list[tuple[str, bool]] = []
+    for expression in index.expressions:
+        column, desc = expression, False
+        if isinstance(expression, UnaryExpression) and expression.modifier is operators.desc_op:
+            column, desc = expression.element, True
+        if not isinstance(column, sa.ColumnClause):
+            return None
+        keys.append((column.name, desc))
+    return (tuple(keys), bool(index.unique)) if any(d for _, d in keys) else None
+
+
+def _replayed_indexes(state: SchemaState, tables: set[str]) -> dict[str, tuple[str, _Sorting]]:
+    """The replayed indexes on columns (not expressions): name → (table, sorting)."""
+    quote = state.connection.dialect.identifier_preparer.quote
+    found: dict[str, tuple[str, _Sorting]] = {}
+    for table in sorted(tables):
+        for row in state.connection.exec_driver_sql(f"PRAGMA index_list({quote(table)})"):
+            name, unique = row[1], bool(row[2])
+            info = state.connection.exec_driver_sql(f"PRAGMA index_xinfo({quote(name)})")
+            keys = [(r[2], bool(r[3]), r[1]) for r in info if r[5]]  # key columns only
+            if all(cid >= 0 for *_, cid in keys):
+                found[name] = (table, (tuple((c, d) for c, d, _ in keys), unique))
+    return found
+
+
+def _descending(found: tuple[str, _Sorting]) -> bool:
+    return any(desc for _, desc in found[1][0])
+
+
 def _compare(state: SchemaState, metadata: sa.MetaData, label: str) -> ops.UpgradeOps:
     owned = state.owned(label)
+    descending = {n for n, f in _replayed_indexes(state, owned).items() if _descending(f)}
 
+    # Indexes with a descending column are compared by _sorted_index_ops, not Alembic.
     def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+        if type_ == "index":
+            return name not in descending
         return type_ != "table" or name in owned
 
     def include_object(
         obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
+        if type_ == "index":
+            return reflected or _sorting(obj) is None
         if type_ != "table":
             return True
         return name in owned if reflected else table_label(obj) == label
@@ -104,7 +260,12 @@ def _compare(state: SchemaState, metadata: sa.MetaData, label: str) -> ops.Upgra
             "target_metadata": metadata,
         },
     )
-    script = produce_migrations(context, metadata)
+    with warnings.catch_warnings():
+        for table in metadata.tables.values():
+            for index in table.indexes:
+                if table_label(table) == label and _sorting(index):
+                    warnings.filterwarnings("ignore", f".*expression-based index '{index.name}'")
+        script = produce_migrations(context, metadata)
     upgrade = script.upgrade_ops
     assert upgrade is not None
     return upgrade
@@ -215,12 +376,17 @@ def _rename_ops(renames: list[_Rename], metadata: sa.MetaData) -> list[ops.Migra
     return result
 
 
-def _references(upgrade: ops.UpgradeOps) -> tuple[set[str], set[str]]:
+def _target_table(fullname: str) -> str:
+    """The table of a foreign key's target: ``blog_post`` for ``blog_post.id``."""
+    return fullname.rsplit(".", 1)[0].rsplit(".", 1)[-1]
+
+
+def _references(upgrade: ops.OpContainer) -> tuple[set[str], set[str]]:
     referenced: set[str] = set()
     created: set[str] = set()
 
     def add_target(fullname: str) -> None:
-        referenced.add(fullname.rsplit(".", 1)[0].rsplit(".", 1)[-1])
+        referenced.add(_target_table(fullname))
 
     for op in walk(upgrade):
         if isinstance(op, ops.CreateTableOp):
@@ -242,6 +408,161 @@ def _references(upgrade: ops.UpgradeOps) -> tuple[set[str], set[str]]:
     return referenced, created
 
 
+def _replayed_index(name: str, table: str, sorting: _Sorting) -> sa.Index:
+    keys, unique = sorting
+    columns = sa.Table(table, sa.MetaData(), *(sa.Column(c) for c, _ in keys)).c
+    return sa.Index(name, *(columns[c].desc() if d else columns[c] for c, d in keys), unique=unique)
+
+
+def _sorted_index_ops(
+    upgrade: ops.UpgradeOps, state: SchemaState, metadata: sa.MetaData, label: str
+) -> None:
+    """Create and drop the indexes with descending columns, compared by name and columns
+    (a plain index of the same name is replaced)."""
+    found = _replayed_indexes(state, state.owned(label))
+    wanted = {
+        str(index.name): ((table.name, sorting), index)
+        for table in metadata.tables.values()
+        if table_label(table) == label
+        for index in table.indexes
+        if (sorting := _sorting(index))
+    }
+    drops: dict[str, list[ops.MigrateOperation]] = {}
+    creates: dict[str, list[ops.MigrateOperation]] = {}
+    for name, (table, sorting) in found.items():
+        mine = wanted.get(name, (None, None))[0]
+        if mine != (table, sorting) and (mine is not None or _descending((table, sorting))):
+            drop = ops.DropIndexOp.from_index(_replayed_index(name, table, sorting))
+            drops.setdefault(table, []).append(drop)
+    for name, (mine, index) in wanted.items():
+        if found.get(name) != mine:
+            creates.setdefault(mine[0], []).append(ops.CreateIndexOp.from_index(index))
+    for table in sorted({*drops, *creates}):
+        before, after = drops.get(table, []), creates.get(table, [])
+        modify = next(
+            (o for o in upgrade.ops if isinstance(o, ops.ModifyTableOps) and o.table_name == table),
+            None,
+        )
+        if modify is not None:
+            modify.ops = [*before, *modify.ops, *after]
+            continue
+        # A dropped table's index goes before the drop: the downgrade re-creates it after.
+        at = next(
+            (
+                i
+                for i, o in enumerate(upgrade.ops)
+                if isinstance(o, ops.DropTableOp) and o.table_name == table
+            ),
+            len(upgrade.ops),
+        )
+        upgrade.ops.insert(at, ops.ModifyTableOps(table, [*before, *after]))
+
+
+def _null_filler(
+    metadata: sa.MetaData, table: str, column: str, ask: AskDefault | None
+) -> FillNullsOp:
+    found, value = _field_default(metadata, table, column)
+    if not found:
+        question = NullsQuestion(table, column, model_name(metadata, table))
+        if ask is None:
+            raise MigrationError(
+                f"{question} Give the field a default, keep it null=True, or run "
+                "makemigrations interactively to type a one-off value."
+            )
+        value = ask(question)
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if not isinstance(value, _FILLABLE):
+        raise MigrationError(
+            f"{table}.{column}: {value!r} cannot fill its NULLs; use a string, number, boolean "
+            "or date."
+        )
+    return FillNullsOp(table, column, value)
+
+
+def _fill_nulls(upgrade: ops.UpgradeOps, metadata: sa.MetaData, ask: AskDefault | None) -> None:
+    """Before a column is made NOT NULL, set its NULLs to the field's constant default (or a
+    value the user types). Upgrade only: the downgrade leaves the values in place."""
+    result: list[ops.MigrateOperation] = []
+    for item in upgrade.ops:
+        if isinstance(item, ops.ModifyTableOps):
+            result.extend(
+                _null_filler(metadata, item.table_name, op.column_name, ask)
+                for op in item.ops
+                if isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False
+            )
+        result.append(item)
+    upgrade.ops = result
+
+
+def _placeholder(type_: sa.types.TypeEngine[Any]) -> str | None:
+    """A neutral value for rows of a re-added NOT NULL column: '' / 0 / false."""
+    if isinstance(type_, sa.Boolean | sa.Integer | sa.Numeric):
+        return "0"
+    if isinstance(type_, sa.String) and not isinstance(type_, sa.Enum):  # Text included
+        return ""
+    return None
+
+
+def _refill_readded_columns(downgrade: ops.DowngradeOps) -> None:
+    """Re-add a removed NOT NULL column with a temporary server default, dropped again right
+    after (as upgrades add one), so the rows already there get a placeholder and the column
+    is as it was: NOT NULL, no server default. Without a neutral value (dates, foreign keys)
+    the column is re-added as it was, and unapplying fails on a table with rows."""
+    result: list[ops.MigrateOperation] = []
+    for item in downgrade.ops:
+        result.append(item)
+        if not isinstance(item, ops.ModifyTableOps):
+            continue
+        cleanup: list[ops.MigrateOperation] = []
+        for op in item.ops:
+            column = op.column if isinstance(op, ops.AddColumnOp) else None
+            if column is None or column.nullable or column.server_default is not None:
+                continue
+            literal = None if column.foreign_keys else _placeholder(column.type)
+            if literal is None:
+                continue
+            column.server_default = sa.DefaultClause(literal)
+            cleanup.append(
+                DropOneOffDefaultOp(
+                    item.table_name,
+                    column.name,
+                    existing_type=column.type,
+                    existing_nullable=False,
+                    existing_server_default=column.server_default,
+                    modify_server_default=None,
+                )
+            )
+        if cleanup:
+            result.append(ops.ModifyTableOps(item.table_name, cleanup))
+    downgrade.ops = result
+
+
+def _drop_tables_last(upgrade: ops.UpgradeOps) -> None:
+    """Drop tables after the other changes (which remove the foreign keys of kept tables
+    pointing at them), each after the dropped tables pointing at it; the downgrade, reversed,
+    re-creates the tables pointed at first."""
+    drops = {op.table_name: op for op in upgrade.ops if isinstance(op, ops.DropTableOp)}
+    points_at = {
+        name: {_target_table(fk.target_fullname) for fk in op.to_table().foreign_keys} - {name}
+        for name, op in drops.items()
+    }
+    order: list[str] = []
+    remaining = sorted(drops)
+    while remaining:  # in a cycle of foreign keys, the first table left goes first
+        name = next(
+            (n for n in remaining if not any(n in points_at[o] for o in remaining)), remaining[0]
+        )
+        remaining.remove(name)
+        order.append(name)
+
+    def table(op: ops.MigrateOperation) -> str | None:
+        return op.table_name if isinstance(op, ops.DropTableOp | ops.ModifyTableOps) else None
+
+    kept = [op for op in upgrade.ops if table(op) not in drops]
+    upgrade.ops = kept + [op for name in order for op in upgrade.ops if table(op) == name]
+
+
 def detect_changes(
     state: SchemaState,
     metadata: sa.MetaData,
@@ -249,10 +570,12 @@ def detect_changes(
     *,
     ask_rename: AskRename | None = None,
     ask_default: AskDefault | None = None,
+    types: StatedTypes | None = None,
 ) -> Changes:
     """The operations that bring the label's replayed tables to its models' tables.
 
-    ``state`` is modified (accepted renames are applied to it).
+    ``state`` is modified (accepted renames are applied to it). ``types``: the types the
+    migration files state (``stated_types``), for what the downgrade re-creates.
     """
     renames: list[_Rename] = []
     asked: set[RenameQuestion] = set()
@@ -266,15 +589,28 @@ def detect_changes(
         upgrade = _compare(state, metadata, label)
     model_types(upgrade, metadata)
     fill_existing_rows(upgrade, metadata, ask_default)
+    _sorted_index_ops(upgrade, state, metadata, label)
     for op in walk(upgrade):
         if isinstance(op, ops.CreateTableOp):
             op.info = {}  # Heron's table info (label, model class) is not for the file
     upgrade.ops = [*_rename_ops(renames, metadata), *upgrade.ops]
     portable_types(upgrade)
+    _drop_tables_last(upgrade)
+    if types is not None:
+        types.changed_from(upgrade)
     downgrade = upgrade.reverse()
+    if types is not None:
+        types.restore(downgrade)
+    _refill_readded_columns(downgrade)
+    _fill_nulls(upgrade, metadata, ask_default)
     for container in (upgrade, downgrade):
         prune_index_drops(container)
         indexes_before_drops(container)
     referenced, created = _references(upgrade)
+    unreferenced, _ = _references(downgrade)
     own = {t.name for t in metadata.tables.values() if table_label(t) == label}
-    return Changes(label, upgrade, downgrade, referenced - own - created, created)
+    own |= state.owned(label)
+    dropped = {op.table_name for op in upgrade.ops if isinstance(op, ops.DropTableOp)}
+    return Changes(
+        label, upgrade, downgrade, referenced - own - created, created, dropped, unreferenced - own
+    )

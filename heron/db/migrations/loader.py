@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,16 +246,44 @@ class MigrationGraph:
 
 
 def label_directories(labels: Iterable[str] | None = None) -> dict[str, Path]:
-    """The migrations folder of each label with models (labels without a file on disk skipped)."""
+    """The migrations folder of each label with models (labels without a file on disk
+    skipped), and of labels whose models are all gone (``retired_directories``)."""
     from heron.db.models.registry import registry
 
+    wanted = registry.labels() if labels is None else list(labels)
     result: dict[str, Path] = {}
-    for label in registry.labels() if labels is None else labels:
+    for label in wanted:
         try:
             result[label] = registry.migrations_dir(label)
         except (LookupError, KeyError):
             continue
+    if labels is None or len(result) < len(wanted):
+        retired = retired_directories(result)
+        result.update(
+            retired if labels is None else {k: retired[k] for k in wanted if k in retired}
+        )
     return result
+
+
+def retired_directories(known: dict[str, Path]) -> dict[str, Path]:
+    """Labels whose models are all gone: an imported models module (``lib.models``) with no
+    models left, beside a folder of Heron migrations (they define ``upgrade()``) that is no
+    other label's. Their tables are to be dropped by a last migration.
+    """
+    from heron.db.models.registry import label_for_module
+
+    taken = set(known.values())
+    found: dict[str, Path] = {}
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name.rpartition(".")[2] != "models" or not file:
+            continue
+        label = label_for_module(name)
+        folder = Path(file).resolve().parent / "migrations"
+        files = migration_files(folder) if label not in known and folder not in taken else []
+        if files and "def upgrade(" in files[0].read_text():
+            found[label] = folder
+    return found
 
 
 def load_graph(directories: dict[str, Path] | None = None) -> MigrationGraph:

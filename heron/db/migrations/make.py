@@ -7,10 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from heron.db.migrations.autodetect import AskRename, Changes, detect_changes
+import sqlalchemy as sa
+
+from heron.db.migrations.autodetect import AskRename, Changes, detect_changes, stated_types
 from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.fixups import AskDefault
-from heron.db.migrations.loader import Key, MigrationGraph, label_directories, load_graph
+from heron.db.migrations.loader import (
+    Key,
+    MigrationGraph,
+    label_directories,
+    load_graph,
+)
 from heron.db.migrations.schema import migration_metadata, referenced_tables, table_label
 from heron.db.migrations.state import SchemaState
 from heron.db.migrations.writer import (
@@ -43,17 +50,17 @@ class MigrationFile:
 def _check_labels(labels: Sequence[str], directories: dict[str, Path]) -> None:
     from heron.db.models.registry import registry
 
-    known = registry.labels()
     for label in labels:
-        if label not in known:
-            raise MigrationError(
-                f"No models have the label '{label}' (known: {', '.join(known) or 'none'}); "
-                "is its models module imported by the app?"
-            )
-        if label not in directories:
+        if label in registry.labels() and label not in directories:
             raise MigrationError(
                 f"The models of '{label}' are not in a file on disk, so it has no migrations "
                 "folder."
+            )
+        if label not in directories:
+            known = ", ".join(sorted({*registry.labels(), *directories})) or "none"
+            raise MigrationError(
+                f"No models have the label '{label}' (known: {known}); is its models module "
+                "imported by the app?"
             )
         shared = sorted(o for o, d in directories.items() if o != label and d == directories[label])
         if shared:
@@ -68,24 +75,43 @@ def _next_name(graph: MigrationGraph, label: str, name: str) -> str:
     return f"{(leaf.number if leaf else 0) + 1:04d}_{name}"
 
 
+def _referrers(graph: MigrationGraph, label: str) -> set[str]:
+    """The other labels whose existing migrations depend on the label's (their foreign keys
+    point, or pointed, at its tables)."""
+    return {
+        m.label
+        for m in graph.migrations.values()
+        if m.label != label and any(dep[0] == label for dep in m.dependencies)
+    }
+
+
 def _link(
     changes: dict[str, Changes], graph: MigrationGraph, owners: dict[str, str]
 ) -> tuple[list[str], dict[str, list[tuple[str, bool]]]]:
-    """Order the labels so that new tables exist before the foreign keys pointing at them.
+    """Order the labels so that new tables exist before the foreign keys pointing at them, and
+    dropped tables go after the foreign keys that pointed at them.
 
     Returns the order and, per label, the other labels it depends on (True: on the other
     label's new migration, False: on its latest existing one).
     """
     needs: dict[str, list[tuple[str, bool]]] = {}
     for label, change in changes.items():
-        links: dict[str, bool] = {}
-        for table in sorted(change.referenced):
+        wanted: list[tuple[str, bool]] = []
+        for table in change.referenced:
             owner = owners.get(table)
-            if owner is None or owner == label:
-                continue
-            new = owner in changes and table in changes[owner].created
-            if new or graph.leaf(owner) is not None:
-                links[owner] = links.get(owner, False) or new
+            if owner is not None:
+                wanted.append((owner, owner in changes and table in changes[owner].created))
+        if change.dropped:
+            wanted += [(other, False) for other in _referrers(graph, label)]
+            wanted += [
+                (other, True)
+                for other, theirs in changes.items()
+                if change.dropped & theirs.unreferenced
+            ]
+        links: dict[str, bool] = {}
+        for other, new in wanted:
+            if other != label and (new or graph.leaf(other) is not None):
+                links[other] = links.get(other, False) or new
         needs[label] = sorted(links.items())
     order: list[str] = []
     visiting: list[str] = []
@@ -96,9 +122,10 @@ def _link(
         if label in visiting:
             cycle = " -> ".join([*visiting[visiting.index(label) :], label])
             raise MigrationError(
-                f"New foreign keys point at new tables in a cycle of labels ({cycle}). Add one "
-                "of the foreign keys in a later migration (make it, run makemigrations, then "
-                "add the other)."
+                f"The new migrations would depend on each other in a cycle of labels ({cycle}): "
+                "new foreign keys point at new tables, or tables are dropped that other "
+                "labels' foreign keys point at. Make one of the changes in a later migration "
+                "(make it, run makemigrations, then make the other)."
             )
         visiting.append(label)
         for other, new in needs[label]:
@@ -110,6 +137,22 @@ def _link(
     for label in sorted(changes):
         visit(label)
     return order, needs
+
+
+def _check_drops(state: SchemaState, changes: dict[str, Changes]) -> None:
+    """Refuse to drop a table that a label left out of this run still points at."""
+    inspector = sa.inspect(state.connection)
+    dropped = {table: label for label, change in changes.items() for table in change.dropped}
+    for table, owner in sorted(state.owners.items()):
+        theirs = changes.get(owner)
+        for fk in inspector.get_foreign_keys(table):
+            target = fk["referred_table"]
+            gone = target in dropped and dropped[target] != owner
+            if gone and (theirs is None or target not in theirs.unreferenced):
+                raise MigrationError(
+                    f"'{dropped[target]}' drops {target}, which {table} ('{owner}') still "
+                    f"points at: run makemigrations for '{owner}' too, in the same run."
+                )
 
 
 def _write(directory: Path, name: str, source: str) -> Path:
@@ -165,12 +208,15 @@ def make_migrations(
     unmigrated = [lbl for lbl in registry.labels() if lbl not in graph.labels and lbl not in wanted]
     premade = referenced_tables(metadata, wanted, unmigrated)
     ask: AskRename | None = (lambda q: True) if rename is True else (rename or None)
-    with SchemaState.replay(graph.order(), premade) as state:
+    with stated_types() as types, SchemaState.replay(graph.order(), premade) as state:
         changes: dict[str, Changes] = {}
         for label in wanted:
-            found = detect_changes(state, metadata, label, ask_rename=ask, ask_default=ask_default)
+            found = detect_changes(
+                state, metadata, label, ask_rename=ask, ask_default=ask_default, types=types
+            )
             if found:
                 changes[label] = found
+        _check_drops(state, changes)
     owners = {t.name: lbl for t in metadata.tables.values() if (lbl := table_label(t))}
     order, needs = _link(changes, graph, owners)
     new_names = {

@@ -1,15 +1,26 @@
-"""Heron's own Alembic operations: renames that reverse themselves, and the drop of a
-one-off server default."""
+"""Heron's own Alembic operations: renames that reverse themselves, the drop of a one-off
+server default, and filling a column's NULLs before it becomes NOT NULL."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from collections.abc import Iterator
+from typing import Any
 
+import sqlalchemy as sa
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
 
-__all__ = ["DropOneOffDefaultOp", "RenameColumnOp", "RenameTableOp", "walk"]
+__all__ = [
+    "DropOneOffDefaultOp",
+    "FillNullsOp",
+    "RenameColumnOp",
+    "RenameTableOp",
+    "fill_nulls",
+    "walk",
+]
 
 
 class RenameColumnOp(ops.AlterColumnOp):
@@ -43,6 +54,39 @@ def _render_rename_table(context: AutogenContext, op: RenameTableOp) -> str:
 
 class DropOneOffDefaultOp(ops.AlterColumnOp):
     """Drops the server default that filled a new NOT NULL column's existing rows."""
+
+
+def fill_nulls(table: str, column: str, value: Any) -> None:
+    """Set ``column`` to ``value`` (a bound parameter) in the rows of ``table`` where it is
+    NULL: written by ``makemigrations`` before the column is made NOT NULL."""
+    from alembic import op
+
+    target = sa.table(table, sa.column(column))
+    update = target.update().where(target.c[column].is_(None))
+    op.execute(update.values({column: sa.literal(value)}))  # typed by the value
+
+
+class FillNullsOp(ops.MigrateOperation):
+    """``fill_nulls(table, column, value)`` in a migration file (upgrades only)."""
+
+    def __init__(self, table_name: str, column_name: str, value: Any) -> None:
+        self.table_name = table_name
+        self.column_name = column_name
+        self.value = value
+
+    def imports(self) -> set[str]:
+        """The import lines the rendered call needs."""
+        found = {"from heron.db.migrations.operations import fill_nulls"}
+        if isinstance(self.value, decimal.Decimal):
+            found.add("from decimal import Decimal")
+        if isinstance(self.value, datetime.date | datetime.time):
+            found.add("import datetime")
+        return found
+
+
+@renderers.dispatch_for(FillNullsOp)
+def _render_fill_nulls(context: AutogenContext, op: FillNullsOp) -> str:
+    return f"fill_nulls({op.table_name!r}, {op.column_name!r}, {op.value!r})"
 
 
 def walk(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:

@@ -36,7 +36,12 @@ from alembic.runtime.migration import MigrationContext
 
 from heron.db.migrations.autodetect import Changes
 from heron.db.migrations.loader import Key
-from heron.db.migrations.operations import DropOneOffDefaultOp, RenameColumnOp, walk
+from heron.db.migrations.operations import (
+    DropOneOffDefaultOp,
+    FillNullsOp,
+    RenameColumnOp,
+    walk,
+)
 
 __all__ = [
     "clean_name",
@@ -86,6 +91,9 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
             imports.add(f"import {module}")
         return False
 
+    for op in walk(container):
+        if isinstance(op, FillNullsOp):
+            imports.update(op.imports())
     code = render_python_code(container, render_as_batch=True, render_item=render_item)
     lines = [line for line in code.splitlines() if line.strip() not in _ALEMBIC_MARKERS]
     return "\n".join(lines).rstrip() + "\n"
@@ -171,6 +179,8 @@ def describe(changes: Changes) -> list[str]:
             lines.append(f"Add column {table}.{op.column.name}{filled}")
         elif isinstance(op, DropOneOffDefaultOp):
             continue
+        elif isinstance(op, FillNullsOp):
+            lines.append(f"Set {table}.{op.column_name} to {op.value!r} where it is NULL")
         elif isinstance(op, ops.DropColumnOp):
             lines.append(f"Remove column {table}.{op.column_name}")
         elif isinstance(op, RenameColumnOp):
