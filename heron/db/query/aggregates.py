@@ -2,7 +2,10 @@
 
 Aggregate results are converted as Django does: ``Count`` is an int, ``Avg`` a float (a
 ``Decimal`` over decimal fields), ``Sum`` follows its field (an int over integer fields,
-whatever type the driver returned), ``Min``/``Max`` are values of the field.
+whatever type the driver returned), ``Min``/``Max`` are values of the field. An aggregate of
+an annotation follows the annotation's SQL type. ``/`` is true division on every backend:
+integers divided give a float (as in Python, unlike Django's integer division on SQLite and
+PostgreSQL). Date arithmetic gives a ``datetime``, ``date`` or ``timedelta``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sqlalchemy as sa
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
 from heron.db.query.expressions import Aggregate, Combined, F
+from heron.db.query.lookups import KIND_FIELDS
 from heron.db.query.paths import apply_transforms
 
 if TYPE_CHECKING:
@@ -64,15 +68,19 @@ def aggregate_sql(expr: Aggregate, where: WhereBuilder) -> Any:
     column = _source(expr, where)
     if expr.filter is not None:
         column = sa.case((where.build([expr.filter]), column), else_=None)
-    if expr.distinct:
-        column = sa.distinct(column)
     return _call(expr, column, where.vendor, _field_of(expr, where))
 
 
 def _call(expr: Aggregate, column: Any, vendor: str, field: Any) -> Any:
-    if expr.function == "AVG" and vendor == "mysql" and _kind(field) != "decimal":
+    """``FUNCTION([DISTINCT] column)``."""
+    decimal = _kind(field) == "decimal"
+    if expr.function == "AVG" and vendor == "mysql" and not decimal:
         # MySQL averages integers as DECIMAL with 4 decimals; "+ 0E0" makes it a double.
         column = column + sa.literal_column("0E0")
+    if expr.distinct:
+        column = sa.distinct(column)
+    if expr.function == "AVG":  # typed, for aggregates over this one (Sum of an Avg)
+        return sa.func.avg(column, type_=sa.Numeric() if decimal else sa.Float())
     return _FUNCTIONS[expr.function](column)
 
 
@@ -118,31 +126,48 @@ def _to_decimal(value: Any) -> Any:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+_NUMERIC: dict[str, Converter] = {"int": _to_int, "float": _to_float, "decimal": _to_decimal}
+
+
+def _sql_kind(type_: Any) -> str:
+    """The numeric kind of a SQL expression's type (that of an annotation)."""
+    if isinstance(type_, sa.Integer):
+        return "int"
+    if isinstance(type_, sa.Float):
+        return "float"
+    return "decimal" if isinstance(type_, sa.Numeric) else "other"
+
+
+def _numeric_kind(expr: Any, field: Any, where: WhereBuilder) -> str:
+    """The numeric kind of ``expr`` reading ``field``: dividing integers gives a float."""
+    name = expr.name if isinstance(expr, F) else expr
+    if isinstance(name, str) and name in where.annotations:
+        return _sql_kind(where.annotations[name].type)
+    kind = _kind(field) if field is not None else "other"
+    return "float" if kind == "int" and _has_division(expr) else kind
+
+
 def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:
     """How the database's value of an annotation/aggregate becomes the Python value."""
     if isinstance(expr, Aggregate):
         if expr.function == "COUNT":
             return _to_int
         field = _field_of(expr, where)
-        kind = _kind(field) if field is not None else "other"
+        kind = _numeric_kind(expr.field, field, where)
         if expr.function == "AVG":
             return _to_decimal if kind == "decimal" else _to_float
-        if kind == "int":
-            return _to_int
-        if kind == "float":
-            return _to_float
-        if kind == "decimal":
-            return _to_decimal
+        if kind in _NUMERIC:
+            return _NUMERIC[kind]
         return field.db_converter(where.vendor) if field is not None else None
     if isinstance(expr, (F, Combined)):
+        temporal = where.kind(expr)
+        if temporal is not None:
+            return KIND_FIELDS[temporal].db_converter(where.vendor)
         field = _field_of(expr, where)
         if field is None:
             return None
-        kind = _kind(field)
-        if kind == "int" and isinstance(expr, Combined) and _has_division(expr):
-            return None
-        numeric: dict[str, Converter] = {"int": _to_int, "float": _to_float, "decimal": _to_decimal}
-        return numeric.get(kind) or field.db_converter(where.vendor)
+        kind = _numeric_kind(expr, field, where)
+        return _NUMERIC.get(kind) or field.db_converter(where.vendor)
     return None
 
 
@@ -245,8 +270,6 @@ def aggregate_statement(
         else:
             attname = qs.model._meta.get_field(expr.field).attname
             source = inner.c[attname]
-        if expr.distinct:
-            source = sa.distinct(source)
         columns.append(_call(expr, source, vendor, _field_of(expr, where)).label(name))
     converters = [expression_converter(expr, where) for expr in expressions.values()]
     return compile_statement(sa.select(*columns), dialect, binder, tuple(converters))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from heron.db.errors import AsyncContextError
-from heron.db.query.expressions import F, OrderBy, Q
+from heron.db.query.expressions import F, OrderBy, Q, materialised
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -101,9 +101,10 @@ class ChainableQuerySet(Generic[M]):
         if negate:
             nodes: tuple[Any, ...] = (~Q(*args, **kwargs),)
         elif not args and len(kwargs) == 1:
-            nodes = (next(iter(kwargs.items())),)
+            ((key, value),) = kwargs.items()
+            nodes = ((key, materialised(key, value)),)
         else:
-            nodes = (*args, *sorted(kwargs.items()))
+            nodes = (*args, *sorted((k, materialised(k, v)) for k, v in kwargs.items()))
         if self._annotations and self._refers_to_aggregate(nodes):
             qs._having = (*self._having, *nodes)
         else:

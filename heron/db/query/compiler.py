@@ -18,10 +18,15 @@ import sqlalchemy as sa
 from heron.db.models.exceptions import FieldError
 from heron.db.query.expressions import Aggregate, Combined, F, OrderBy, Q, Value
 from heron.db.query.lookups import (
+    KIND_FIELDS,
     LOOKUPS,
     TEXT_LOOKUPS,
     TRANSFORMS,
+    date_difference,
+    kind_of_field,
+    kind_of_literal,
     prepare_value,
+    shift_date,
     transform_preparer,
 )
 from heron.db.query.paths import Joins, Resolved, apply_transforms
@@ -33,6 +38,7 @@ __all__ = ["Binder", "Statement", "WhereBuilder", "collect", "compile_statement"
 
 Prep = Callable[[Any], Any] | None
 EXPRESSIONS = (F, Combined, Value, Aggregate)
+DATES = ("date", "datetime")
 
 # The compiled statements: (shape..., dialect) -> Statement. Bounded by the number of
 # distinct query shapes an application has, which is small and fixed.
@@ -157,11 +163,10 @@ def expr_shape(expr: Any, values: list[Any]) -> Any:
             expr.distinct,
             where_shape((expr.filter,), values) if expr.filter is not None else None,
         )
-    if isinstance(expr, Value):
-        values.append(expr.value)
-        return "V"
-    values.append(expr)
-    return "V"
+    value = expr.value if isinstance(expr, Value) else expr
+    values.append(value)
+    # A date, date-time or timedelta changes the SQL of the arithmetic it is in.
+    return kind_of_literal(value) or "V"
 
 
 def where_shape(nodes: Sequence[Any], values: list[Any]) -> Any:
@@ -184,11 +189,15 @@ def collect(qs: QuerySet[Any], values: list[Any]) -> Any:
 # -- building SQLAlchemy expressions --------------------------------------------------------
 
 
-def _unwrap(prep: Prep) -> Prep:
-    """Accept model instances where a primary key is expected (``author=user``)."""
+def _unwrap(prep: Prep, model: Any) -> Prep:
+    """Accept instances of ``model`` where its primary key is expected (``author=user``)."""
 
     def unwrap(value: Any) -> Any:
         if hasattr(value, "_meta"):
+            if model is not None and not isinstance(value, model):
+                raise ValueError(
+                    f'Cannot query "{value}": Must be "{model._meta.object_name}" instance.'
+                )
             value = value.pk
         return prep(value) if prep is not None else value
 
@@ -243,9 +252,22 @@ class WhereBuilder:
             return self._excluded_through_subquery(key, value)
         resolved = self.joins.resolve(key)
         condition = self._condition(resolved, key, value)
-        if negated and resolved.lookup != "isnull" and self.joins.nullable(resolved):
-            condition = sa.and_(condition, resolved.column.is_not(None))
+        if negated and resolved.lookup != "isnull":
+            nullable = [resolved.column] if self.joins.nullable(resolved) else []
+            if isinstance(value, (F, Combined)):
+                nullable += self._nullable_columns(value)
+            if nullable:
+                condition = sa.and_(condition, *[c.is_not(None) for c in nullable])
         return condition
+
+    def _nullable_columns(self, expr: Any) -> list[Any]:
+        """The columns of the ``F()`` in ``expr`` that may be NULL (annotations aside)."""
+        if isinstance(expr, Combined):
+            return [*self._nullable_columns(expr.lhs), *self._nullable_columns(expr.rhs)]
+        if not isinstance(expr, F) or expr.name in self.annotations:
+            return []
+        resolved = self.joins.resolve(expr.name, allow_lookup=False)
+        return [resolved.column] if self.joins.nullable(resolved) else []
 
     def _excluded_through_subquery(self, key: str, value: Any) -> Any:
         """``pk IN (SELECT pk ... JOIN the multi-valued relation WHERE condition)``."""
@@ -328,8 +350,10 @@ class WhereBuilder:
                 value = to_value(value)
                 return None if value is None else to_db(value)
 
-        if field.is_relation or resolved.path:
-            return _unwrap(prep)
+        if field.is_relation:
+            return _unwrap(prep, getattr(field, "remote_model", None))
+        if resolved.path:
+            return _unwrap(prep, resolved.model if field.primary_key else None)
         return prep
 
     def expression(self, expr: Any, resolved: Resolved | None) -> Any:
@@ -340,20 +364,64 @@ class WhereBuilder:
             target = self.joins.resolve(expr.name, allow_lookup=False)
             return apply_transforms(target.column, target.transforms, self.vendor)
         if isinstance(expr, Combined):
+            kinds = (self.kind(expr.lhs), self.kind(expr.rhs))
+            if kinds[0] in DATES or kinds[1] in DATES:
+                return self._date_arithmetic(expr, *kinds)
             lhs = self.expression(expr.lhs, resolved)
             rhs = self.expression(expr.rhs, resolved)
-            return _binary(lhs, expr.op, rhs)
+            return _binary(lhs, expr.op, rhs, self.vendor)
         if isinstance(expr, Aggregate):
             from heron.db.query.aggregates import aggregate_sql
 
             return aggregate_sql(expr, self)
-        prep = None
         if resolved is not None and not resolved.transforms:
-            prep = resolved.field.db_preparer(self.vendor)
-        return self.binder.bind(prep)
+            return self.binder.bind(resolved.field.db_preparer(self.vendor))
+        kind = kind_of_literal(expr.value if isinstance(expr, Value) else expr)
+        if kind is None:
+            return self.binder.bind()
+        field = KIND_FIELDS[kind]
+        bind = self.binder.bind(field.db_preparer(self.vendor), field.sa_type())
+        # MariaDB reads a bound date as text: date arithmetic on it would give text.
+        return sa.cast(bind, field.sa_type()) if self.vendor == "mysql" and kind in DATES else bind
+
+    def kind(self, expr: Any) -> str | None:
+        """``"datetime"``, ``"date"``, ``"duration"`` … when ``expr`` gives such a value."""
+        if isinstance(expr, F):
+            if expr.name in self.annotations:
+                return None
+            target = self.joins.resolve(expr.name, allow_lookup=False)
+            return kind_of_field(target.field, target.transforms)
+        if isinstance(expr, Combined):
+            lhs, rhs = self.kind(expr.lhs), self.kind(expr.rhs)
+            if expr.op == "+" and lhs == "duration":
+                lhs, rhs = rhs, lhs
+            if expr.op in "+-" and rhs == "duration" and lhs in (*DATES, "duration"):
+                return lhs
+            return "duration" if expr.op == "-" and lhs == rhs and lhs in DATES else None
+        if isinstance(expr, Aggregate):
+            if expr.function in ("MIN", "MAX") and isinstance(expr.field, str):
+                return self.kind(F(expr.field))
+            return None
+        return kind_of_literal(expr.value if isinstance(expr, Value) else expr)
+
+    def _date_arithmetic(self, expr: Combined, lhs_kind: Any, rhs_kind: Any) -> Any:
+        """A date or date-time ± a duration, or the duration between two of them."""
+        # Each side binds its own literals (a timedelta is no value of the compared field).
+        lhs = self.expression(expr.lhs, None)
+        rhs = self.expression(expr.rhs, None)
+        if expr.op == "+" and lhs_kind == "duration":
+            lhs, rhs, lhs_kind, rhs_kind = rhs, lhs, rhs_kind, lhs_kind
+        if expr.op in "+-" and lhs_kind in DATES and rhs_kind == "duration":
+            return shift_date(lhs, lhs_kind, rhs, expr.op == "-", self.vendor)
+        if expr.op == "-" and lhs_kind == rhs_kind:
+            return date_difference(lhs, rhs, lhs_kind, self.vendor)
+        raise FieldError(
+            f"Unsupported date arithmetic {expr!r}: a date or date-time takes + or - a "
+            "timedelta, or - another of its kind."
+        )
 
 
-def _binary(lhs: Any, op: str, rhs: Any) -> Any:
+def _binary(lhs: Any, op: str, rhs: Any, vendor: str) -> Any:
     if op == "+":
         return lhs + rhs
     if op == "-":
@@ -361,6 +429,10 @@ def _binary(lhs: Any, op: str, rhs: Any) -> Any:
     if op == "*":
         return lhs * rhs
     if op == "/":
+        # True division (SQLAlchemy's ``/``); MariaDB divides integers as a DECIMAL with
+        # four decimals, "+ 0E0" makes it a double as on the other backends.
+        if vendor == "mysql" and isinstance(lhs.type, sa.Integer):
+            lhs = lhs + sa.literal_column("0E0")
         return lhs / rhs
     if op == "%":
         return lhs % rhs

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sized
 from typing import Any
 
-__all__ = ["Aggregate", "Avg", "Combined", "Count", "F", "Max", "Min", "Q", "Sum", "Value"]
+__all__ = [
+    "Aggregate",
+    "Avg",
+    "Combined",
+    "Count",
+    "F",
+    "Max",
+    "Min",
+    "Q",
+    "Sum",
+    "Value",
+    "materialised",
+]
+
+
+def materialised(key: str, value: Any) -> Any:
+    """An ``__in``/``__range`` value read once (a generator) as a tuple, so that every
+    evaluation of the query sees its values."""
+    if (
+        key.endswith(("__in", "__range"))
+        and isinstance(value, Iterable)
+        and not isinstance(value, Sized)
+    ):
+        return tuple(value)
+    return value
 
 
 class Q:
@@ -18,7 +42,10 @@ class Q:
     def __init__(
         self, *args: Q, _connector: str = "AND", _negated: bool = False, **kwargs: Any
     ) -> None:
-        self.children: list[Q | tuple[str, Any]] = [*args, *sorted(kwargs.items())]
+        self.children: list[Q | tuple[str, Any]] = [
+            *args,
+            *sorted((key, materialised(key, value)) for key, value in kwargs.items()),
+        ]
         self.connector = _connector
         self.negated = _negated
 

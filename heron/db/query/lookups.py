@@ -18,13 +18,21 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from heron.db.fields.temporal import Date, DateTime, Duration, Time
+
 __all__ = [
+    "KIND_FIELDS",
     "LOOKUPS",
     "TEXT_LOOKUPS",
     "TRANSFORMS",
+    "TRANSFORMS_OF",
+    "date_difference",
     "escape_like",
     "is_lookup",
+    "kind_of_field",
+    "kind_of_literal",
     "prepare_value",
+    "shift_date",
     "transform_preparer",
 ]
 
@@ -203,6 +211,15 @@ TRANSFORMS: dict[str, Callable[[Expr, str], Expr]] = {
     "date": _date,
 }
 
+_DATE_PARTS = frozenset({"year", "month", "day", "week_day"})
+_TIME_PARTS = frozenset({"hour", "minute", "second"})
+# The transforms each kind of value accepts (as in Django: no ``hour`` of a date).
+TRANSFORMS_OF: dict[str | None, frozenset[str]] = {
+    "datetime": _DATE_PARTS | _TIME_PARTS | {"date"},
+    "date": _DATE_PARTS,
+    "time": _TIME_PARTS,
+}
+
 
 def _int(value: Any) -> int:
     return int(value)
@@ -232,3 +249,91 @@ def transform_preparer(last: str, vendor: str) -> Callable[[Any], Any]:
 def is_lookup(name: str) -> bool:
     """True when ``name`` is a lookup (``exact``, ``in``, ``isnull`` …)."""
     return name in LOOKUPS or name in NO_PARAM_LOOKUPS
+
+
+# -- date arithmetic ----------------------------------------------------------------------------
+#
+# A value's *kind* ("datetime", "date", "time", "duration") decides the SQL of ``+``/``-``.
+# Durations are intervals on PostgreSQL and integer microseconds elsewhere (as the
+# ``Duration`` field stores them); SQLite date-times are Heron's UTC text
+# ``YYYY-MM-DD HH:MM:SS.ffffff``, which date arithmetic keeps to the microsecond.
+
+KIND_FIELDS = {"datetime": DateTime(), "date": Date(), "time": Time(), "duration": Duration()}
+
+
+def kind_of_field(field: Any, transforms: Sequence[str] = ()) -> str | None:
+    """The kind of a field's value (after ``transforms``), ``None`` when not temporal."""
+    if transforms:
+        return "date" if transforms[-1] == "date" else None
+    for kind, sample in KIND_FIELDS.items():
+        if isinstance(field, type(sample)):
+            return kind
+    return None
+
+
+def kind_of_literal(value: Any) -> str | None:
+    """The kind of a Python value used in an expression (a timedelta is a duration)."""
+    if isinstance(value, dt.timedelta):
+        return "duration"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    return None
+
+
+_US: Expr = sa.literal_column("1000000")  # microseconds in a second
+
+
+def _sqlite_whole(value: Expr) -> Expr:
+    """``YYYY-MM-DD HH:MM:SS`` of Heron's SQLite text (all of a date)."""
+    return sa.func.substr(value, sa.literal_column("1"), sa.literal_column("19"))
+
+
+def _sqlite_fraction(value: Expr) -> Expr:
+    """The microseconds of Heron's SQLite date-time text."""
+    return sa.cast(sa.func.substr(value, sa.literal_column("21")), sa.Integer)
+
+
+def _sqlite_seconds(micros: Expr) -> tuple[Expr, Expr]:
+    """``micros`` as whole seconds (floored, also below zero) and the microseconds left."""
+    left = micros.op("%")(_US).op("+")(_US).op("%")(_US)
+    return micros.op("-")(left).op("/")(_US), left
+
+
+def _sqlite_micros(value: Expr, kind: str) -> Expr:
+    """A SQLite date or date-time as microseconds since 1970."""
+    micros = sa.func.strftime(sa.literal_column("'%s'"), _sqlite_whole(value)).op("*")(_US)
+    return micros.op("+")(_sqlite_fraction(value)) if kind == "datetime" else micros
+
+
+def shift_date(value: Expr, kind: str, delta: Expr, subtract: bool, vendor: str) -> Expr:
+    """``value ± delta``: a date or date-time moved by a duration, of the same kind (a date
+    moved by part of a day is the day the moment falls on)."""
+    if vendor == "postgresql":
+        moved = value.op("-" if subtract else "+")(delta)
+        return sa.cast(moved, sa.Date) if kind == "date" else moved
+    if vendor == "mysql":
+        step = sa.func.timestampadd(
+            sa.literal_column("MICROSECOND"), -delta if subtract else delta, value
+        )
+        return sa.cast(step, sa.Date) if kind == "date" else step
+    if kind == "date":
+        seconds, _ = _sqlite_seconds(-delta if subtract else delta)
+        return sa.func.date(value, seconds.op("||")(sa.literal_column("' seconds'")))
+    fraction = _sqlite_fraction(value)
+    seconds, micros = _sqlite_seconds(fraction.op("-" if subtract else "+")(delta))
+    whole = sa.func.datetime(
+        _sqlite_whole(value), seconds.op("||")(sa.literal_column("' seconds'"))
+    )
+    return whole.op("||")(sa.func.printf(sa.literal_column("'.%06d'"), micros))
+
+
+def date_difference(lhs: Expr, rhs: Expr, kind: str, vendor: str) -> Expr:
+    """``lhs - rhs`` of two dates or two date-times, as a duration."""
+    if vendor == "postgresql":
+        days = lhs.op("-")(rhs)
+        return days.op("*")(sa.literal_column("INTERVAL '1 day'")) if kind == "date" else days
+    if vendor == "mysql":
+        return sa.func.timestampdiff(sa.literal_column("MICROSECOND"), rhs, lhs)
+    return _sqlite_micros(lhs, kind).op("-")(_sqlite_micros(rhs, kind))

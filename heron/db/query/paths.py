@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from heron.db.models.exceptions import FieldError
-from heron.db.query.lookups import TRANSFORMS, is_lookup
+from heron.db.query.lookups import TRANSFORMS, TRANSFORMS_OF, is_lookup, kind_of_field
 
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
@@ -142,15 +142,12 @@ class Joins:
             name = parts[i]
             meta = model._meta
             rest = parts[i + 1 :]
-            next_is_tail = not rest or is_lookup(rest[0]) or rest[0] in TRANSFORMS
             field_ = meta.fields_map.get(name) if name != "pk" else meta.pk
             if field_ is not None and not field_.many_to_many:
-                if field_.is_relation and not next_is_tail:
-                    target = field_.remote_model  # type: ignore[attr-defined]
+                target: Any = getattr(field_, "remote_model", None)
+                if target is not None and not _ends(rest, target):
                     tail = rest[1:]
-                    if rest[0] in ("pk", target._meta.pk.name) and (
-                        not tail or is_lookup(tail[0]) or tail[0] in TRANSFORMS
-                    ):
+                    if rest[0] in ("pk", target._meta.pk.name) and _ends(tail, None):
                         # author__id=1 compares the foreign key column, no join needed.
                         return self._tail(
                             table.c[field_.attname], field_, tail, allow_lookup, path, model, multi
@@ -174,7 +171,7 @@ class Joins:
                 multi = True
             path = (*path, name)
             table, model = self._join_relation(path, relation, reverse)
-            if next_is_tail:
+            if _ends(rest, model):
                 pk = model._meta.pk
                 return self._tail(table.c[pk.attname], pk, rest, allow_lookup, path, model, multi)
             i += 1
@@ -203,10 +200,12 @@ class Joins:
     ) -> Resolved:
         transforms: list[str] = []
         lookup = "exact"
+        kind = kind_of_field(field_)
         for j, part in enumerate(rest):
-            # One transform, or date then another (``published__date__year``).
-            if part in TRANSFORMS and transforms in ([], ["date"]):
+            # Transforms the value's kind has (``published__date__year``: date, then year).
+            if part in TRANSFORMS_OF.get(kind, ()):
                 transforms.append(part)
+                kind = "date" if part == "date" else None
             elif is_lookup(part) and j == len(rest) - 1 and allow_lookup:
                 lookup = part
             else:
@@ -214,6 +213,20 @@ class Joins:
                     f"Unsupported lookup '{part}' for {type(field_).__name__} '{field_.name}'."
                 )
         return Resolved(column, field_, transforms, lookup, path, model, multi)
+
+
+def _ends(rest: list[str], model: type[Model] | None) -> bool:
+    """True when ``rest`` (what follows a relation) holds only transforms and a lookup. A
+    field of the related ``model`` wins over a transform or lookup of the same name
+    (``book__day`` is the book's ``day`` field), as in Django."""
+    if not rest:
+        return True
+    name = rest[0]
+    if not (is_lookup(name) or name in TRANSFORMS):
+        return False
+    return model is None or (
+        name not in model._meta.fields_map and model._meta.reverse_relation(name) is None
+    )
 
 
 def apply_transforms(column: Any, transforms: list[str], vendor: str) -> Any:

@@ -103,3 +103,18 @@ class Code(Model):
     class Meta:
         label = "qt"
         table = table("code")
+
+
+class Event(Model):
+    """Fields named like transforms (``day``, ``hour``) behind a foreign key to itself, a
+    date, a date-time and a duration for date arithmetic."""
+
+    day = fields.Date(null=True)
+    hour = fields.Integer(null=True)
+    starts = fields.DateTime(null=True)
+    length = fields.Duration(null=True)
+    parent = fields.ForeignKey("self", on_delete=fields.CASCADE, null=True, related_name="children")
+
+    class Meta:
+        label = "qt"
+        table = table("event")
