@@ -21,9 +21,18 @@ from heron.db.connections import connections
 from heron.db.fields.base import Field
 from heron.db.fields.scalars import AutoField
 from heron.db.models.exceptions import FieldError
-from heron.db.query.compiler import Binder, Statement, compile_statement, in_bucket
+from heron.db.query.compiler import (
+    Binder,
+    Statement,
+    WhereBuilder,
+    compile_statement,
+    expr_shape,
+    in_bucket,
+)
 from heron.db.query.execution import cached
-from heron.db.query.persistence import field_preparer
+from heron.db.query.expressions import Combinable
+from heron.db.query.paths import Joins
+from heron.db.query.persistence import field_preparer, has_expressions
 from heron.db.query.plans import Plan, arun, run
 
 if TYPE_CHECKING:
@@ -383,22 +392,38 @@ def _update_fields(model: type[Model], names: Sequence[str]) -> list[Field]:
 
 
 def _update_statement(
-    model: type[Model], fields: Sequence[Field], rows: int, dialect: Any, vendor: str
+    model: type[Model],
+    fields: Sequence[Field],
+    rows: int,
+    dialect: Any,
+    vendor: str,
+    layout: tuple[Any, ...] | None = None,
+    batch: Sequence[Model] = (),
 ) -> Statement:
+    """The UPDATE of ``rows`` rows. ``layout`` (with the ``batch``), where some values are
+    expressions: per field, per row, the expression's shape, or None for a value."""
+
     def build() -> Statement:
+        from heron.db.query.update import assigned
+
         binder = Binder()
+        setter = WhereBuilder(Joins(model), binder, vendor)
         table = model._meta.table
         pk = model._meta.pk
         pk_col = table.c[pk.attname]
         pk_prep = field_preparer(pk, vendor)
         assignments = {}
-        for field in fields:
+        for n, field in enumerate(fields):
             column = table.c[field.attname]
             prep = field_preparer(field, vendor)
             whens = []
-            for _ in range(rows):
+            for row in range(rows):
                 key = binder.bind(pk_prep)
-                value: Any = binder.bind(prep, type_=column.type)
+                value: Any
+                if layout is None or layout[n][row] is None:
+                    value = binder.bind(prep, type_=column.type)
+                else:
+                    value = assigned(setter, field, batch[row].__dict__[field.attname])
                 if vendor == "postgresql":
                     value = sa.cast(value, column.type)
                 whens.append((pk_col == key, value))
@@ -407,8 +432,29 @@ def _update_statement(
         stmt = sa.update(table).values(assignments).where(pk_col.in_(keys))
         return compile_statement(stmt, dialect, binder)
 
-    key = ("bulk-update", model, tuple(f.attname for f in fields), rows, dialect)
+    key = ("bulk-update", model, tuple(f.attname for f in fields), rows, dialect, layout)
     return cached(key, build)
+
+
+def _with_expressions(
+    fields: Sequence[Field], batch: Sequence[Model], pk: str
+) -> tuple[tuple[Any, ...], list[Any]]:
+    """The layout (see ``_update_statement``) and values of a batch holding expressions."""
+    values: list[Any] = []
+    layout = []
+    for field in fields:
+        shapes = []
+        for obj in batch:
+            values.append(obj.__dict__[pk])
+            value = obj.__dict__.get(field.attname)
+            if isinstance(value, Combinable):
+                shapes.append(expr_shape(value, values))
+            else:
+                values.append(value)
+                shapes.append(None)
+        layout.append(tuple(shapes))
+    values.extend(obj.__dict__[pk] for obj in batch)
+    return tuple(layout), values
 
 
 def _update_plan(
@@ -424,13 +470,18 @@ def _update_plan(
             batch = list(objs[start : start + size])
             rows = min(in_bucket(len(batch)), size)
             batch += [batch[-1]] * (rows - len(batch))
-            stmt = _update_statement(model, fields, rows, dialect, db.vendor)
             values: list[Any] = []
             for field in fields:
                 for obj in batch:
                     values.append(obj.__dict__[pk.attname])
                     values.append(obj.__dict__.get(field.attname))
+            cells = values[1::2]  # the fields' values, between their rows' keys
             values.extend(obj.__dict__[pk.attname] for obj in batch)
+            if has_expressions(cells):
+                layout, values = _with_expressions(fields, batch, pk.attname)
+                stmt = _update_statement(model, fields, rows, dialect, db.vendor, layout, batch)
+            else:
+                stmt = _update_statement(model, fields, rows, dialect, db.vendor)
             count = yield ("execute", stmt.sql, stmt.bind(values))
             total += max(int(count), 0)
         return total

@@ -19,9 +19,9 @@ from heron.db.errors import AsyncContextError
 from heron.db.fields.related import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_DEFAULT, SET_NULL
 from heron.db.models.exceptions import ProtectedError, RestrictedError
 from heron.db.query import execution
-from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement
-from heron.db.query.paths import Joins
+from heron.db.query.compiler import Binder, Statement, compile_statement
 from heron.db.query.plans import Plan, arun, run
+from heron.db.query.update import matching
 from heron.db.transaction import atomic
 
 if TYPE_CHECKING:
@@ -45,18 +45,10 @@ def _needs_collection(model: type[Model]) -> bool:
 def _direct_delete(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     import sqlalchemy as sa
 
-    model = qs.model
-    table = model._meta.table
     binder = Binder()
-    joins = Joins(model)
-    where = WhereBuilder(joins, binder, vendor)
-    clause = where.build(qs._where)
-    stmt = sa.delete(table)
+    stmt = sa.delete(qs.model._meta.table)
+    clause = matching(qs, binder, vendor)
     if clause is not None:
-        if joins.joins or (where.subqueries and vendor == "mysql"):
-            pk = table.c[model._meta.pk.attname]
-            derived = sa.select(pk).select_from(joins.from_clause()).where(clause).subquery("m")
-            clause = pk.in_(sa.select(derived.c[pk.key]))
         stmt = stmt.where(clause)
     return compile_statement(stmt, dialect, binder)
 

@@ -1,4 +1,9 @@
-"""Saving model instances: INSERT (with RETURNING for generated keys) or UPDATE by pk."""
+"""Saving model instances: INSERT (with RETURNING for generated keys) or UPDATE by pk.
+
+A field set to an expression (``book.pages = F("pages") + 1``) is updated in SQL, as
+``QuerySet.update()`` writes it; as in Django, the attribute keeps the expression until
+``refresh_from_db()``.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,26 @@ from heron.db.connections import connections
 from heron.db.errors import AsyncContextError
 from heron.db.fields.scalars import AutoField
 from heron.db.query.compiler import CACHE, Binder, Statement, compile_statement
+from heron.db.query.expressions import Combinable
 from heron.db.query.plans import Plan, arun, run
 
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
     from heron.db.models.base import Model
 
-__all__ = ["asave_instance", "insert_statement", "save_instance", "update_statement"]
+__all__ = [
+    "asave_instance",
+    "has_expressions",
+    "insert_statement",
+    "save_instance",
+    "update_statement",
+]
+
+
+def has_expressions(values: Iterable[Any]) -> bool:
+    """Whether any of ``values`` is an expression (``F("n") + 1``): one pass in C over the
+    values, then a check per distinct type."""
+    return any(issubclass(kind, Combinable) for kind in set(map(type, values)))
 
 
 def field_preparer(field: Field, vendor: str) -> Any:
@@ -94,7 +112,7 @@ def update_statement(
 
 def _save_plan(
     obj: Model,
-    vendor: str,
+    db: Any,
     force_insert: bool,
     force_update: bool,
     update_fields: Iterable[str] | None,
@@ -133,12 +151,16 @@ def _save_plan(
         yield from _insert(dialect)
 
     def _update(fields: list[Field], dialect: Any, required: bool) -> Plan[bool]:
-        stmt = update_statement(type(obj), fields, dialect, vendor)
-        values = [f.pre_save(obj, False) for f in fields]
-        values.append(data.get(pk.attname))
         if not fields:
             return True
-        count = yield ("execute", stmt.sql, stmt.bind(values))
+        values = [f.pre_save(obj, False) for f in fields]
+        if has_expressions(values):
+            sql, params = _expression_update(obj, fields, values, db, dialect)
+        else:
+            stmt = update_statement(type(obj), fields, dialect, db.vendor)
+            values.append(data.get(pk.attname))
+            sql, params = stmt.sql, stmt.bind(values)
+        count = yield ("execute", sql, params)
         if not count and required:
             raise type(obj).DoesNotExist(
                 f"Cannot update {type(obj).__name__} {obj.pk!r}: the row does not exist."
@@ -149,17 +171,29 @@ def _save_plan(
         pk_value = data.get(pk.attname)
         generated = pk_value is None and isinstance(pk, AutoField)
         fields = [f for f in meta.fields if not (generated and f is pk)]
-        stmt = insert_statement(type(obj), fields, generated, dialect, vendor)
+        stmt = insert_statement(type(obj), fields, generated, dialect, db.vendor)
         values = [f.pre_save(obj, True) for f in fields]
         params = stmt.bind(values)
         if generated:
             row = yield ("fetchone", stmt.sql, params)
-            conv = pk.db_converter(vendor)
+            conv = pk.db_converter(db.vendor)
             data[pk.attname] = conv(row[0]) if conv is not None else row[0]
         else:
             yield ("execute", stmt.sql, params)
 
     return make
+
+
+def _expression_update(
+    obj: Model, fields: list[Field], values: list[Any], db: Any, dialect: Any
+) -> tuple[str, tuple[Any, ...]]:
+    """The UPDATE of ``obj``'s row where some values are expressions: ``QuerySet.update()``'s."""
+    from heron.db.query.execution import update_statement as queryset_update
+
+    row = type(obj)._base_manager.using(db.alias).filter(pk=obj.pk)
+    changes = {f.name: value for f, value in zip(fields, values, strict=True)}
+    stmt, params = queryset_update(row, db, dialect, changes)
+    return stmt.sql, params
 
 
 def save_instance(
@@ -174,7 +208,7 @@ def save_instance(
         raise AsyncContextError(f"{type(obj).__name__}.save()", "asave()")
     alias = using or obj._db or "default"
     db = connections[alias]
-    run(db, _save_plan(obj, db.vendor, force_insert, force_update, update_fields))
+    run(db, _save_plan(obj, db, force_insert, force_update, update_fields))
     _mark_saved(obj, alias)
 
 
@@ -188,7 +222,7 @@ async def asave_instance(
     """``Model.asave()``."""
     alias = using or obj._db or "default"
     db = connections[alias]
-    await arun(db, _save_plan(obj, db.vendor, force_insert, force_update, update_fields))
+    await arun(db, _save_plan(obj, db, force_insert, force_update, update_fields))
     _mark_saved(obj, alias)
 
 

@@ -1,4 +1,8 @@
-"""``QuerySet.update()``: one UPDATE for every matching row, values and F expressions alike."""
+"""``QuerySet.update()``: one UPDATE for every matching row, values and F expressions alike.
+
+``matching()`` (the rows an UPDATE or DELETE of a QuerySet changes) and ``assigned()`` (an
+expression written to a field) serve ``delete()``, ``save()`` and ``bulk_update()`` too.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,97 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from heron.db.fields.scalars import Decimal as DecimalField
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
 from heron.db.query.expressions import Aggregate, Combined, F, Value
-from heron.db.query.paths import Joins, Resolved
+from heron.db.query.paths import Joins, Resolved, apply_transforms
 from heron.db.query.persistence import field_preparer
 
 if TYPE_CHECKING:
+    from heron.db.fields.base import Field
     from heron.db.models.base import Model
     from heron.db.query.queryset import QuerySet
 
-__all__ = ["build_update", "update_shape"]
+__all__ = ["assigned", "build_update", "matching", "update_shape"]
 
 _EXPRESSIONS = (F, Combined, Value, Aggregate)
+
+
+def assigned(setter: WhereBuilder, field: Field, expr: Any) -> Any:
+    """``expr`` as the SQL written to ``field``, binding its literals in collection order.
+
+    On SQLite, which has no decimal type, a Decimal field gets ``ROUND(expr, places)``: half
+    away from zero, as PostgreSQL and MariaDB round a value written to ``NUMERIC(p, s)``.
+    """
+    column = setter.joins.base.c[field.attname]
+    value = setter.expression(expr, Resolved(column, field, [], "exact"))
+    if setter.joins.joins:
+        raise FieldError("Expressions written to a row can only refer to its model's own fields.")
+    if setter.vendor == "sqlite" and isinstance(field, DecimalField):
+        value = sa.func.round(value, sa.literal_column(str(field.decimal_places)))
+    return value
+
+
+def matching(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
+    """The WHERE of an UPDATE or DELETE of ``qs`` (None: every row).
+
+    A filter on the table's own columns is used as it is. Otherwise rows match by primary key
+    a SELECT with the joins, annotations, grouping and aggregate filters (HAVING) of ``qs``,
+    as a derived table (MySQL refuses a subquery on the table being changed).
+    """
+    pk = qs.model._meta.table.c[qs.model._meta.pk.attname]
+    if qs._annotations:
+        inner = _annotated(qs, binder, vendor)
+    else:
+        joins = Joins(qs.model)
+        where = WhereBuilder(joins, binder, vendor)
+        clause = where.build(qs._where)
+        if clause is None or not (joins.joins or (where.subqueries and vendor == "mysql")):
+            return clause
+        inner = sa.select(pk).select_from(joins.from_clause()).where(clause)
+    derived = inner.subquery("matched")
+    return pk.in_(sa.select(derived.c[pk.key]))
+
+
+def _annotated(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
+    """``SELECT pk`` of the rows an annotated ``qs`` covers, grouped as ``qs`` without its
+    ordering (which would add GROUP BY columns); a row of a ``values()`` group is covered
+    when it passes the WHERE and its group the HAVING."""
+    from heron.db.query.select import MODEL_GROUP, base_query, finish
+
+    qs = qs.order_by()
+    qs._for_update = None  # the UPDATE locks its rows; PostgreSQL refuses FOR UPDATE with GROUP BY
+    joins, where, clause = base_query(qs, vendor, binder)
+    pk = joins.base.c[qs.model._meta.pk.attname]
+    model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
+
+    def select(*columns: Any) -> Any:
+        stmt = sa.select(*columns)
+        return finish(
+            stmt, qs, joins, where, clause, binder, model_columns=model_columns, ordered=False
+        )
+
+    if qs._group_by is None or qs._group_by == MODEL_GROUP:
+        return select(pk)
+    keys = [_group_key(joins, where, name) for name in qs._group_by]
+    labelled = [key.label(f"k{i}") for i, key in enumerate(keys)]
+    groups = select(*labelled or [sa.literal_column("1")]).subquery("g")
+    same = [groups.c[f"k{i}"].is_not_distinct_from(key) for i, key in enumerate(keys)]
+    # The WHERE is written twice (for the rows and in the groups), its parameters bound once.
+    rows = (
+        sa.select(pk)
+        .select_from(joins.from_clause())
+        .where(sa.exists().select_from(groups).where(*same))
+    )
+    return rows.where(clause) if clause is not None else rows
+
+
+def _group_key(joins: Joins, where: WhereBuilder, name: str) -> Any:
+    if name in where.annotations:
+        return where.annotations[name]
+    resolved = joins.resolve(name, allow_lookup=False)
+    return apply_transforms(resolved.column, resolved.transforms, where.vendor)
 
 
 def _fields(model: type[Model], values: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -50,34 +132,21 @@ def update_shape(model: type[Model], values: dict[str, Any]) -> tuple[Any, list[
 
 
 def build_update(qs: QuerySet[Any], dialect: Any, vendor: str, values: dict[str, Any]) -> Statement:
-    """``UPDATE t SET ... WHERE ...`` (matching through a subquery when the filter joins)."""
+    """``UPDATE t SET ... WHERE ...``, the rows chosen by ``matching()``."""
     if qs._low or qs._high is not None:
         raise TypeError("Cannot update a QuerySet once it has been sliced.")
-    model = qs.model
-    table = model._meta.table
+    table = qs.model._meta.table
     binder = Binder()
-    own = Joins(model)
-    setter = WhereBuilder(own, binder, vendor)
+    setter = WhereBuilder(Joins(qs.model), binder, vendor)
     assignments = {}
-    for name, field in _fields(model, values):
+    for name, field in _fields(qs.model, values):
         value = values[name]
         if isinstance(value, _EXPRESSIONS):
-            resolved = Resolved(table.c[field.attname], field, [], "exact")
-            assignments[table.c[field.attname]] = setter.expression(value, resolved)
+            assignments[table.c[field.attname]] = assigned(setter, field, value)
         else:
             assignments[table.c[field.attname]] = binder.bind(field_preparer(field, vendor))
-    if own.joins:
-        raise FieldError("update() values can only refer to the model's own fields.")
-    joins = Joins(model)
-    where = WhereBuilder(joins, binder, vendor)
-    clause = where.build(qs._where)
     stmt = sa.update(table).values(assignments)
+    clause = matching(qs, binder, vendor)
     if clause is not None:
-        if joins.joins or (where.subqueries and vendor == "mysql"):
-            pk = table.c[model._meta.pk.attname]
-            inner = sa.select(pk).select_from(joins.from_clause()).where(clause)
-            # MySQL refuses a subquery on the table being updated unless it is materialised.
-            derived = inner.subquery("matched")
-            clause = pk.in_(sa.select(derived.c[pk.key]))
         stmt = stmt.where(clause)
     return compile_statement(stmt, dialect, binder)
