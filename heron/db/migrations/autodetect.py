@@ -32,16 +32,16 @@ from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.fixups import (
     AskDefault,
     DefaultQuestion,
-    _field_default,
+    field_default,
     fill_existing_rows,
     indexes_before_drops,
     model_name,
     model_types,
+    one_off_default,
     portable_types,
     prune_index_drops,
 )
 from heron.db.migrations.operations import (
-    DropOneOffDefaultOp,
     FillNullsOp,
     RenameColumnOp,
     RenameTableOp,
@@ -461,7 +461,7 @@ def _sorted_index_ops(
 def _null_filler(
     metadata: sa.MetaData, table: str, column: str, ask: AskDefault | None
 ) -> FillNullsOp:
-    found, value = _field_default(metadata, table, column)
+    found, value = field_default(metadata, table, column)
     if not found:
         question = NullsQuestion(table, column, model_name(metadata, table))
         if ask is None:
@@ -522,17 +522,7 @@ def _refill_readded_columns(downgrade: ops.DowngradeOps) -> None:
             literal = None if column.foreign_keys else _placeholder(column.type)
             if literal is None:
                 continue
-            column.server_default = sa.DefaultClause(literal)
-            cleanup.append(
-                DropOneOffDefaultOp(
-                    item.table_name,
-                    column.name,
-                    existing_type=column.type,
-                    existing_nullable=False,
-                    existing_server_default=column.server_default,
-                    modify_server_default=None,
-                )
-            )
+            cleanup.append(one_off_default(item.table_name, column, literal))
         if cleanup:
             result.append(ops.ModifyTableOps(item.table_name, cleanup))
     downgrade.ops = result

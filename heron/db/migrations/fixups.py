@@ -92,7 +92,7 @@ def _server_literal(value: Any) -> str | None:
     return None
 
 
-def _field_default(metadata: sa.MetaData, table: str, column: str) -> tuple[bool, Any]:
+def field_default(metadata: sa.MetaData, table: str, column: str) -> tuple[bool, Any]:
     found = metadata.tables.get(table)
     meta = getattr(found.info.get("model"), "_meta", None) if found is not None else None
     for model_field in getattr(meta, "fields", ()):
@@ -124,7 +124,7 @@ def fill_existing_rows(
                 continue
             if column.server_default is not None:
                 continue
-            found, value = _field_default(metadata, item.table_name, column.name)
+            found, value = field_default(metadata, item.table_name, column.name)
             if not found:
                 question = DefaultQuestion(
                     item.table_name, column.name, model_name(metadata, item.table_name)
@@ -141,20 +141,24 @@ def fill_existing_rows(
                     f"{item.table_name}.{column.name}: the default {value!r} cannot be written "
                     "as a SQL literal; use a string, number, boolean or date."
                 )
-            column.server_default = sa.DefaultClause(literal)
-            cleanup.append(
-                DropOneOffDefaultOp(
-                    item.table_name,
-                    column.name,
-                    existing_type=column.type,
-                    existing_nullable=False,
-                    existing_server_default=column.server_default,
-                    modify_server_default=None,
-                )
-            )
+            cleanup.append(one_off_default(item.table_name, column, literal))
         if cleanup:
             result.append(ops.ModifyTableOps(item.table_name, cleanup))
     upgrade.ops = result
+
+
+def one_off_default(table: str, column: sa.Column[Any], literal: Any) -> DropOneOffDefaultOp:
+    """Give a NOT NULL column being added a server default ``literal`` that fills the
+    existing rows; return the operation dropping it again right after."""
+    column.server_default = sa.DefaultClause(literal)
+    return DropOneOffDefaultOp(
+        table,
+        column.name,
+        existing_type=column.type,
+        existing_nullable=False,
+        existing_server_default=column.server_default,
+        modify_server_default=None,
+    )
 
 
 def prune_index_drops(container: ops.OpContainer) -> None:
