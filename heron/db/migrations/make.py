@@ -85,6 +85,28 @@ def _referrers(graph: MigrationGraph, label: str) -> set[str]:
     }
 
 
+def _check_targets_migrated(
+    changes: dict[str, Changes],
+    owners: dict[str, str],
+    graph: MigrationGraph,
+    directories: dict[str, Path],
+) -> None:
+    """Refuse a new foreign key to a table of a label that has a migrations folder but no
+    migration yet, and is not being migrated now: on a fresh database the table would not
+    exist when the key is created (PostgreSQL and MariaDB refuse it)."""
+    for label, change in changes.items():
+        for table in sorted(change.referenced):
+            owner = owners.get(table)
+            if owner is None or owner == label or owner in changes or owner in graph.labels:
+                continue
+            if owner in directories:
+                raise MigrationError(
+                    f"'{label}' gets a foreign key to {table} of '{owner}', which has no "
+                    f"migrations yet: run `heron makemigrations {owner} {label}` (or "
+                    "makemigrations without labels) so that the table is created first."
+                )
+
+
 def _link(
     changes: dict[str, Changes], graph: MigrationGraph, owners: dict[str, str]
 ) -> tuple[list[str], dict[str, list[tuple[str, bool]]]]:
@@ -218,6 +240,7 @@ def make_migrations(
                 changes[label] = found
         _check_drops(state, changes)
     owners = {t.name: lbl for t in metadata.tables.values() if (lbl := table_label(t))}
+    _check_targets_migrated(changes, owners, graph, directories)
     order, needs = _link(changes, graph, owners)
     new_names = {
         label: _next_name(

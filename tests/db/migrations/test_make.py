@@ -103,7 +103,7 @@ def test_a_callable_default_is_not_used_for_existing_rows(project: Project) -> N
         make_migrations([label])
 
 
-def test_a_foreign_key_to_a_label_without_migrations_adds_no_dependency(
+def test_a_foreign_key_to_a_label_without_migrations_is_refused_alone(
     project: Project,
 ) -> None:
     users = project.new_label("usn")
@@ -114,8 +114,10 @@ def test_a_foreign_key_to_a_label_without_migrations_adds_no_dependency(
         f'class Post(Model):\n    user = fields.ForeignKey("{users}.User", '
         "on_delete=fields.CASCADE)\n",
     )
-    [file] = make_migrations([posts])
-    assert file.dependencies == ()
+    with pytest.raises(MigrationError, match=f"makemigrations {users} {posts}"):
+        make_migrations([posts])  # the table would not exist when the key is created
+    user_file, post_file = make_migrations([users, posts])
+    assert (users, user_file.name) in post_file.dependencies
 
 
 def test_labels_sharing_a_folder_are_refused(project: Project) -> None:
