@@ -252,13 +252,24 @@ class ForeignKey(RelationNames, Field):
         if value is None:
             return None
         if hasattr(value, "_meta"):
-            return value.pk
+            return self._pk_of(value)
         return self.target().to_python(value)
 
     def get_prep_value(self, value: Any) -> Any:
         if value is not None and hasattr(value, "_meta"):
-            return value.pk
+            return self._pk_of(value)
         return super().get_prep_value(value)
+
+    def _pk_of(self, obj: Any) -> Any:
+        """The primary key of ``obj``, which must be an instance of the related model."""
+        remote = self.remote_model
+        if remote is not None and not isinstance(obj, remote):
+            owner = self.model.__name__ if self.model is not None else "?"
+            raise ValueError(
+                f'Cannot use "{obj!r}": "{owner}.{self.name}" must be a "{remote.__name__}" '
+                "instance."
+            )
+        return obj.pk
 
 
 class OneToOneField(ForeignKey):

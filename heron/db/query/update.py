@@ -125,7 +125,7 @@ def update_shape(model: type[Model], values: dict[str, Any]) -> tuple[Any, list[
             shape.append((field.attname, expr_shape(value, collected)))
         else:
             if hasattr(value, "_meta") and field.is_relation:
-                value = value.pk
+                value = field.get_prep_value(value)  # its pk; another model's is refused
             collected.append(value)
             shape.append((field.attname, "V"))
     return tuple(shape), collected

@@ -243,3 +243,9 @@ async def test_abulk_update_writes_expressions(library: SimpleNamespace) -> None
         book.pages = F("pages") + 1  # type: ignore[assignment]
     assert await Book.objects.abulk_update(books, ["pages"], batch_size=3) == 4
     assert (await Book.objects.aget(title="Dune")).pages == 413
+
+
+def test_update_with_an_instance_of_another_model_is_refused(library: SimpleNamespace) -> None:
+    with pytest.raises(ValueError, match='must be a "Author" instance'):
+        Book.objects.filter(pk=library.dune.pk).update(author=library.dune)
+    assert Book.objects.get(pk=library.dune.pk).author_id == library.dune.author_id
