@@ -239,11 +239,14 @@ class ChainableQuerySet(Generic[M]):
         self, *, nowait: bool = False, skip_locked: bool = False, of: Sequence[str] = ()
     ) -> Any:
         """Lock the selected rows until the transaction ends (``SELECT ... FOR UPDATE``;
-        SQLite locks the whole database for writing instead)."""
+        SQLite locks the whole database for writing instead). ``of=("self", "author")``
+        locks only those tables' rows (PostgreSQL)."""
         if nowait and skip_locked:
             raise ValueError("The nowait option cannot be used with skip_locked.")
         qs = self._clone()
         qs._for_update = {"nowait": nowait, "skip_locked": skip_locked}
+        if of:
+            qs._for_update["of"] = tuple(of)
         return qs
 
     def __getitem__(self, key: int | slice) -> Any:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from heron.db.errors import NotSupportedError
 from heron.db.fields.scalars import Integer
 from heron.db.fields.temporal import Date
 from heron.db.models.exceptions import FieldError
@@ -158,8 +159,30 @@ def finish(
     if qs._low:
         stmt = stmt.offset(binder.bind())
     if qs._for_update is not None and where.vendor != "sqlite":
-        stmt = stmt.with_for_update(**qs._for_update)
+        stmt = stmt.with_for_update(**_lock_options(qs._for_update, joins, where.vendor))
     return stmt.select_from(joins.from_clause())
+
+
+def _lock_options(options: dict[str, Any], joins: Joins, vendor: str) -> dict[str, Any]:
+    """``with_for_update()``'s arguments; ``of`` names (``"self"``, select_related paths)
+    become the tables locked (``FOR UPDATE OF``, PostgreSQL only)."""
+    of = options.get("of", ())
+    result = {k: v for k, v in options.items() if k != "of"}
+    if not of:
+        return result
+    if vendor != "postgresql":
+        raise NotSupportedError("select_for_update(of=...) is only supported on PostgreSQL.")
+    tables = []
+    for name in of:
+        path = () if name == "self" else tuple(name.split("__"))
+        if path and path not in joins.joins:
+            raise FieldError(
+                f"select_for_update(of=...): {name!r} is not 'self' or a relation followed "
+                "with select_related()."
+            )
+        tables.append(joins.table_for(path)[0])
+    result["of"] = tables
+    return result
 
 
 def build_select(qs: QuerySet[Any], dialect: Any, vendor: str, alias: str) -> Statement:

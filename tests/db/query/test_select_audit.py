@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from heron.db import AsyncContextError, Count
+from heron.db import AsyncContextError, Count, NotSupportedError, atomic
 from heron.db.backends import Database
 from heron.db.models.exceptions import FieldError
 from tests.db.query.qt_models import Author, Book, table
@@ -276,3 +276,18 @@ async def test_raw_in_an_event_loop_names_the_async_way(library: SimpleNamespace
     assert "araw" not in message
     assert "await Model.objects.raw(...)" in message and "async for" in message
     assert len(await raw) == 4
+
+
+def test_select_for_update_locks_the_rows_asked_for(db: Database, library: SimpleNamespace) -> None:
+    locked = Book.objects.select_for_update(of=("self",)).select_related("editor")
+    if db.vendor == "mysql":  # MariaDB has no FOR UPDATE OF
+        with pytest.raises(NotSupportedError, match="only supported on PostgreSQL"), atomic():
+            list(locked)
+        return
+    with atomic():
+        # PostgreSQL cannot lock the outer join of the nullable editor: of= leaves it out.
+        assert len(list(locked)) == Book.objects.count()
+    if db.vendor == "postgresql":
+        assert str(locked.query).rstrip().endswith(f"FOR UPDATE OF {table('book')}")
+        with pytest.raises(FieldError, match="'author' is not 'self' or a relation followed"):
+            str(Book.objects.select_for_update(of=("author",)).query)
