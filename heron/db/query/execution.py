@@ -448,6 +448,8 @@ class QueryText:
 
 def _explain_sql(db: Any, sql: str, options: dict[str, Any]) -> str:
     if db.vendor == "sqlite":
+        if options:
+            raise ValueError("SQLite's EXPLAIN QUERY PLAN takes no options.")
         return f"EXPLAIN QUERY PLAN {sql}"
     if db.vendor == "postgresql" and options:
         flags = []
@@ -461,9 +463,21 @@ def _explain_sql(db: Any, sql: str, options: dict[str, Any]) -> str:
             else:
                 flags.append(f"{name.upper()} {'TRUE' if value else 'FALSE'}")
         return f"EXPLAIN ({', '.join(flags)}) {sql}"
-    if db.vendor == "mysql" and options.get("analyze"):
-        return f"ANALYZE {sql}"
+    if db.vendor == "mysql":
+        return _mysql_explain(sql, options)
     return f"EXPLAIN {sql}"
+
+
+def _mysql_explain(sql: str, options: dict[str, Any]) -> str:
+    """MariaDB/MySQL: ``analyze`` (run it: ``ANALYZE``) and ``format`` (TEXT or JSON)."""
+    unknown = sorted(set(options) - {"analyze", "format"})
+    if unknown:
+        raise ValueError(f"Unknown EXPLAIN options for MariaDB/MySQL: {', '.join(unknown)}.")
+    fmt = str(options.get("format", "TEXT")).upper()
+    if fmt not in ("TEXT", "JSON"):
+        raise ValueError(f"Unknown EXPLAIN format {options['format']!r} (TEXT or JSON).")
+    verb = "ANALYZE" if options.get("analyze") else "EXPLAIN"
+    return f"{verb} FORMAT=JSON {sql}" if fmt == "JSON" else f"{verb} {sql}"
 
 
 def _explain_text(rows: Any) -> str:

@@ -78,6 +78,23 @@ def test_str_query_and_explain(library: SimpleNamespace, db: Database) -> None:
     assert isinstance(plan, str) and plan
 
 
+def test_explain_options_are_used_or_refused(library: SimpleNamespace, db: Database) -> None:
+    qs = Book.objects.filter(pages__gt=1)
+    if db.vendor == "sqlite":
+        with pytest.raises(ValueError, match="takes no options"):
+            qs.explain(analyze=True)
+        return
+    assert '"' in qs.explain(format="json")  # a JSON document
+    assert qs.explain(analyze=True)
+    with pytest.raises(ValueError, match="format"):
+        qs.explain(format="yamlish")
+    if db.vendor == "mysql":
+        with pytest.raises(ValueError, match="Unknown EXPLAIN options"):
+            qs.explain(verbose=True)
+    else:
+        assert "Output:" in qs.explain(verbose=True)
+
+
 @pytest.mark.anyio
 async def test_aexplain(library: SimpleNamespace) -> None:
     plan = await Book.objects.filter(title="Dune").aexplain()
