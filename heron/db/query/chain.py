@@ -174,7 +174,7 @@ class ChainableQuerySet(Generic[M]):
 
     def only(self, *fields: str) -> Any:
         """Load only these fields now (the pk always); the others load on first access."""
-        if self._fields is not None:
+        if self._iterable != "model":
             raise TypeError("Cannot call only() after values() or values_list().")
         qs = self._clone()
         qs._only = frozenset(fields)
@@ -184,7 +184,7 @@ class ChainableQuerySet(Generic[M]):
     def defer(self, *fields: str | None) -> Any:
         """Leave these fields out of the query; they load on first access. ``defer(None)``
         clears."""
-        if self._fields is not None:
+        if self._iterable != "model":
             raise TypeError("Cannot call defer() after values() or values_list().")
         qs = self._clone()
         if fields and fields[0] is None:

@@ -291,3 +291,11 @@ def test_select_for_update_locks_the_rows_asked_for(db: Database, library: Simpl
         assert str(locked.query).rstrip().endswith(f"FOR UPDATE OF {table('book')}")
         with pytest.raises(FieldError, match="'author' is not 'self' or a relation followed"):
             str(Book.objects.select_for_update(of=("author",)).query)
+
+
+def test_only_and_defer_after_values_are_refused(db: Database) -> None:
+    for rows in (Book.objects.values(), Book.objects.values_list(), Book.objects.values("title")):
+        with pytest.raises(TypeError, match="Cannot call only"):
+            rows.only("title")
+        with pytest.raises(TypeError, match="Cannot call defer"):
+            rows.defer("title")
