@@ -37,9 +37,9 @@ from heron.db.migrations.fixups import (
     indexes_before_drops,
     model_name,
     model_types,
-    one_off_default,
     portable_types,
     prune_index_drops,
+    with_one_off_defaults,
 )
 from heron.db.migrations.operations import (
     FillNullsOp,
@@ -509,23 +509,10 @@ def _refill_readded_columns(downgrade: ops.DowngradeOps) -> None:
     after (as upgrades add one), so the rows already there get a placeholder and the column
     is as it was: NOT NULL, no server default. Without a neutral value (dates, foreign keys)
     the column is re-added as it was, and unapplying fails on a table with rows."""
-    result: list[ops.MigrateOperation] = []
-    for item in downgrade.ops:
-        result.append(item)
-        if not isinstance(item, ops.ModifyTableOps):
-            continue
-        cleanup: list[ops.MigrateOperation] = []
-        for op in item.ops:
-            column = op.column if isinstance(op, ops.AddColumnOp) else None
-            if column is None or column.nullable or column.server_default is not None:
-                continue
-            literal = None if column.foreign_keys else _placeholder(column.type)
-            if literal is None:
-                continue
-            cleanup.append(one_off_default(item.table_name, column, literal))
-        if cleanup:
-            result.append(ops.ModifyTableOps(item.table_name, cleanup))
-    downgrade.ops = result
+    with_one_off_defaults(
+        downgrade,
+        lambda table, column: None if column.foreign_keys else _placeholder(column.type),
+    )
 
 
 def _drop_tables_last(upgrade: ops.UpgradeOps) -> None:

@@ -112,39 +112,51 @@ def fill_existing_rows(
     the server default is dropped again, so the schema matches the model (whose defaults
     are applied by Heron, not the database).
     """
+
+    def literal_for(table: str, column: sa.Column[Any]) -> Any:
+        if column.primary_key:
+            return None
+        found, value = field_default(metadata, table, column.name)
+        if not found:
+            question = DefaultQuestion(table, column.name, model_name(metadata, table))
+            if ask is None:
+                raise MigrationError(
+                    f"{question} Give the field a default, make it null=True, or run "
+                    "makemigrations interactively to type a one-off value."
+                )
+            value = ask(question)
+        literal = _server_literal(value)
+        if literal is None:
+            raise MigrationError(
+                f"{table}.{column.name}: the default {value!r} cannot be written "
+                "as a SQL literal; use a string, number, boolean or date."
+            )
+        return literal
+
+    with_one_off_defaults(upgrade, literal_for)
+
+
+def with_one_off_defaults(
+    container: ops.OpContainer, literal_for: Callable[[str, sa.Column[Any]], Any]
+) -> None:
+    """Give each NOT NULL column added without a server default in ``container`` the one
+    ``literal_for(table, column)`` returns (None: none), dropped again right after."""
     result: list[ops.MigrateOperation] = []
-    for item in upgrade.ops:
+    for item in container.ops:
         result.append(item)
         if not isinstance(item, ops.ModifyTableOps):
             continue
         cleanup: list[ops.MigrateOperation] = []
         for op in item.ops:
             column = op.column if isinstance(op, ops.AddColumnOp) else None
-            if column is None or column.nullable or column.primary_key:
+            if column is None or column.nullable or column.server_default is not None:
                 continue
-            if column.server_default is not None:
-                continue
-            found, value = field_default(metadata, item.table_name, column.name)
-            if not found:
-                question = DefaultQuestion(
-                    item.table_name, column.name, model_name(metadata, item.table_name)
-                )
-                if ask is None:
-                    raise MigrationError(
-                        f"{question} Give the field a default, make it null=True, or run "
-                        "makemigrations interactively to type a one-off value."
-                    )
-                value = ask(question)
-            literal = _server_literal(value)
-            if literal is None:
-                raise MigrationError(
-                    f"{item.table_name}.{column.name}: the default {value!r} cannot be written "
-                    "as a SQL literal; use a string, number, boolean or date."
-                )
-            cleanup.append(one_off_default(item.table_name, column, literal))
+            literal = literal_for(item.table_name, column)
+            if literal is not None:
+                cleanup.append(one_off_default(item.table_name, column, literal))
         if cleanup:
             result.append(ops.ModifyTableOps(item.table_name, cleanup))
-    upgrade.ops = result
+    container.ops = result
 
 
 def one_off_default(table: str, column: sa.Column[Any], literal: Any) -> DropOneOffDefaultOp:
