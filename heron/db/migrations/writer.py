@@ -42,6 +42,7 @@ from heron.db.migrations.operations import (
     RenameColumnOp,
     walk,
 )
+from heron.db.models.constraints import QCheck
 
 __all__ = [
     "clean_name",
@@ -79,6 +80,8 @@ def _dialect_impl(name: str) -> DefaultImpl:
 
 def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]) -> str:
     def render_item(kind: str, obj: Any, context: AutogenContext) -> str | Literal[False]:
+        if kind == "check" and isinstance(obj.sqltext, QCheck):
+            return _render_qcheck(obj, imports)
         if kind != "type":
             return False
         module = type(obj).__module__
@@ -97,6 +100,18 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
     code = render_python_code(container, render_as_batch=True, render_item=render_item)
     lines = [line for line in code.splitlines() if line.strip() not in _ALEMBIC_MARKERS]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _render_qcheck(constraint: Any, imports: set[str]) -> str:
+    """A check constraint from a Q, as the tree ``heron_check`` compiles on each backend."""
+    tree = constraint.sqltext.tree
+    imports.add("from heron.db.models.constraints import heron_check")
+    text = repr(tree)
+    if "datetime." in text:
+        imports.add("import datetime")
+    if "Decimal(" in text:
+        imports.add("from decimal import Decimal")
+    return f"sa.CheckConstraint(heron_check({text}), name={str(constraint.name)!r})"
 
 
 def _dependencies(dependencies: Iterable[Key]) -> str:

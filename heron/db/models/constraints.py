@@ -6,16 +6,24 @@ abstract model can declare them for each of its children.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+
+from heron.db.models.exceptions import FieldError
+from heron.db.query.expressions import Aggregate, Combined, F, Q, Value
+from heron.db.query.lookups import LOOKUPS, TEXT_LOOKUPS, prepare_value
 
 if TYPE_CHECKING:
     from heron.db.models.options import Options
 
-__all__ = ["CheckConstraint", "Index", "UniqueConstraint", "table_items"]
+__all__ = ["CheckConstraint", "Index", "QCheck", "UniqueConstraint", "heron_check", "table_items"]
 
 # PostgreSQL truncates identifiers at 63 bytes, MariaDB/MySQL refuse more than 64.
 MAX_NAME = 60
@@ -67,30 +75,206 @@ class UniqueConstraint:
 
 
 class CheckConstraint:
-    """A SQL condition every row must satisfy, enforced by the database:
-    ``CheckConstraint(check="price >= 0", name="%(class)s_price_positive")``.
+    """A condition every row must satisfy, enforced by the database.
 
-    ``check`` is SQL in terms of column names (``condition=`` is accepted too). Name it
-    uniquely: MariaDB/MySQL check-constraint names share one namespace per database.
+    ``condition`` is a ``Q`` on the model's own columns (``Q(price__gte=0)``,
+    ``Q(start__lte=F("end"))``, combined with ``&``, ``|``, ``~``) or SQL text in terms
+    of column names (``"price >= 0"``); ``check=`` is the older name of the same argument.
+    Name it uniquely: MariaDB/MySQL check-constraint names share one namespace per database.
     """
 
     def __init__(
-        self, *, check: str | None = None, name: str, condition: str | None = None
+        self, *, condition: Q | str | None = None, name: str, check: Q | str | None = None
     ) -> None:
-        sql = check if check is not None else condition
-        if not sql or not isinstance(sql, str):
-            raise ValueError("A CheckConstraint needs check='<SQL condition>'.")
+        if condition is not None and check is not None:
+            raise ValueError("A CheckConstraint takes condition= or check=, not both.")
+        value = condition if condition is not None else check
+        if isinstance(value, Q):
+            if not value:
+                raise ValueError("A CheckConstraint needs a non-empty Q.")
+        elif not value or not isinstance(value, str):
+            raise ValueError("A CheckConstraint needs condition=Q(...) or '<SQL condition>'.")
         if not name:
             raise ValueError("A CheckConstraint needs a name.")
-        self.check = sql
+        self.condition: Q | str = value
         self.name = name
+
+    @property
+    def check(self) -> Q | str:
+        """The condition (its name before Django 5.1)."""
+        return self.condition
 
     def build(self, meta: Options) -> sa.CheckConstraint:
         """The ``sqlalchemy.CheckConstraint`` for the model's table."""
-        return sa.CheckConstraint(self.check, name=_resolve(self.name, meta))
+        name = _resolve(self.name, meta)
+        if isinstance(self.condition, str):
+            return sa.CheckConstraint(self.condition, name=name)
+        return sa.CheckConstraint(QCheck(_serialise(self.condition, meta)), name=name)
 
     def __repr__(self) -> str:
-        return f"<CheckConstraint {self.name}: {self.check}>"
+        return f"<CheckConstraint {self.name}: {self.condition!r}>"
+
+
+# -- CHECK constraints from a Q --------------------------------------------------------------
+#
+# A Q becomes, once, a tree of plain Python values that holds everything the SQL needs:
+# ``(connector, negated, (child, ...))`` nodes and ``(column, lookup, rhs)`` leaves, where
+# ``rhs`` is a bool for ``isnull``, else a tuple of terms (a value already converted as the
+# field stores it, or ``("F", column)``), or a dict ``{vendor: terms}`` when the converted
+# values differ per backend (dates on SQLite are text, for instance). ``QCheck`` compiles
+# the tree for the dialect at hand with Heron's lookups; values are rendered by SQLAlchemy
+# as literals. Migration files hold the same tree (``heron_check(...)``), so they rebuild
+# the condition on every backend without the models.
+
+VENDORS = ("sqlite", "postgresql", "mysql")
+_NOT_ALLOWED = frozenset({"regex", "iregex"})  # SQLite's REGEXP is a per-connection function
+_LITERALS = (
+    bool,
+    int,
+    float,
+    str,
+    decimal.Decimal,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    type(None),
+)
+
+
+class QCheck(ColumnElement[bool]):
+    """A CHECK condition compiled per dialect from a serialised Q (see ``heron_check``)."""
+
+    inherit_cache = False
+    type = sa.Boolean()
+
+    def __init__(self, tree: Any) -> None:
+        self.tree = tree
+
+    def clause(self, vendor: str) -> Any:
+        """The SQLAlchemy condition for ``vendor``."""
+        return _clause(self.tree, vendor)
+
+
+def heron_check(tree: Any) -> QCheck:
+    """The condition a migration file writes for a ``CheckConstraint(condition=Q(...))``."""
+    return QCheck(tree)
+
+
+@compiles(QCheck)
+def _compile_qcheck(element: QCheck, compiler: Any, **kw: Any) -> str:
+    name = compiler.dialect.name
+    vendor = "mysql" if name in ("mysql", "mariadb") else name
+    if vendor not in VENDORS:
+        vendor = "postgresql"  # standard SQL (Alembic's generic rendering)
+    kw["literal_binds"] = True
+    return str(compiler.process(element.clause(vendor), **kw))
+
+
+def _clause(node: Any, vendor: str) -> Any:
+    if isinstance(node[1], bool):
+        connector, negated, children = node
+        parts = [_clause(child, vendor) for child in children]
+        clause = sa.and_(*parts) if connector == Q.AND else sa.or_(*parts)
+        return sa.not_(clause) if negated else clause
+    column_name, lookup, rhs = node
+    column: Any = sa.column(column_name)
+    if lookup == "isnull":
+        return column.is_(None) if rhs else column.is_not(None)
+    terms = rhs[vendor] if isinstance(rhs, dict) else rhs
+    if lookup == "exact" and terms == (None,):
+        return column.is_(None)
+    values = [sa.column(t[1]) if isinstance(t, tuple) else sa.literal(t) for t in terms]
+    return LOOKUPS[lookup](column, values, vendor)
+
+
+def _serialise(q: Q, meta: Options) -> Any:
+    children = tuple(
+        _serialise(child, meta) if isinstance(child, Q) else _leaf(*child, meta)
+        for child in q.children
+    )
+    return (q.connector, q.negated, children)
+
+
+def _column(meta: Options, name: str, what: str) -> Any:
+    """The field of one of the model's own columns (a foreign key's own column included)."""
+    try:
+        field: Any = meta.get_field(name)
+    except Exception:
+        field = next((f for f in meta.fields if getattr(f, "attname", None) == name), None)
+        if field is None:
+            raise FieldError(
+                f"{meta.object_name} has no field {name!r} (in the check constraint {what})."
+            ) from None
+    if field.many_to_many or not getattr(field, "column", None):
+        raise FieldError(
+            f"A check constraint can only use {meta.object_name}'s own columns: {name!r} "
+            f"is not one (in {what})."
+        )
+    return field
+
+
+def _leaf(key: str, value: Any, meta: Options) -> Any:
+    shown = repr(value) if isinstance(value, (*_LITERALS, F, list, tuple)) else type(value).__name__
+    what = f"{key}={shown}"
+    name, _, lookup = key.partition("__")
+    lookup = lookup or "exact"
+    if lookup != "isnull" and lookup not in LOOKUPS:
+        raise FieldError(
+            f"A check constraint cannot follow relations or use transforms ({key}): it is "
+            f"checked on one row of {meta.object_name}'s table. Use its own columns "
+            "(a foreign key's own column is fine), or write the condition as SQL text."
+        )
+    if lookup in _NOT_ALLOWED:
+        raise FieldError(f"The lookup {lookup!r} is not supported in a check constraint.")
+    field = _column(meta, name, what)
+    column = field.column
+    if lookup == "isnull":
+        if not isinstance(value, bool):
+            raise FieldError(f"{key} takes True or False.")
+        return (column, lookup, value)
+    if isinstance(value, F):
+        if "__" in value.name:
+            raise FieldError(f"A check constraint cannot follow relations ({value!r} in {what}).")
+        return (column, lookup, (("F", _column(meta, value.name, what).column),))
+    if isinstance(value, (Combined, Aggregate, Value)) or hasattr(value, "_as_subquery"):
+        raise FieldError(
+            f"A check constraint takes values and F('field') of the same row, not "
+            f"{type(value).__name__} ({what}); write the condition as SQL text instead."
+        )
+    if lookup in ("in", "range"):
+        items = list(value)
+        if lookup == "range" and len(items) != 2:
+            raise FieldError(f"{key} takes two values.")
+        if not items:
+            raise FieldError(f"{key} needs at least one value.")
+    else:
+        items = [value]
+    if value is None and lookup != "exact":
+        raise FieldError(f"None is only allowed with exact or isnull lookups ({key}).")
+    per_vendor = {
+        vendor: tuple(_convert(field, lookup, v, vendor, what) for v in items) for vendor in VENDORS
+    }
+    distinct = set(map(repr, per_vendor.values()))
+    return (column, lookup, per_vendor["sqlite"] if len(distinct) == 1 else per_vendor)
+
+
+def _convert(field: Any, lookup: str, value: Any, vendor: str, what: str) -> Any:
+    if value is not None:
+        if lookup in TEXT_LOOKUPS:
+            prep = prepare_value(lookup, vendor)
+            value = prep(value) if prep is not None else value
+        else:
+            if hasattr(value, "_meta"):
+                value = value.pk
+            value = field.get_prep_value(value)
+            to_db = field.db_preparer(vendor) if value is not None else None
+            value = to_db(value) if to_db is not None else value
+    if not isinstance(value, _LITERALS):
+        raise FieldError(
+            f"A check constraint cannot hold the value {value!r} ({what}): it takes numbers, "
+            "text, booleans, dates, times and None. Write the condition as SQL text instead."
+        )
+    return value
 
 
 def _resolve(name: str | None, meta: Options) -> str | None:

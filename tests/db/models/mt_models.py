@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 import uuid
 
 from heron.db import CheckConstraint, Index, Model, UniqueConstraint, fields
+from heron.db.query.expressions import F, Q
 from heron.db.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 
 
@@ -292,3 +294,36 @@ class Shelf(Model):
 
     class Meta:
         label = "mt"
+
+
+class Guarded(Model):
+    """Check constraints written as Q objects (see test_check_constraints)."""
+
+    name = fields.String(max_length=30)
+    price = fields.Integer()
+    low = fields.Integer(default=0)
+    high = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    code = fields.String(max_length=20, default="G_1")
+    released = fields.Date(null=True)
+    note = fields.String(max_length=20, null=True)
+    shelf = fields.ForeignKey(Shelf, on_delete=fields.CASCADE, null=True)
+
+    class Meta:
+        label = "mt"
+        constraints = [
+            CheckConstraint(condition=Q(price__gte=0), name="mt_guarded_price_positive"),
+            CheckConstraint(condition=Q(low__lte=F("high")), name="mt_guarded_low_high"),
+            CheckConstraint(condition=Q(active=True) | Q(price=0), name="mt_guarded_inactive_free"),
+            CheckConstraint(condition=Q(code__startswith="G_"), name="mt_guarded_code_prefix"),
+            CheckConstraint(
+                condition=Q(released__isnull=True) | Q(released__gte=datetime.date(2000, 1, 1)),
+                name="mt_guarded_released",
+            ),
+            CheckConstraint(
+                condition=~Q(name__in=["bad", "worse"]) & Q(price__range=(0, 1000)),
+                name="mt_guarded_name_price",
+            ),
+            CheckConstraint(check=~Q(note="it's"), name="mt_guarded_note"),
+            CheckConstraint(condition=~Q(shelf_id=999), name="mt_guarded_shelf"),
+        ]
