@@ -88,6 +88,14 @@ def base_query(qs: QuerySet[Any], vendor: str, binder: Binder) -> tuple[Joins, W
     return joins, where, clause
 
 
+def group_key(joins: Joins, where: WhereBuilder, name: str) -> Any:
+    """The expression a ``values()`` field (or annotation) ``name`` groups by."""
+    if name in where.annotations:
+        return where.annotations[name]
+    resolved = joins.resolve(name, allow_lookup=False)
+    return apply_transforms(resolved.column, resolved.transforms, where.vendor)
+
+
 def _group_columns(
     qs: QuerySet[Any], joins: Joins, where: WhereBuilder, model_columns: Any, order: list[Any]
 ) -> list[Any]:
@@ -103,13 +111,7 @@ def _group_columns(
             if not contains_aggregate(expr)
         ]
     else:
-        columns = []
-        for name in qs._group_by or ():
-            if name in where.annotations:
-                columns.append(where.annotations[name])
-            else:
-                resolved = joins.resolve(name, allow_lookup=False)
-                columns.append(apply_transforms(resolved.column, resolved.transforms, where.vendor))
+        columns = [group_key(joins, where, name) for name in qs._group_by or ()]
     known = [*columns, *where.annotations.values()]
     for term in order:
         column = getattr(term, "element", None)  # None: ORDER BY random()

@@ -14,7 +14,7 @@ from heron.db.fields.scalars import Decimal as DecimalField
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
 from heron.db.query.expressions import Aggregate, Combined, F, Value
-from heron.db.query.paths import Joins, Resolved, apply_transforms
+from heron.db.query.paths import Joins, Resolved
 from heron.db.query.persistence import field_preparer
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _annotated(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
     """``SELECT pk`` of the rows an annotated ``qs`` covers, grouped as ``qs`` without its
     ordering (which would add GROUP BY columns); a row of a ``values()`` group is covered
     when it passes the WHERE and its group the HAVING."""
-    from heron.db.query.select import MODEL_GROUP, base_query, finish
+    from heron.db.query.select import MODEL_GROUP, base_query, finish, group_key
 
     qs = qs.order_by()
     qs._for_update = None  # the UPDATE locks its rows; PostgreSQL refuses FOR UPDATE with GROUP BY
@@ -83,7 +83,7 @@ def _annotated(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
 
     if qs._group_by is None or qs._group_by == MODEL_GROUP:
         return select(pk)
-    keys = [_group_key(joins, where, name) for name in qs._group_by]
+    keys = [group_key(joins, where, name) for name in qs._group_by]
     labelled = [key.label(f"k{i}") for i, key in enumerate(keys)]
     groups = select(*labelled or [sa.literal_column("1")]).subquery("g")
     same = [groups.c[f"k{i}"].is_not_distinct_from(key) for i, key in enumerate(keys)]
@@ -94,13 +94,6 @@ def _annotated(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
         .where(sa.exists().select_from(groups).where(*same))
     )
     return rows.where(clause) if clause is not None else rows
-
-
-def _group_key(joins: Joins, where: WhereBuilder, name: str) -> Any:
-    if name in where.annotations:
-        return where.annotations[name]
-    resolved = joins.resolve(name, allow_lookup=False)
-    return apply_transforms(resolved.column, resolved.transforms, where.vendor)
 
 
 def _fields(model: type[Model], values: dict[str, Any]) -> list[tuple[str, Any]]:
