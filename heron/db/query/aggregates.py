@@ -10,6 +10,7 @@ PostgreSQL). Date arithmetic gives a ``datetime``, ``date`` or ``timedelta``.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
-from heron.db.query.expressions import Aggregate, Combined, F
+from heron.db.query.expressions import Aggregate, Combined, F, Value
 from heron.db.query.lookups import KIND_FIELDS
 from heron.db.query.paths import apply_transforms
 
@@ -144,7 +145,20 @@ def _numeric_kind(expr: Any, field: Any, where: WhereBuilder) -> str:
     if isinstance(name, str) and name in where.annotations:
         return _sql_kind(where.annotations[name].type)
     kind = _kind(field) if field is not None else "other"
-    return "float" if kind == "int" and _has_division(expr) else kind
+    if kind != "int":
+        return kind
+    if _has_division(expr) or float in _literal_types(expr):
+        return "float"
+    return "decimal" if decimal.Decimal in _literal_types(expr) else kind
+
+
+def _literal_types(expr: Any) -> set[type]:
+    """The types of the Python values in ``expr`` (``F("pages") * 2.5``: {float})."""
+    if isinstance(expr, Combined):
+        return _literal_types(expr.lhs) | _literal_types(expr.rhs)
+    if isinstance(expr, (F, Aggregate, str)):
+        return set()
+    return {type(expr.value if isinstance(expr, Value) else expr)}
 
 
 def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:

@@ -10,6 +10,7 @@ parameters (``Binder.bind``) in exactly the order ``collect()`` appends values.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -165,8 +166,14 @@ def expr_shape(expr: Any, values: list[Any]) -> Any:
         )
     value = expr.value if isinstance(expr, Value) else expr
     values.append(value)
-    # A date, date-time or timedelta changes the SQL of the arithmetic it is in.
-    return kind_of_literal(value) or "V"
+    # A date, date-time or timedelta changes the SQL of the arithmetic it is in; a float or
+    # Decimal the type of its result (``F("pages") * 2.5`` is no integer).
+    return kind_of_literal(value) or _NUMBER_SHAPES.get(type(value), "V")
+
+
+_NUMBER_SHAPES = {float: "VF", decimal.Decimal: "VD"}
+_NUMERIC = sa.Numeric()
+_NUMBER_TYPES: dict[type, Any] = {float: sa.Float(), decimal.Decimal: _NUMERIC}
 
 
 def where_shape(nodes: Sequence[Any], values: list[Any]) -> Any:
@@ -374,9 +381,15 @@ class WhereBuilder:
             from heron.db.query.aggregates import aggregate_sql
 
             return aggregate_sql(expr, self)
+        literal = expr.value if isinstance(expr, Value) else expr
+        number_type = _NUMBER_TYPES.get(type(literal))
+        if number_type is not None:  # typed, or it would take the other operand's (INTEGER)
+            # sqlite3 takes no Decimal: its text, which SQLite reads as a number.
+            prep = str if self.vendor == "sqlite" and number_type is _NUMERIC else None
+            return self.binder.bind(prep, number_type)
         if resolved is not None and not resolved.transforms:
             return self.binder.bind(resolved.field.db_preparer(self.vendor))
-        kind = kind_of_literal(expr.value if isinstance(expr, Value) else expr)
+        kind = kind_of_literal(literal)
         if kind is None:
             return self.binder.bind()
         field = KIND_FIELDS[kind]

@@ -355,3 +355,12 @@ def test_integer_sums_are_ints(library: SimpleNamespace) -> None:
     assert type(rated) is float
     assert isinstance(Book.objects.aggregate(s=Sum(F("rating") * 2))["s"], float)
     assert not isinstance(rated, Decimal)
+
+
+def test_an_integer_times_a_float_or_decimal_is_not_truncated(library: SimpleNamespace) -> None:
+    pages = Book.objects.get(pk=library.dune.pk).pages
+    row = Book.objects.filter(pk=library.dune.pk)
+    assert row.annotate(x=F("pages") * 2.5).get().x == pytest.approx(pages * 2.5)
+    assert row.annotate(x=F("pages") * 2).get().x == pages * 2  # an int, same shape otherwise
+    half = row.annotate(x=F("pages") * Decimal("0.5")).get().x
+    assert half == Decimal(pages) * Decimal("0.5") and isinstance(half, Decimal)
