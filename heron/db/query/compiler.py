@@ -10,6 +10,7 @@ parameters (``Binder.bind``) in exactly the order ``collect()`` appends values.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -148,7 +149,7 @@ def shape_of_value(key: str, value: Any, values: list[Any]) -> Any:
     if value is None:
         return "N"
     values.append(value)
-    return "V"
+    return "VT" if isinstance(value, dt.timedelta) else "V"  # a duration binds differently
 
 
 def expr_shape(expr: Any, values: list[Any]) -> Any:
@@ -335,6 +336,10 @@ class WhereBuilder:
             return LOOKUPS["range"](expr, [self.binder.bind(), self.binder.bind()], self.vendor)
         if value is None:
             return expr.is_(None)
+        if isinstance(value, dt.timedelta):  # compared with a duration (``F("b") - F("a")``)
+            duration = KIND_FIELDS["duration"]
+            bind = self.binder.bind(duration.db_preparer(self.vendor), duration.sa_type())
+            return LOOKUPS[lookup](expr, [bind], self.vendor)
         return LOOKUPS[lookup](
             expr, [self.binder.bind(prepare_value(lookup, self.vendor))], self.vendor
         )

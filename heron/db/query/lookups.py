@@ -286,13 +286,29 @@ _US: Expr = sa.literal_column("1000000")  # microseconds in a second
 
 
 def _sqlite_whole(value: Expr) -> Expr:
-    """``YYYY-MM-DD HH:MM:SS`` of Heron's SQLite text (all of a date)."""
-    return sa.func.substr(value, sa.literal_column("1"), sa.literal_column("19"))
+    """``YYYY-MM-DD HH:MM:SS`` in UTC of SQLite date-time text: Heron's own, or text with a
+    ``T``, a ``Z`` or an offset that another program wrote (SQLite's ``datetime()`` reads
+    them all)."""
+    return sa.func.datetime(value)
+
+
+def _lit(sql: str) -> Expr:
+    return sa.literal_column(sql)
 
 
 def _sqlite_fraction(value: Expr) -> Expr:
-    """The microseconds of Heron's SQLite date-time text."""
-    return sa.cast(sa.func.substr(value, sa.literal_column("21")), sa.Integer)
+    """The microseconds of SQLite date-time text: the digits after the seconds' point, up to
+    an offset or ``Z`` if any, padded to six (0 without a point)."""
+    after = sa.func.substr(value, _lit("21"))
+    end = sa.func.min(
+        *(sa.func.instr(after.op("||")(_lit(f"'{c}'")), _lit(f"'{c}'")) for c in "+-Z")
+    )
+    digits = sa.func.substr(after, _lit("1"), end.op("-")(_lit("1")))
+    padded = sa.func.substr(digits.op("||")(_lit("'000000'")), _lit("1"), _lit("6"))
+    return sa.case(
+        (sa.func.substr(value, _lit("20"), _lit("1")) == _lit("'.'"), sa.cast(padded, sa.Integer)),
+        else_=_lit("0"),
+    )
 
 
 def _sqlite_seconds(micros: Expr) -> tuple[Expr, Expr]:
@@ -330,10 +346,13 @@ def shift_date(value: Expr, kind: str, delta: Expr, subtract: bool, vendor: str)
 
 
 def date_difference(lhs: Expr, rhs: Expr, kind: str, vendor: str) -> Expr:
-    """``lhs - rhs`` of two dates or two date-times, as a duration."""
+    """``lhs - rhs`` of two dates or two date-times, as a duration (typed as one, so that a
+    value compared with it is bound as a duration)."""
     if vendor == "postgresql":
         days = lhs.op("-")(rhs)
-        return days.op("*")(sa.literal_column("INTERVAL '1 day'")) if kind == "date" else days
-    if vendor == "mysql":
-        return sa.func.timestampdiff(sa.literal_column("MICROSECOND"), rhs, lhs)
-    return _sqlite_micros(lhs, kind).op("-")(_sqlite_micros(rhs, kind))
+        diff = days.op("*")(sa.literal_column("INTERVAL '1 day'")) if kind == "date" else days
+    elif vendor == "mysql":
+        diff = sa.func.timestampdiff(sa.literal_column("MICROSECOND"), rhs, lhs)
+    else:
+        diff = _sqlite_micros(lhs, kind).op("-")(_sqlite_micros(rhs, kind))
+    return sa.type_coerce(diff, KIND_FIELDS["duration"].sa_type())

@@ -192,6 +192,10 @@ def test_datetime_minus_datetime_is_a_timedelta(events: SimpleNamespace) -> None
     assert list(children.filter(starts__gt=F("parent__starts") + dt.timedelta(days=1))) == [
         events.a
     ]
+    # A difference compared with a timedelta, in a filter on the annotation.
+    assert list(gaps.filter(gap__gt=dt.timedelta(days=1))) == [events.a]
+    assert list(gaps.filter(gap=dt.timedelta(days=1, microseconds=1))) == [events.a]
+    assert list(gaps.filter(days__lt=dt.timedelta(days=90))) == [events.a]
 
 
 def test_date_arithmetic_before_1970_with_nulls_and_literals(db: Database) -> None:

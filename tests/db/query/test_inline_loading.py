@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from heron.db import connections, fields, registry
+from heron.db import F, connections, fields, registry
 from heron.db.backends import Database
 from heron.db.fields.base import INLINE_ERRORS, Field
 from tests.db.query.conftest import at, qt_tables
@@ -140,3 +140,28 @@ async def test_usual_rows_load_async_in_one_list_and_in_chunks(sqlite_db: Databa
     pairs = await Book.objects.order_by("pages").values_list("published", "pages")
     assert pairs == [(m, i) for i, m in enumerate(moments)]
     assert [b.published async for b in Book.objects.order_by("pages").aiterator()] == moments
+
+
+def test_date_arithmetic_reads_text_stored_elsewhere(sqlite_db: Database) -> None:
+    author = Author.objects.create(name="cy")
+    _insert_books(
+        sqlite_db,
+        author.pk,
+        [
+            "2024-03-01 12:30:00.000000",  # Heron's own form
+            "2024-03-01 14:30:00+02:00",  # an offset, no fraction
+            "2024-03-01 14:30:00.5+02:00",  # a short fraction before the offset
+            "2024-03-01T10:30:00.25-02:00",  # 'T' and a negative offset
+        ],
+    )
+    hour = dt.timedelta(hours=1)
+    shifted = Book.objects.order_by("pages").annotate(later=F("published") + hour)
+    expected = [
+        at(1, 13),
+        at(1, 13),
+        at(1, 13) + dt.timedelta(milliseconds=500),
+        at(1, 13) + dt.timedelta(milliseconds=250),
+    ]
+    assert [b.later for b in shifted] == expected
+    Book.objects.update(published=F("published") + hour)
+    assert [b.published for b in Book.objects.order_by("pages")] == expected
