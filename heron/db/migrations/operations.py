@@ -3,8 +3,6 @@ server default, and filling a column's NULLs before it becomes NOT NULL."""
 
 from __future__ import annotations
 
-import datetime
-import decimal
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,12 +74,20 @@ class FillNullsOp(ops.MigrateOperation):
 
     def imports(self) -> set[str]:
         """The import lines the rendered call needs."""
-        found = {"from heron.db.migrations.operations import fill_nulls"}
-        if isinstance(self.value, decimal.Decimal):
-            found.add("from decimal import Decimal")
-        if isinstance(self.value, datetime.date | datetime.time):
-            found.add("import datetime")
-        return found
+        return {"from heron.db.migrations.operations import fill_nulls"} | literal_imports(
+            repr(self.value)
+        )
+
+
+def literal_imports(text: str) -> set[str]:
+    """The imports a migration file needs for ``text``, the ``repr()`` of Python values
+    (dates, times, timedeltas and decimals)."""
+    found = set()
+    if "datetime." in text:
+        found.add("import datetime")
+    if "Decimal(" in text:
+        found.add("from decimal import Decimal")
+    return found
 
 
 @renderers.dispatch_for(FillNullsOp)

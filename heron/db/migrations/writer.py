@@ -40,6 +40,7 @@ from heron.db.migrations.operations import (
     DropOneOffDefaultOp,
     FillNullsOp,
     RenameColumnOp,
+    literal_imports,
     walk,
 )
 from heron.db.models.constraints import QCheck
@@ -107,10 +108,7 @@ def _render_qcheck(constraint: Any, imports: set[str]) -> str:
     tree = constraint.sqltext.tree
     imports.add("from heron.db.models.constraints import heron_check")
     text = repr(tree)
-    if "datetime." in text:
-        imports.add("import datetime")
-    if "Decimal(" in text:
-        imports.add("from decimal import Decimal")
+    imports.update(literal_imports(text))
     return f"sa.CheckConstraint(heron_check({text}), name={str(constraint.name)!r})"
 
 
