@@ -10,7 +10,6 @@ rename is applied to the replayed schema and the comparison runs again, so what 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import enum
@@ -22,12 +21,10 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations
 from alembic.operations import Operations, ops
-from alembic.operations.base import AbstractOperations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
+from heron.db.migrations.checks import check_ops
 from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.fixups import (
     AskDefault,
@@ -45,19 +42,20 @@ from heron.db.migrations.operations import (
     FillNullsOp,
     RenameColumnOp,
     RenameTableOp,
+    index_sorting,
+    sorted_indexes,
     walk,
 )
 from heron.db.migrations.schema import table_label
 from heron.db.migrations.state import SchemaState
+from heron.db.migrations.stated import Stated
 
 __all__ = [
     "AskRename",
     "Changes",
     "NullsQuestion",
     "RenameQuestion",
-    "StatedTypes",
     "detect_changes",
-    "stated_types",
 ]
 
 _SQLITE = sqlite.dialect()
@@ -98,76 +96,6 @@ class NullsQuestion(DefaultQuestion):
 _FILLABLE = (str, int, float, decimal.Decimal, datetime.date, datetime.time)
 
 
-class StatedTypes(dict[tuple[str, str], sa.types.TypeEngine[Any]]):
-    """``(table, column)`` → the type the migration files state for it.
-
-    SQLite's reflection of the replayed schema loses types (a ``BigInteger`` id reads back as
-    ``INTEGER``, MariaDB's ``LONGTEXT`` variant as ``TEXT``): downgrades that re-create what
-    an upgrade removes take the types from here.
-    """
-
-    def record(self, op: ops.MigrateOperation) -> None:
-        """Follow one operation run by a migration."""
-        if isinstance(op, ops.CreateTableOp):
-            for item in op.columns:
-                if isinstance(item, sa.Column):
-                    self[(op.table_name, item.name)] = item.type
-        elif isinstance(op, ops.AddColumnOp):
-            self[(op.table_name, op.column.name)] = op.column.type
-        elif isinstance(op, ops.AlterColumnOp):
-            key = (op.table_name, op.column_name)
-            if op.modify_type is not None:
-                self[key] = op.modify_type
-            if op.modify_name is not None and key in self:
-                self[(op.table_name, op.modify_name)] = self.pop(key)
-        elif isinstance(op, ops.DropColumnOp):
-            self.pop((op.table_name, op.column_name), None)
-        elif isinstance(op, ops.DropTableOp | ops.RenameTableOp):
-            for key in [k for k in self if k[0] == op.table_name]:
-                stated = self.pop(key)
-                if isinstance(op, ops.RenameTableOp):
-                    self[(op.new_table_name, key[1])] = stated
-
-    def changed_from(self, upgrade: ops.UpgradeOps) -> None:
-        """State the previous type of the columns whose type the upgrade changes (before it
-        is reversed: the downgrade changes them back to it)."""
-        for op in walk(upgrade):
-            if isinstance(op, ops.AlterColumnOp) and op.modify_type is not None:
-                op.existing_type = self.get((op.table_name, op.column_name), op.existing_type)
-
-    def restore(self, downgrade: ops.DowngradeOps) -> None:
-        """Give the tables and columns the downgrade re-creates their previous types."""
-        for op in walk(downgrade):
-            if isinstance(op, ops.CreateTableOp):
-                columns = [c for c in op.columns if isinstance(c, sa.Column)]
-            elif isinstance(op, ops.AddColumnOp):
-                columns = [op.column]
-            else:
-                continue
-            for column in columns:
-                column.type = self.get((op.table_name, column.name), column.type)
-
-
-@contextlib.contextmanager
-def stated_types() -> Iterator[StatedTypes]:
-    """Record the column types the migrations run while the block runs state (see
-    ``StatedTypes``); wraps Alembic's ``Operations.invoke``, which every operation goes
-    through, batch ones included."""
-    types = StatedTypes()
-    invoke = AbstractOperations.invoke
-
-    def recording(operations: AbstractOperations, operation: ops.MigrateOperation) -> Any:
-        result = invoke(operations, operation)
-        types.record(operation)
-        return result
-
-    AbstractOperations.invoke = recording  # type: ignore[assignment,method-assign]
-    try:
-        yield types
-    finally:
-        AbstractOperations.invoke = invoke  # type: ignore[method-assign]
-
-
 @dataclass
 class Changes:
     """One label's operations (upgrade and its reverse) and what they point at."""
@@ -202,15 +130,8 @@ _Sorting = tuple[tuple[tuple[str, bool], ...], bool]
 def _sorting(index: sa.Index) -> _Sorting | None:
     """The columns of an index with a descending one (``Index(fields=["shop", "-price"])``),
     else None. Alembic cannot compare those (SQLite's reflection forgets DESC): Heron does."""
-    keys: list[tuple[str, bool]] = []
-    for expression in index.expressions:
-        column, desc = expression, False
-        if isinstance(expression, UnaryExpression) and expression.modifier is operators.desc_op:
-            column, desc = expression.element, True
-        if not isinstance(column, sa.ColumnClause):
-            return None
-        keys.append((column.name, desc))
-    return (tuple(keys), bool(index.unique)) if any(d for _, d in keys) else None
+    keys = index_sorting(index.expressions)
+    return (keys, bool(index.unique)) if keys is not None else None
 
 
 def _replayed_indexes(state: SchemaState, tables: set[str]) -> dict[str, tuple[str, _Sorting]]:
@@ -547,12 +468,13 @@ def detect_changes(
     *,
     ask_rename: AskRename | None = None,
     ask_default: AskDefault | None = None,
-    types: StatedTypes | None = None,
+    stated: Stated | None = None,
 ) -> Changes:
     """The operations that bring the label's replayed tables to its models' tables.
 
-    ``state`` is modified (accepted renames are applied to it). ``types``: the types the
-    migration files state (``stated_types``), for what the downgrade re-creates.
+    ``state`` is modified (accepted renames are applied to it). ``stated``: what the
+    migration files state (``heron.db.migrations.stated.stated()``): the types of what the
+    downgrade re-creates, and the check constraints, which are only compared with it.
     """
     renames: list[_Rename] = []
     asked: set[RenameQuestion] = set()
@@ -567,22 +489,25 @@ def detect_changes(
     model_types(upgrade, metadata)
     fill_existing_rows(upgrade, metadata, ask_default)
     _sorted_index_ops(upgrade, state, metadata, label)
+    if stated is not None:
+        check_ops(upgrade, stated.checks, metadata, label, state.owned(label))
     for op in walk(upgrade):
         if isinstance(op, ops.CreateTableOp):
             op.info = {}  # Heron's table info (label, model class) is not for the file
     upgrade.ops = [*_rename_ops(renames, metadata), *upgrade.ops]
     portable_types(upgrade)
     _drop_tables_last(upgrade)
-    if types is not None:
-        types.changed_from(upgrade)
+    if stated is not None:
+        stated.types.changed_from(upgrade)
     downgrade = upgrade.reverse()
-    if types is not None:
-        types.restore(downgrade)
+    if stated is not None:
+        stated.types.restore(downgrade)
     _refill_readded_columns(downgrade)
     _fill_nulls(upgrade, metadata, ask_default)
     for container in (upgrade, downgrade):
         prune_index_drops(container)
         indexes_before_drops(container)
+        sorted_indexes(container)
     referenced, created = _references(upgrade)
     unreferenced, _ = _references(downgrade)
     own = {t.name for t in metadata.tables.values() if table_label(t) == label}

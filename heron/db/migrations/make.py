@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from heron.db.migrations.autodetect import AskRename, Changes, detect_changes, stated_types
+from heron.db.migrations.autodetect import AskRename, Changes, detect_changes
 from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.fixups import AskDefault
 from heron.db.migrations.loader import (
@@ -20,6 +20,7 @@ from heron.db.migrations.loader import (
 )
 from heron.db.migrations.schema import migration_metadata, referenced_tables, table_label
 from heron.db.migrations.state import SchemaState
+from heron.db.migrations.stated import stated
 from heron.db.migrations.writer import (
     clean_name,
     describe,
@@ -230,11 +231,11 @@ def make_migrations(
     unmigrated = [lbl for lbl in registry.labels() if lbl not in graph.labels and lbl not in wanted]
     premade = referenced_tables(metadata, wanted, unmigrated)
     ask: AskRename | None = (lambda q: True) if rename is True else (rename or None)
-    with stated_types() as types, SchemaState.replay(graph.order(), premade) as state:
+    with stated() as recorded, SchemaState.replay(graph.order(), premade) as state:
         changes: dict[str, Changes] = {}
         for label in wanted:
             found = detect_changes(
-                state, metadata, label, ask_rename=ask, ask_default=ask_default, types=types
+                state, metadata, label, ask_rename=ask, ask_default=ask_default, stated=recorded
             )
             if found:
                 changes[label] = found

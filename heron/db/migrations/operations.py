@@ -1,5 +1,7 @@
 """Heron's own Alembic operations: renames that reverse themselves, the drop of a one-off
-server default, and filling a column's NULLs before it becomes NOT NULL."""
+server default, filling a column's NULLs before it becomes NOT NULL, check constraints
+written as data (``heron_check``), and indexes with descending columns quoted on each
+backend."""
 
 from __future__ import annotations
 
@@ -10,13 +12,26 @@ import sqlalchemy as sa
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
 from alembic.operations import ops
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
+
+from heron.db.models.constraints import QCheck
 
 __all__ = [
+    "Condition",
+    "CreateCheckOp",
+    "CreateSortedIndexOp",
+    "DropCheckOp",
     "DropOneOffDefaultOp",
     "FillNullsOp",
     "RenameColumnOp",
     "RenameTableOp",
+    "as_condition",
     "fill_nulls",
+    "index_sorting",
+    "literal_imports",
+    "render_condition",
+    "sorted_indexes",
     "walk",
 ]
 
@@ -93,6 +108,133 @@ def literal_imports(text: str) -> set[str]:
 @renderers.dispatch_for(FillNullsOp)
 def _render_fill_nulls(context: AutogenContext, op: FillNullsOp) -> str:
     return f"fill_nulls({op.table_name!r}, {op.column_name!r}, {op.value!r})"
+
+
+#: A check constraint's condition: a Q's tree (``QCheck``) or SQL text.
+Condition = QCheck | str
+
+
+def as_condition(value: Any) -> Condition:
+    """A check constraint's condition (``sqltext``, or what ``create_check_constraint`` was
+    given) as a ``QCheck`` or SQL text; other expressions are compiled to text."""
+    if isinstance(value, QCheck | str):
+        return value
+    if isinstance(value, sa.TextClause):
+        return value.text
+    return str(value.compile(compile_kwargs={"literal_binds": True}))
+
+
+def render_condition(condition: Condition) -> tuple[str, set[str]]:
+    """A check condition as Python source, and the imports it needs: a Q's tree as
+    ``heron_check(...)`` (compiled on each backend), SQL text as a string."""
+    if isinstance(condition, QCheck):
+        text = repr(condition.tree)
+        imports = {"from heron.db.models.constraints import heron_check"}
+        return f"heron_check({text})", imports | literal_imports(text)
+    return repr(condition), set()
+
+
+class CreateCheckOp(ops.CreateCheckConstraintOp):
+    """``create_check_constraint(name, condition)`` whose reverse drops it."""
+
+    condition: Condition
+
+    def reverse(self) -> DropCheckOp:
+        return DropCheckOp(str(self.constraint_name), self.table_name, self.condition)
+
+    def imports(self) -> set[str]:
+        """The import lines the rendered call needs."""
+        return render_condition(self.condition)[1]
+
+
+class DropCheckOp(ops.DropConstraintOp):
+    """``drop_constraint(name, type_="check")`` that knows the condition its reverse
+    creates again."""
+
+    def __init__(self, constraint_name: str, table_name: str, condition: Condition) -> None:
+        super().__init__(constraint_name, table_name, type_="check")
+        self.condition = condition
+
+    def reverse(self) -> CreateCheckOp:
+        return CreateCheckOp(self.constraint_name, self.table_name, self.condition)
+
+
+def _prefix(context: AutogenContext) -> str:
+    return "batch_op." if context._has_batch else "op."
+
+
+def _table_argument(context: AutogenContext, table: str) -> str:
+    return "" if context._has_batch else f"{table!r}, "
+
+
+@renderers.dispatch_for(CreateCheckOp)
+def _render_create_check(context: AutogenContext, op: CreateCheckOp) -> str:
+    condition = render_condition(op.condition)[0]
+    table = _table_argument(context, op.table_name)
+    return f"{_prefix(context)}create_check_constraint({op.constraint_name!r}, {table}{condition})"
+
+
+#: An index's ``(column, descending)`` pairs.
+Sorting = tuple[tuple[str, bool], ...]
+
+
+def index_sorting(expressions: Any) -> Sorting | None:
+    """The ``(column, descending)`` pairs of an index with a descending column
+    (``Index(fields=["shop", "-price"])``), else None (no descending column, or an
+    expression that is not a column)."""
+    keys: list[tuple[str, bool]] = []
+    for expression in expressions:
+        column, desc = expression, False
+        if isinstance(expression, UnaryExpression) and expression.modifier is operators.desc_op:
+            column, desc = expression.element, True
+        if isinstance(column, str):
+            keys.append((column, desc))
+        elif isinstance(column, sa.ColumnClause):
+            keys.append((column.name, desc))
+        else:
+            return None
+    return tuple(keys) if any(d for _, d in keys) else None
+
+
+class CreateSortedIndexOp(ops.CreateIndexOp):
+    """``create_index`` of an index with descending columns, written as
+    ``sa.column("order").desc()`` so that each backend quotes the column its own way
+    (Alembic writes ``sa.literal_column('order DESC')``, SQL text of one dialect)."""
+
+
+@renderers.dispatch_for(CreateSortedIndexOp)
+def _render_sorted_index(context: AutogenContext, op: CreateSortedIndexOp) -> str:
+    sorting = index_sorting(op.columns)
+    assert sorting is not None
+    columns = ", ".join(
+        f"sa.column({name!r}).desc()" if desc else repr(name) for name, desc in sorting
+    )
+    table = _table_argument(context, op.table_name)
+    return (
+        f"{_prefix(context)}create_index({op.index_name!r}, {table}[{columns}], "
+        f"unique={bool(op.unique)!r})"
+    )
+
+
+def sorted_indexes(container: ops.OpContainer) -> None:
+    """Make the creation of every index with a descending column a ``CreateSortedIndexOp``."""
+    for item in container.ops:
+        if isinstance(item, ops.ModifyTableOps):
+            sorted_indexes(item)
+    container.ops = [
+        CreateSortedIndexOp(
+            op.index_name,
+            op.table_name,
+            op.columns,
+            schema=op.schema,
+            unique=op.unique,
+            if_not_exists=op.if_not_exists,
+            **op.kw,
+        )
+        if type(op) is ops.CreateIndexOp and index_sorting(op.columns) is not None
+        else op
+        for op in container.ops
+    ]
 
 
 def walk(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:

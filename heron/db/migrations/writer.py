@@ -37,10 +37,12 @@ from alembic.runtime.migration import MigrationContext
 from heron.db.migrations.autodetect import Changes
 from heron.db.migrations.loader import Key
 from heron.db.migrations.operations import (
+    CreateCheckOp,
+    DropCheckOp,
     DropOneOffDefaultOp,
     FillNullsOp,
     RenameColumnOp,
-    literal_imports,
+    render_condition,
     walk,
 )
 from heron.db.models.constraints import QCheck
@@ -96,7 +98,7 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
         return False
 
     for op in walk(container):
-        if isinstance(op, FillNullsOp):
+        if isinstance(op, FillNullsOp | CreateCheckOp):
             imports.update(op.imports())
     code = render_python_code(container, render_as_batch=True, render_item=render_item)
     lines = [line for line in code.splitlines() if line.strip() not in _ALEMBIC_MARKERS]
@@ -105,11 +107,9 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
 
 def _render_qcheck(constraint: Any, imports: set[str]) -> str:
     """A check constraint from a Q, as the tree ``heron_check`` compiles on each backend."""
-    tree = constraint.sqltext.tree
-    imports.add("from heron.db.models.constraints import heron_check")
-    text = repr(tree)
-    imports.update(literal_imports(text))
-    return f"sa.CheckConstraint(heron_check({text}), name={str(constraint.name)!r})"
+    condition, needed = render_condition(constraint.sqltext)
+    imports.update(needed)
+    return f"sa.CheckConstraint({condition}, name={str(constraint.name)!r})"
 
 
 def _dependencies(dependencies: Iterable[Key]) -> str:
@@ -215,6 +215,10 @@ def describe(changes: Changes) -> list[str]:
             lines.append(f"Drop index {op.index_name} on {table}")
         elif isinstance(op, ops.CreateForeignKeyOp):
             lines.append(f"Add foreign key {op.constraint_name} on {table}")
+        elif isinstance(op, CreateCheckOp):
+            lines.append(f"Add check constraint {op.constraint_name} on {table}")
+        elif isinstance(op, DropCheckOp):
+            lines.append(f"Remove check constraint {op.constraint_name} on {table}")
         elif isinstance(op, ops.CreateUniqueConstraintOp):
             lines.append(f"Add unique constraint {op.constraint_name} on {table}")
         elif isinstance(op, ops.AddConstraintOp):

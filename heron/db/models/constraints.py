@@ -46,7 +46,7 @@ class Index:
         columns: list[Any] = []
         for spec in self.fields:
             column = meta.get_field(spec.lstrip("-")).column
-            columns.append(sa.literal_column(column).desc() if spec.startswith("-") else column)
+            columns.append(sa.column(column).desc() if spec.startswith("-") else column)
         name = _resolve(self.name, meta) or _name(meta, "idx", [f.lstrip("-") for f in self.fields])
         return sa.Index(name, *columns, unique=self.unique)
 

@@ -1,0 +1,145 @@
+"""What the migration files state, recorded while ``makemigrations`` replays them.
+
+SQLite's reflection of the replayed schema loses what the files said: types (a
+``BigInteger`` id reads back as ``INTEGER``) and the conditions of check constraints
+(each backend rewrites their SQL its own way; a Q's condition is compiled per backend).
+``stated()`` follows every operation the migrations run, so downgrades re-create what an
+upgrade removes as the files stated it, and check constraints are compared as stated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.operations import ops
+from alembic.operations.base import AbstractOperations
+
+from heron.db.migrations.operations import Condition, as_condition, walk
+
+__all__ = ["Stated", "StatedChecks", "StatedTypes", "named_checks", "stated"]
+
+
+def _follow_table(found: dict[tuple[str, str], Any], op: ops.MigrateOperation) -> None:
+    """Forget the entries of a dropped table; move those of a renamed one."""
+    if isinstance(op, ops.DropTableOp | ops.RenameTableOp):
+        for key in [k for k in found if k[0] == op.table_name]:
+            value = found.pop(key)
+            if isinstance(op, ops.RenameTableOp):
+                found[(op.new_table_name, key[1])] = value
+
+
+class StatedTypes(dict[tuple[str, str], sa.types.TypeEngine[Any]]):
+    """``(table, column)`` → the type the migration files state for it.
+
+    SQLite's reflection of the replayed schema loses types (a ``BigInteger`` id reads back as
+    ``INTEGER``, MariaDB's ``LONGTEXT`` variant as ``TEXT``): downgrades that re-create what
+    an upgrade removes take the types from here.
+    """
+
+    def record(self, op: ops.MigrateOperation) -> None:
+        """Follow one operation run by a migration."""
+        if isinstance(op, ops.CreateTableOp):
+            for item in op.columns:
+                if isinstance(item, sa.Column):
+                    self[(op.table_name, item.name)] = item.type
+        elif isinstance(op, ops.AddColumnOp):
+            self[(op.table_name, op.column.name)] = op.column.type
+        elif isinstance(op, ops.AlterColumnOp):
+            key = (op.table_name, op.column_name)
+            if op.modify_type is not None:
+                self[key] = op.modify_type
+            if op.modify_name is not None and key in self:
+                self[(op.table_name, op.modify_name)] = self.pop(key)
+        elif isinstance(op, ops.DropColumnOp):
+            self.pop((op.table_name, op.column_name), None)
+        else:
+            _follow_table(self, op)
+
+    def changed_from(self, upgrade: ops.UpgradeOps) -> None:
+        """State the previous type of the columns whose type the upgrade changes (before it
+        is reversed: the downgrade changes them back to it)."""
+        for op in walk(upgrade):
+            if isinstance(op, ops.AlterColumnOp) and op.modify_type is not None:
+                op.existing_type = self.get((op.table_name, op.column_name), op.existing_type)
+
+    def restore(self, downgrade: ops.DowngradeOps) -> None:
+        """Give the tables and columns the downgrade re-creates their previous types."""
+        for op in walk(downgrade):
+            if isinstance(op, ops.CreateTableOp):
+                columns = [c for c in op.columns if isinstance(c, sa.Column)]
+            elif isinstance(op, ops.AddColumnOp):
+                columns = [op.column]
+            else:
+                continue
+            for column in columns:
+                column.type = self.get((op.table_name, column.name), column.type)
+
+
+def named_checks(items: Any) -> dict[str, Condition]:
+    """The named check constraints among a table's ``items`` (constraints, columns):
+    name → condition. Checks a type adds for itself (``Boolean``, ``Enum``) are left out."""
+    return {
+        str(item.name): as_condition(item.sqltext)
+        for item in items
+        if isinstance(item, sa.CheckConstraint)
+        and item.name
+        and not getattr(item, "_type_bound", False)
+    }
+
+
+class StatedChecks(dict[tuple[str, str], Condition]):
+    """``(table, constraint name)`` → the condition of a check constraint, as the migration
+    files state it (a Q's tree or SQL text)."""
+
+    def record(self, op: ops.MigrateOperation) -> None:
+        """Follow one operation run by a migration."""
+        if isinstance(op, ops.CreateTableOp):
+            for name, condition in named_checks(op.columns).items():
+                self[(op.table_name, name)] = condition
+        elif isinstance(op, ops.CreateCheckConstraintOp) and op.constraint_name:
+            self[(op.table_name, str(op.constraint_name))] = as_condition(op.condition)
+        elif isinstance(op, ops.DropConstraintOp) and op.constraint_type == "check":
+            self.pop((op.table_name, str(op.constraint_name)), None)
+        else:
+            _follow_table(self, op)
+
+    def of(self, table: str) -> dict[str, Condition]:
+        """The check constraints of one table: name → condition."""
+        return {name: condition for (owner, name), condition in self.items() if owner == table}
+
+
+@dataclass
+class Stated:
+    """What the migration files state: column types and check constraints."""
+
+    types: StatedTypes = field(default_factory=StatedTypes)
+    checks: StatedChecks = field(default_factory=StatedChecks)
+
+    def record(self, op: ops.MigrateOperation) -> None:
+        """Follow one operation run by a migration."""
+        self.types.record(op)
+        self.checks.record(op)
+
+
+@contextlib.contextmanager
+def stated() -> Iterator[Stated]:
+    """Record what the migrations run while the block runs state (see ``Stated``); wraps
+    Alembic's ``Operations.invoke``, which every operation goes through, batch ones
+    included."""
+    found = Stated()
+    invoke = AbstractOperations.invoke
+
+    def recording(operations: AbstractOperations, operation: ops.MigrateOperation) -> Any:
+        result = invoke(operations, operation)
+        found.record(operation)
+        return result
+
+    AbstractOperations.invoke = recording  # type: ignore[assignment,method-assign]
+    try:
+        yield found
+    finally:
+        AbstractOperations.invoke = invoke  # type: ignore[method-assign]
