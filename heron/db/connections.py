@@ -57,7 +57,8 @@ class ConnectionHandler(Mapping[str, Database]):
 
         ``databases["default"]`` wins over ``database_url``; with neither, the default is
         ``sqlite:///db.sqlite3``. Relative SQLite paths resolve against ``root_path`` (else
-        the working directory). Databases of an earlier configuration are closed.
+        the working directory). Databases of an earlier configuration are closed (while
+        ``pin()``-ed, the pinned ones stay open).
         """
         if self._pinned is not None:
             # A test session pinned its test databases: apps must not move off them.
@@ -68,6 +69,8 @@ class ConnectionHandler(Mapping[str, Database]):
             raw = {DEFAULT_DB_ALIAS: database_url or DEFAULT_URL, **raw}
         settings = {alias: normalize_settings(alias, value, root) for alias, value in raw.items()}
         with self._lock:
+            if self._pinned is not None and settings == self._settings:
+                return  # keep the pinned databases open: a test's transaction runs on them
             old = list(self._databases.values())
             self._databases = {}
             self._settings = settings

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
 from heron.db.connections import DEFAULT_DB_ALIAS, connections
 
 __all__ = ["hold_connection"]
+
+# The holds entered in this context, innermost last. Kept per context, not on the
+# ``hold_connection`` object, so one object may be entered by several tasks at once.
+_entered: ContextVar[tuple[Any, ...]] = ContextVar("heron.db.hold_connection", default=())
+
+
+def _push(manager: Any) -> None:
+    _entered.set((*_entered.get(), manager))
+
+
+def _pop() -> Any:
+    *outer, manager = _entered.get()
+    _entered.set(tuple(outer))
+    return manager
 
 
 class hold_connection:
@@ -16,19 +31,18 @@ class hold_connection:
     The block's statements on ``using`` (outside ``atomic()``) share one pooled connection
     instead of taking and returning one each: worth it for a handler that runs many
     queries, such as a page that loads twenty rows one by one. Statements stay in
-    autocommit mode.
+    autocommit mode. One object may be entered by several tasks or threads at once.
     """
 
-    __slots__ = ("_entered", "using")
+    __slots__ = ("using",)
 
     def __init__(self, using: str | None = None) -> None:
         self.using = using or DEFAULT_DB_ALIAS
-        self._entered: list[Any] = []
 
     def __enter__(self) -> None:
         manager = connections[self.using].hold()
         manager.__enter__()
-        self._entered.append(manager)
+        _push(manager)
 
     def __exit__(
         self,
@@ -36,12 +50,12 @@ class hold_connection:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._entered.pop().__exit__(exc_type, exc, tb)
+        _pop().__exit__(exc_type, exc, tb)
 
     async def __aenter__(self) -> None:
         manager = connections[self.using].ahold()
         await manager.__aenter__()
-        self._entered.append(manager)
+        _push(manager)
 
     async def __aexit__(
         self,
@@ -49,4 +63,4 @@ class hold_connection:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._entered.pop().__aexit__(exc_type, exc, tb)
+        await _pop().__aexit__(exc_type, exc, tb)

@@ -23,6 +23,7 @@ from typing import Any, TypeVar, cast, overload
 
 from heron.db.backends.base import Database
 from heron.db.backends.state import Level, TransactionState
+from heron.db.backends.turns import Turns
 from heron.db.connections import DEFAULT_DB_ALIAS, connections
 from heron.db.errors import AsyncContextError, DatabaseError, TransactionManagementError
 
@@ -42,8 +43,20 @@ def _database(using: str | None) -> Database:
 def _active_state(db: Database) -> TransactionState | None:
     """The transaction of the current context: the async one in a loop's thread, else sync."""
     if _get_running_loop() is not None:
-        return db._async_tx.get()
-    return db._sync_tx.get()
+        return _open(db._async_tx)
+    return _open(db._sync_tx)
+
+
+def _open(var: ContextVar[TransactionState | None]) -> TransactionState | None:
+    """The context's transaction, unless its outermost block has ended.
+
+    A task created inside a block inherits the block's state and may outlive it; once the
+    block has ended, its connection is back in the pool and the task is in no transaction.
+    """
+    state = var.get()
+    if state is None or state.ended:
+        return None
+    return state
 
 
 def _only_testing(levels: list[Level]) -> bool:
@@ -70,6 +83,21 @@ def _released(state: TransactionState, level: Level) -> list[Callback]:
     callbacks = state.callbacks[level.mark :]
     del state.callbacks[level.mark :]
     return callbacks
+
+
+def _doom_out_of_order(state: TransactionState, task: object) -> None:
+    """Drop ``task``'s innermost level and doom the transaction to its outermost block.
+
+    The blocks still open cannot be undone alone (their savepoints interleave), so none
+    of them may clear the mark; the outer blocks then end normally, rolling back.
+    """
+    for index in range(len(state.levels) - 1, 0, -1):
+        if state.levels[index].owner is task:
+            del state.levels[index]
+            break
+    for level in state.levels[1:]:
+        level.sid = None
+    state.rollback_only = True
 
 
 def _reset(var: ContextVar[TransactionState | None], state: TransactionState) -> None:
@@ -128,7 +156,8 @@ class Atomic:
             )
 
     def _sid(self, state: TransactionState) -> str | None:
-        if not self.savepoint:
+        # Inside only a test's block, a block acts as the outermost: it always needs one.
+        if not self.savepoint and not _only_testing(state.levels):
             return None
         state.counter += 1
         return f"heron_sp{state.counter}"
@@ -139,7 +168,7 @@ class Atomic:
         if _get_running_loop() is not None:
             raise AsyncContextError("`with atomic()`", "`async with atomic()`")
         db = _database(self.using)
-        state = db._sync_tx.get()
+        state = _open(db._sync_tx)
         if state is None:
             state = TransactionState(db._tx_begin(), threading.Lock())
             state.token = db._sync_tx.set(state)
@@ -169,6 +198,7 @@ class Atomic:
                 self._exit_inner(db, state, level, failed)
             _run_callbacks(_released(state, level))
             return
+        state.ended = True  # from here on, tasks that inherited it use the pool
         committed = False
         broken = False
         try:
@@ -210,10 +240,10 @@ class Atomic:
 
     async def __aenter__(self) -> None:
         db = _database(self.using)
-        state = db._async_tx.get()
+        state = _open(db._async_tx)
         owner = asyncio.current_task()
         if state is None:
-            state = TransactionState(await db._atx_begin(), asyncio.Lock())
+            state = TransactionState(await db._atx_begin(), Turns())
             state.token = db._async_tx.set(state)
             state.levels.append(Level(None, 0, owner, self.testing))
             return
@@ -235,6 +265,7 @@ class Atomic:
         if state is None or not state.levels:
             raise TransactionManagementError("an atomic block was exited without being entered")
         if state.levels[-1].owner is not asyncio.current_task():
+            _doom_out_of_order(state, asyncio.current_task())
             raise TransactionManagementError(
                 "atomic blocks of tasks sharing one transaction were left out of order; "
                 "give concurrent tasks their own transaction (start them outside the block)"
@@ -246,6 +277,7 @@ class Atomic:
                 await self._aexit_inner(db, state, level, failed)
             await _arun_callbacks(_released(state, level))
             return
+        state.ended = True  # from here on, tasks that inherited it use the pool
         committed = False
         broken = False
         try:

@@ -6,6 +6,7 @@ define an ``app`` fixture in its ``conftest.py``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -74,10 +75,16 @@ def heron_test_databases(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 @pytest.fixture
-def db(heron_test_databases: Any) -> Iterator[None]:
+def db(heron_test_databases: Any, request: pytest.FixtureRequest) -> Iterator[None]:
     """Run the test inside a transaction on every database, rolled back afterwards."""
     from heron.db.testing import rollback_atomic
 
+    if inspect.iscoroutinefunction(request.function):
+        # Its transaction is the sync driver's: an async test's queries would not see it,
+        # and would commit for real.
+        raise pytest.UsageError(
+            f"{request.node.name} is an async test: use the async_db fixture, not db"
+        )
     with rollback_atomic():
         yield
 

@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy.engine import URL
 
+from heron.db.backends.hold import AsyncHold, Hold
 from heron.db.backends.pool import AsyncPool, AsyncPools, SyncPool
 from heron.db.backends.settings import normalize_settings, parse_url, vendor_of
-from heron.db.backends.state import TransactionState
+from heron.db.backends.state import TransactionState, live_state
 from heron.db.errors import (
     AsyncContextError,
     DatabaseError,
@@ -257,6 +258,8 @@ class Database:
         if self.queries:
             self._report(sql, params)
         state = self._sync_tx.get() or self._sync_held.get()
+        if state is not None and state.ended:  # a block this thread outlived
+            state = live_state(self._sync_tx.get(), self._sync_held.get())
         if state is not None:
             if state.rollback_only:
                 raise _doomed()
@@ -289,7 +292,7 @@ class Database:
         if self.queries:
             self._report(sql, params)
         state = self._sync_tx.get()
-        if state is not None:
+        if state is not None and not state.ended:  # ended: a block this thread outlived
             return self._iterate_in(state, sql, params, chunk)
         return self._iterate_pooled(sql, params, chunk)
 
@@ -369,17 +372,20 @@ class Database:
         if self.queries:
             self._report(sql, params)
         state = self._async_tx.get() or self._async_held.get()
+        if state is not None and state.ended:  # a block this task outlived
+            state = live_state(self._async_tx.get(), self._async_held.get())
         if state is not None:
             if state.rollback_only:
                 raise _doomed()
-            lock = state.lock
-            await lock.acquire()  # tasks sharing the connection take turns
+            turns = state.lock
+            if not turns.try_take():  # tasks sharing the connection take turns
+                await turns.take()
             try:
                 return await op(state.conn, sql, params)
             except self._async_errors as exc:
                 raise self._translate(exc) from exc
             finally:
-                lock.release()
+                turns.give_back()
         pool = self._apools.current()
         conn = pool.take()
         if conn is None:
@@ -406,7 +412,7 @@ class Database:
         if self.queries:
             self._report(sql, params)
         state = self._async_tx.get()
-        if state is not None:
+        if state is not None and not state.ended:  # ended: a block this task outlived
             return self._aiterate_in(state, sql, params, chunk)
         return self._aiterate_pooled(sql, params, chunk)
 
@@ -543,16 +549,15 @@ class Database:
 
     def in_transaction(self) -> bool:
         """True inside ``atomic()`` on this database, in the current sync or async context."""
-        if _get_running_loop() is not None:
-            return self._async_tx.get() is not None
-        return self._sync_tx.get() is not None
+        var = self._async_tx if _get_running_loop() is not None else self._sync_tx
+        state = var.get()  # ended: a block that a task started in it outlived
+        return state is not None and not state.ended
 
     # -- closing -----------------------------------------------------------------------------
 
     # -- one connection for a block ---------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def hold(self) -> Iterator[None]:
+    def hold(self) -> Hold:
         """Run this context's statements on one pooled connection until the block ends.
 
         Outside ``atomic()`` each statement otherwise takes a connection and gives it back;
@@ -560,39 +565,11 @@ class Database:
         for a free connection). Statements stay in autocommit; ``atomic()`` inside the
         block still takes a connection of its own. Nested holds reuse the outer one.
         """
-        if _get_running_loop() is not None:
-            raise AsyncContextError("Database.hold()", "Database.ahold()")
-        if self._sync_held.get() is not None:
-            yield
-            return
-        conn = self._pool.acquire()
-        token = self._sync_held.set(TransactionState(conn, threading.Lock()))
-        try:
-            yield
-        finally:
-            self._sync_held.reset(token)
-            if self._usable(conn):
-                self._pool.release(conn)
-            else:
-                self._pool.discard(conn)
+        return Hold(self)
 
-    @contextlib.asynccontextmanager
-    async def ahold(self) -> AsyncIterator[None]:
+    def ahold(self) -> AsyncHold:
         """``hold()`` for async code: ``async with db.ahold(): ...``."""
-        if self._async_held.get() is not None:
-            yield
-            return
-        pool = self._apools.current()
-        conn = await pool.acquire()
-        token = self._async_held.set(TransactionState(conn, asyncio.Lock()))
-        try:
-            yield
-        finally:
-            self._async_held.reset(token)
-            if self._ausable(conn):
-                pool.release(conn)
-            else:
-                pool.discard(conn)
+        return AsyncHold(self)
 
     def close(self) -> None:
         """Close pooled connections (async ones without waiting) and the SQLAlchemy engine.

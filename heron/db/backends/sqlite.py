@@ -217,7 +217,8 @@ class SQLiteDatabase(Database):
         conn.abandon()
 
     def _ausable(self, conn: AsyncSQLiteConnection) -> bool:
-        return not conn.closed
+        # Busy: a statement its caller stopped waiting for (cancelled) still runs on it.
+        return not conn.closed and not conn.busy
 
     def _afetchall(
         self, conn: AsyncSQLiteConnection, sql: str, params: Params

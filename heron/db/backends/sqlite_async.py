@@ -31,12 +31,15 @@ def _settle(future: asyncio.Future[Any], ok: bool, result: Any) -> None:
 class AsyncSQLiteConnection:
     """``await conn.run(func, *args)`` runs ``func(*args)`` in the connection's thread."""
 
-    __slots__ = ("_jobs", "_thread", "closed", "raw")
+    __slots__ = ("_finished", "_jobs", "_queued", "_thread", "closed", "raw")
 
     def __init__(self) -> None:
         self.raw: sqlite3.Connection | None = None
         self.closed = False
         self._jobs: SimpleQueue[_Job | None] = SimpleQueue()
+        # Jobs queued (counted by the loop's thread) and finished (by the worker thread).
+        self._queued = 0
+        self._finished = 0
         self._thread = threading.Thread(target=self._work, name="heron-sqlite", daemon=True)
         self._thread.start()
 
@@ -55,8 +58,14 @@ class AsyncSQLiteConnection:
         """Queue ``func(*args)`` for the connection's thread; await the result."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
+        self._queued += 1
         self._jobs.put((loop, future, func, args))
         return future
+
+    @property
+    def busy(self) -> bool:
+        """Whether a job is still queued or running, e.g. one its caller was cancelled from."""
+        return self._queued != self._finished
 
     def _work(self) -> None:
         jobs = self._jobs
@@ -66,6 +75,7 @@ class AsyncSQLiteConnection:
                 result, ok = func(*args), True
             except BaseException as exc:
                 result, ok = exc, False
+            self._finished += 1  # before the result is handed over: its waiter sees it idle
             # RuntimeError: the loop closed while the job ran; nobody waits for it.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, future, ok, result)

@@ -22,11 +22,24 @@ class Level:
 class TransactionState:
     """The transaction open in one context on one database: its connection and atomic levels.
 
-    ``lock`` serialises statements when tasks or threads that inherited the context use
-    the transaction's connection at the same time.
+    Also the state of a held connection (``hold()``), which has no levels. ``lock`` (a
+    ``threading.Lock``, or ``Turns`` for async connections) serialises statements when
+    tasks or threads that inherited the context use the connection at the same time.
+    ``ended`` turns true when the outermost block (or the hold) ends: a task or thread
+    that inherited the context and outlives the block must not use the connection, which
+    is back in the pool.
     """
 
-    __slots__ = ("callbacks", "conn", "counter", "levels", "lock", "rollback_only", "token")
+    __slots__ = (
+        "callbacks",
+        "conn",
+        "counter",
+        "ended",
+        "levels",
+        "lock",
+        "rollback_only",
+        "token",
+    )
 
     def __init__(self, conn: Any, lock: Any) -> None:
         self.conn = conn
@@ -34,5 +47,17 @@ class TransactionState:
         self.levels: list[Level] = []
         self.callbacks: list[tuple[Callable[[], Any], bool]] = []
         self.rollback_only = False
+        self.ended = False
         self.counter = 0
         self.token: Token[TransactionState | None] | None = None
+
+
+def live_state(
+    transaction: TransactionState | None, held: TransactionState | None
+) -> TransactionState | None:
+    """The context's transaction, else its held connection, leaving out ended ones."""
+    if transaction is not None and not transaction.ended:
+        return transaction
+    if held is not None and not held.ended:
+        return held
+    return None

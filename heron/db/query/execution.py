@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from heron.db.connections import connections
+from heron.db.errors import TransactionManagementError
 from heron.db.query import select
 from heron.db.query.compiler import CACHE, Statement, collect, expr_shape, where_shape
 from heron.db.query.expressions import F, OrderBy
@@ -116,6 +117,17 @@ def select_statement(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statemen
     return prepared(qs, db, dialect, "values", lambda: select.build_values(qs, dialect, db.vendor))
 
 
+def rows_statement(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, tuple[Any, ...]]:
+    """``select_statement`` for a query about to run: a row lock outside a transaction,
+    which would end as soon as the rows are read, is refused."""
+    if qs._for_update is not None and not db.in_transaction():
+        raise TransactionManagementError(
+            "select_for_update() cannot be used outside a transaction: the rows would be "
+            "unlocked as soon as they are read; run the query inside atomic()"
+        )
+    return select_statement(qs, db, dialect)
+
+
 def materialise(qs: QuerySet[Any], stmt: Statement, rows: Any) -> list[Any]:
     """Rows as instances, dicts, tuples or flat values, as ``qs`` asks."""
     if qs._iterable == "model":
@@ -130,7 +142,7 @@ def fetch(qs: QuerySet[Any]) -> list[Any]:
     if qs._none:
         return []
     db = connections[qs.db]
-    stmt, params = select_statement(qs, db, db.sync_dialect)
+    stmt, params = rows_statement(qs, db, db.sync_dialect)
     result = materialise(qs, stmt, db.fetchall(stmt.sql, params))
     if qs._prefetch and result and qs._iterable == "model":
         from heron.db.query.prefetch import prefetch_related_objects
@@ -144,7 +156,7 @@ async def afetch(qs: QuerySet[Any]) -> list[Any]:
     if qs._none:
         return []
     db = connections[qs.db]
-    stmt, params = select_statement(qs, db, db.async_dialect)
+    stmt, params = rows_statement(qs, db, db.async_dialect)
     result = materialise(qs, stmt, await db.afetchall(stmt.sql, params))
     if qs._prefetch and result and qs._iterable == "model":
         from heron.db.query.prefetch import aprefetch_related_objects
@@ -172,7 +184,7 @@ class PkGetter:
         pk = model._meta.pk
         self.sql = stmt.sql
         self.prep: Callable[[Any], Any] = prep or _same
-        self.load: Callable[[Any], list[Any]] = stmt.extra.load
+        self.load: Callable[[Any], Any] = stmt.extra.one()
         # A value of this type needs no conversion before binding.
         native: type | None = None
         if pk.db_preparer(db.vendor) is None:
@@ -215,7 +227,7 @@ def get_by_pk(model: type[Model], alias: str, value: Any) -> Any:
         getter = _getter(_PK, model, db, db.sync_dialect)
     rows = db.fetchall(getter.sql, getter.params(value))
     if rows:
-        return getter.load(rows)[0]
+        return getter.load(rows[0])
     raise _missing(model)
 
 
@@ -228,7 +240,7 @@ async def aget_by_pk(model: type[Model], alias: str, value: Any) -> Any:
         getter = _getter(_APK, model, db, db.async_dialect)
     rows = await db.afetchall(getter.sql, getter.params(value))
     if rows:
-        return getter.load(rows)[0]
+        return getter.load(rows[0])
     raise _missing(model)
 
 
@@ -289,7 +301,7 @@ def iterate(qs: QuerySet[Any], chunk_size: int) -> Iterator[Any]:
     if qs._none:
         return
     db = connections[qs.db]
-    stmt, params = select_statement(qs, db, db.sync_dialect)
+    stmt, params = rows_statement(qs, db, db.sync_dialect)
     prefetch = qs._prefetch if qs._iterable == "model" else ()
     chunk: list[Any] = []
     rows = db.iterate(stmt.sql, params, chunk_size)
@@ -321,7 +333,7 @@ async def aiterate(qs: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]:
     if qs._none:
         return
     db = connections[qs.db]
-    stmt, params = select_statement(qs, db, db.async_dialect)
+    stmt, params = rows_statement(qs, db, db.async_dialect)
     prefetch = qs._prefetch if qs._iterable == "model" else ()
     chunk: list[Any] = []
     rows = db.aiterate(stmt.sql, params, chunk_size)

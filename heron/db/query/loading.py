@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from heron.db.fields.base import INLINE_ERRORS, Inline
 from heron.db.query.gcpause import build_many
@@ -28,6 +28,8 @@ __all__ = ["LoadNode", "RowLoader", "ValueConversion", "ValuesLoader"]
 
 Row = Sequence[Any]
 Converter = Callable[[Any], Any]
+In = TypeVar("In")
+Out = TypeVar("Out")
 #: How one ``values()`` column is converted: the converter, and its inline form if any.
 ValueConversion = tuple[Converter | None, Inline | None]
 
@@ -58,7 +60,7 @@ class LoadNode:
 class RowLoader:
     """Builds instances (with related objects and annotations) from rows of one statement."""
 
-    __slots__ = ("load",)
+    __slots__ = ("_shape", "load")
 
     def __init__(
         self,
@@ -69,14 +71,68 @@ class RowLoader:
         annotations: Sequence[tuple[str, int, Converter | None]] = (),
     ) -> None:
         alias = None if alias == "default" else alias
-        plain = _generate(root, width, vendor, alias, annotations, inline=False)
-        self.load: Callable[[Sequence[Row]], list[Any]] = plain
-        if _has_inline(root, vendor):
-            fast = _generate(root, width, vendor, alias, annotations, inline=True)
-            self.load = _with_fallback(fast, plain)
+        self._shape = _Shape(root, width, vendor, alias, annotations)
+        self.load: Callable[[Sequence[Row]], list[Any]] = self._shape.loader(single=False)
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
         return build_many(self.load, rows)
+
+    def one(self) -> Callable[[Row], Any]:
+        """A function building the instance of a single row (no list around it): ``get()``."""
+        return self._shape.loader(single=True)
+
+
+class _Shape:
+    """What a statement's rows hold; generates loaders for them."""
+
+    __slots__ = ("alias", "annotations", "root", "vendor", "width")
+
+    def __init__(
+        self,
+        root: LoadNode,
+        width: int,
+        vendor: str,
+        alias: str | None,
+        annotations: Sequence[tuple[str, int, Converter | None]],
+    ) -> None:
+        self.root = root
+        self.width = width
+        self.vendor = vendor
+        self.alias = alias
+        self.annotations = annotations
+
+    def loader(self, single: bool) -> Callable[[Any], Any]:
+        """The generated loader of many rows, or of one (``single``), with its fallback."""
+        plain = self._generate(inline=False, single=single)
+        if not _has_inline(self.root, self.vendor):
+            return plain
+        return _with_fallback(self._generate(inline=True, single=single), plain)
+
+    def _generate(self, inline: bool, single: bool) -> Callable[[Any], Any]:
+        writer = _Writer()
+        columns = "".join(f"v{i}, " for i in range(self.width))
+        if single:
+            writer.emit(0, "def load(row):")
+            writer.emit(1, f"{columns}= row")
+            indent = 1
+        else:
+            writer.emit(0, "def load(rows):")
+            writer.emit(1, "out = []")
+            writer.emit(1, "append = out.append")
+            # Unpacking each row into locals is cheaper than indexing it once per column.
+            writer.emit(1, f"for {columns}in rows:")
+            indent = 2
+        node = self.root
+        var = _node(node, self.vendor, self.alias, writer, indent, inline, self.annotations)
+        if single:
+            writer.emit(1, f"return {var}")
+        else:
+            writer.emit(2, f"append({var})")
+            writer.emit(1, "return out")
+        name = f"<heron loader for {node.model.__qualname__}>"
+        exec(compile("\n".join(writer.lines), name, "exec"), writer.namespace)
+        load: Callable[[Any], Any] = writer.namespace["load"]
+        return load
 
 
 class ValuesLoader:
@@ -165,10 +221,8 @@ def _has_inline(node: LoadNode, vendor: str) -> bool:
     )
 
 
-def _with_fallback(
-    fast: Callable[[Sequence[Row]], list[Any]], plain: Callable[[Sequence[Row]], list[Any]]
-) -> Callable[[Sequence[Row]], list[Any]]:
-    def load(rows: Sequence[Row]) -> list[Any]:
+def _with_fallback(fast: Callable[[In], Out], plain: Callable[[In], Out]) -> Callable[[In], Out]:
+    def load(rows: In) -> Out:
         try:
             return fast(rows)
         except INLINE_ERRORS:  # a value outside an inline expression's usual case
@@ -234,27 +288,3 @@ def _node(
     writer.emit(indent, f"{var} = new({model})")
     writer.emit(indent, f"{var}.__dict__ = {{{', '.join(entries)}}}")
     return var
-
-
-def _generate(
-    root: LoadNode,
-    width: int,
-    vendor: str,
-    alias: str | None,
-    annotations: Sequence[tuple[str, int, Converter | None]],
-    inline: bool,
-) -> Callable[[Sequence[Row]], list[Any]]:
-    writer = _Writer()
-    writer.emit(0, "def load(rows):")
-    writer.emit(1, "out = []")
-    writer.emit(1, "append = out.append")
-    # Unpacking each row into locals is cheaper than indexing it once per column.
-    writer.emit(1, f"for {', '.join(f'v{i}' for i in range(width))}, in rows:")
-    var = _node(root, vendor, alias, writer, 2, inline, annotations)
-    writer.emit(2, f"append({var})")
-    writer.emit(1, "return out")
-    source = "\n".join(writer.lines)
-    code = compile(source, f"<heron loader for {root.model.__qualname__}>", "exec")
-    exec(code, writer.namespace)
-    load: Callable[[Sequence[Row]], list[Any]] = writer.namespace["load"]
-    return load

@@ -25,6 +25,7 @@ __all__ = ["Manager"]
 M = TypeVar("M", bound="Model")
 # Primary key values that take the fast path of get(pk=...) (converted by the field).
 _FAST_TYPES = frozenset({int, str})
+_NO_VALUE = object()
 
 
 class Manager(Generic[M]):
@@ -36,7 +37,7 @@ class Manager(Generic[M]):
     queryset_class: type[QuerySet[Any]] = QuerySet
     # True for a manager whose get_queryset() is the plain one: get(pk=...) is a fast path.
     _fast = False
-    _pk_names: frozenset[str] = frozenset()
+    _pk_name = "pk"  # the primary key field's name ("id"); "pk" works too
 
     def __init__(self) -> None:
         self.model: type[M] | None = None
@@ -52,8 +53,13 @@ class Manager(Generic[M]):
         bound._fast = (
             type(self).get_queryset is Manager.get_queryset and self.queryset_class is QuerySet
         )
-        bound._pk_names = frozenset({"pk", pk.name, pk.attname}) if pk is not None else frozenset()
+        bound._pk_name = pk.name if pk is not None else "pk"
         return bound
+
+    def _pk_value(self, kwargs: dict[str, Any]) -> Any:
+        """The value of a lone ``pk=`` / ``<pk name>=`` condition (``_NO_VALUE``: another one)."""
+        value = kwargs.get(self._pk_name, _NO_VALUE)
+        return kwargs.get("pk", _NO_VALUE) if value is _NO_VALUE else value
 
     def get_queryset(self) -> QuerySet[M]:
         """The QuerySet every call starts from."""
@@ -76,12 +82,15 @@ class Manager(Generic[M]):
 
     def get(self, *args: Q, **kwargs: Any) -> M:
         """The one row matching the conditions (see ``QuerySet.get``)."""
-        if self._fast and not args and len(kwargs) == 1:
-            ((key, value),) = kwargs.items()
-            if key in self._pk_names and type(value) in _FAST_TYPES:
-                if _get_running_loop() is not None:
-                    raise AsyncContextError("QuerySet.get()", "aget()")
-                return execution.get_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
+        if (
+            len(kwargs) == 1
+            and self._fast
+            and not args
+            and type(value := self._pk_value(kwargs)) in _FAST_TYPES
+        ):
+            if _get_running_loop() is not None:
+                raise AsyncContextError("QuerySet.get()", "aget()")
+            return execution.get_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
         return self.get_queryset().get(*args, **kwargs)
 
     def aget(self, *args: Q, **kwargs: Any) -> Awaitable[M]:
@@ -90,10 +99,13 @@ class Manager(Generic[M]):
         Not a coroutine function itself: it returns the coroutine that does the work, one
         frame less for the most common query.
         """
-        if self._fast and not args and len(kwargs) == 1:
-            ((key, value),) = kwargs.items()
-            if key in self._pk_names and type(value) in _FAST_TYPES:
-                return execution.aget_by_pk(self.model, "default", value)  # type: ignore[arg-type]
+        if (
+            len(kwargs) == 1
+            and self._fast
+            and not args
+            and type(value := self._pk_value(kwargs)) in _FAST_TYPES
+        ):
+            return execution.aget_by_pk(self.model, "default", value)  # type: ignore[arg-type]
         return self.get_queryset().aget(*args, **kwargs)
 
     def all(self) -> QuerySet[M]:

@@ -6,7 +6,7 @@ at the end, on that loop.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -51,3 +51,17 @@ def table(database: Database, table_name: str) -> Iterator[str]:
         yield table_name
     finally:
         database.execute(f"DROP TABLE IF EXISTS {table_name}")
+
+
+@pytest.fixture
+def sleep_sql(db_url: str) -> Callable[[float], str]:
+    """SQL that runs for about ``seconds`` on the backend of ``db_url``."""
+    if db_url.startswith("sqlite"):
+        # A recursive query that runs for a while (SQLite has no sleep function).
+        return lambda seconds: (
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+            f"WHERE x < {int(seconds * 3_000_000)}) SELECT max(x) FROM c"
+        )
+    if db_url.startswith("postgresql"):
+        return lambda seconds: f"SELECT pg_sleep({seconds})"
+    return lambda seconds: f"SELECT SLEEP({seconds})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -72,3 +73,39 @@ def test_hold_connection_sync(small: Database, table_name: str) -> None:
     with hold_connection("default"):
         small.execute(_temp(table_name))
         assert small.fetchall(f"SELECT n FROM {table_name}") == []
+
+
+@pytest.mark.anyio
+async def test_tasks_gathered_inside_an_async_hold_take_turns(small: Database) -> None:
+    """Tasks inheriting the held connection send their statements one after another."""
+    async with small.ahold():
+        held = small._async_held.get()
+        rows = await asyncio.gather(*(small.afetchone(f"SELECT {n}") for n in range(20)))
+        assert [row[0] for row in rows] == list(range(20))  # type: ignore[index]
+        assert held is not None and not held.lock.locked()
+    # the one pooled connection went back: a new statement gets it
+    row = await small.afetchone("SELECT 1")
+    assert row is not None and row[0] == 1
+    await small.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_failing_task_among_gathered_ones_frees_the_connection(small: Database) -> None:
+    async with small.ahold():
+        results = await asyncio.gather(
+            small.afetchone("SELECT 1"),
+            small.afetchall("SELECT * FROM he_no_such_table"),
+            small.afetchone("SELECT 3"),
+            return_exceptions=True,
+        )
+        assert isinstance(results[1], DatabaseError)
+        assert results[2][0] == 3  # type: ignore[index]
+    await small.aclose()
+
+
+def test_one_hold_cannot_be_entered_twice_at_once(small: Database) -> None:
+    block = small.hold()
+    with block, pytest.raises(RuntimeError, match="already entered"), block:
+        pass
+    with block:  # entered again after it ended: a new block
+        assert small.fetchone("SELECT 1")[0] == 1  # type: ignore[index]

@@ -204,19 +204,6 @@ async def test_cancelled_query_does_not_leak_its_connection(
 
 
 @pytest.fixture
-def sleep_sql(db_url: str) -> Callable[[float], str]:
-    if db_url.startswith("sqlite"):
-        # A recursive query that runs for a while (SQLite has no sleep function).
-        return lambda seconds: (
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-            f"WHERE x < {int(seconds * 3_000_000)}) SELECT max(x) FROM c"
-        )
-    if db_url.startswith("postgresql"):
-        return lambda seconds: f"SELECT pg_sleep({seconds})"
-    return lambda seconds: f"SELECT SLEEP({seconds})"
-
-
-@pytest.fixture
 def backend_pid(db_url: str) -> tuple[str, str, str]:
     """SQL giving the connection's server id, killing a connection, and listing one."""
     if db_url.startswith("sqlite"):

@@ -107,6 +107,8 @@ def test_date_times_stored_elsewhere_load_through_the_plain_converters(
     books = list(Book.objects.order_by("pages"))
     assert [b.published for b in books] == [at(1), at(1), at(1), None]
     assert all(b.published.tzinfo is UTC for b in books[:3])
+    # get(pk=...) loads its one row through the same fallback
+    assert [Book.objects.get(pk=b.pk).published for b in books] == [at(1), at(1), at(1), None]
     for book in books:
         Review.objects.create(book=book, stars=book.pages)
     reviews = list(Review.objects.select_related("book").order_by("stars"))
@@ -140,6 +142,9 @@ async def test_usual_rows_load_async_in_one_list_and_in_chunks(sqlite_db: Databa
     pairs = await Book.objects.order_by("pages").values_list("published", "pages")
     assert pairs == [(m, i) for i, m in enumerate(moments)]
     assert [b.published async for b in Book.objects.order_by("pages").aiterator()] == moments
+    first = await Book.objects.order_by("pages").afirst()
+    assert first is not None
+    assert (await Book.objects.aget(pk=first.pk)).published == moments[0]
 
 
 def test_date_arithmetic_reads_text_stored_elsewhere(sqlite_db: Database) -> None:
