@@ -132,6 +132,12 @@ class Atomic:
 
     def __call__(self, func: F) -> F:
         """Decorate ``func`` (sync or async) to run inside this block."""
+        if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
+            # The block would end when the generator is created, before any of it runs.
+            raise TypeError(
+                f"atomic() cannot decorate the generator function {func.__qualname__}: "
+                "open the block inside it (`with atomic():` or `async with atomic():`)"
+            )
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -116,6 +116,22 @@ def test_set_rollback(database: Database, table: str, add: Callable[[str], None]
     assert names(database, table) == ["outer"]
     with pytest.raises(TransactionManagementError):
         set_rollback(True)
+
+
+def test_generator_functions_are_refused_as_decorated_blocks() -> None:
+    """The block would end when the generator is created, before its body runs."""
+
+    def rows() -> Iterator[int]:
+        yield 1
+
+    async def arows() -> AsyncIterator[int]:
+        yield 1
+
+    for func in (rows, arows):
+        with pytest.raises(TypeError, match="cannot decorate the generator function"):
+            atomic(func)
+        with pytest.raises(TypeError, match="open the block inside it"):
+            atomic(using="default")(func)
 
 
 def test_decorator(database: Database, table: str, add: Callable[[str], None]) -> None:
