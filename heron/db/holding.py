@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
 from heron.db.connections import DEFAULT_DB_ALIAS, connections
+from heron.db.errors import AsyncContextError
 
 __all__ = ["hold_connection"]
 
@@ -40,6 +42,8 @@ class hold_connection:
         self.using = using or DEFAULT_DB_ALIAS
 
     def __enter__(self) -> None:
+        if _get_running_loop() is not None:
+            raise AsyncContextError("`with hold_connection()`", "`async with hold_connection()`")
         manager = connections[self.using].hold()
         manager.__enter__()
         _push(manager)

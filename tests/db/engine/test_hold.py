@@ -65,7 +65,10 @@ async def test_async_statements_share_the_held_connection(small: Database, table
 
 @pytest.mark.anyio
 async def test_sync_hold_inside_an_event_loop_is_refused(small: Database) -> None:
-    with pytest.raises(AsyncContextError, match="ahold"), hold_connection():
+    refused = pytest.raises(AsyncContextError, match="use the async twin `async with hold")
+    with refused, hold_connection():
+        pass
+    with pytest.raises(AsyncContextError, match="ahold"), small.hold():
         pass
 
 
