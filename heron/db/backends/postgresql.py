@@ -3,8 +3,8 @@
 Both drivers get the same session: autocommit outside ``atomic()``, ``TimeZone=UTC``
 (``OPTIONS["timezone"]``), and json/jsonb returned as ``str`` (asyncpg's default; psycopg
 is told so), so a field's ``from_db`` sees the same Python types from either driver.
-asyncpg keeps its own prepared-statement cache; psycopg prepares a query after it has
-run a few times.
+Each asyncpg connection keeps Heron's statements prepared (``pg_prepared``); psycopg
+prepares a query after it has run a few times.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.types.string import TextLoader
 from sqlalchemy.engine import URL
 
+from heron.db.backends import pg_prepared
 from heron.db.backends.base import Database, NativeSQL, Params, Row
 from heron.db.backends.pool import socket_quiet
 from heron.db.backends.settings import parse_url
@@ -111,6 +112,14 @@ class PostgreSQLDatabase(Database):
         # asyncpg prepares statements longer than 15 KB again on every call; a bulk insert
         # batch is ~35 KB of SQL, re-prepared ten times per 10,000 rows without this.
         self._async_connect_args.setdefault("max_cacheable_statement_size", 128 * 1024)
+        # Heron's prepared statements per connection (pg_prepared), unless asyncpg's own
+        # cache is turned off (PgBouncer in transaction mode cannot keep them).
+        self._prepared = self._async_connect_args.get("statement_cache_size", 100) != 0
+        if self._prepared:
+            self._async_connect_args["connection_class"] = pg_prepared.connection_class(
+                self._async_connect_args.get("connection_class", asyncpg.Connection),
+                self._async_connect_args["max_cacheable_statement_size"],
+            )
         if timezone:
             startup = str(self._connect_args.get("options", url.query.get("options", "")))
             self._connect_args["options"] = f"{startup} -c TimeZone={timezone}".strip()
@@ -224,12 +233,18 @@ class PostgreSQLDatabase(Database):
         return not conn.is_closed() and not conn.is_in_transaction()
 
     def _afetchall(self, conn: Any, sql: str, params: Params) -> Awaitable[list[Row]]:
+        if self._prepared:
+            return pg_prepared.fetch(conn, sql, params)
         return conn.fetch(sql, *params)  # type: ignore[no-any-return]
 
     def _afetchone(self, conn: Any, sql: str, params: Params) -> Awaitable[Row | None]:
+        if self._prepared:
+            return pg_prepared.fetchrow(conn, sql, params)
         return conn.fetchrow(sql, *params)  # type: ignore[no-any-return]
 
     async def _aexecute(self, conn: Any, sql: str, params: Params) -> int:
+        if self._prepared:
+            return _rowcount(await pg_prepared.execute(conn, sql, params))
         return _rowcount(await conn.execute(sql, *params))
 
     def _aexecutemany(

@@ -519,7 +519,7 @@ async def test_sync_calls_in_an_event_loop_are_refused(small: Database) -> None:
 
     with pytest.raises(AsyncContextError, match="async with atomic"):
         decorated()
-    with pytest.raises(AsyncContextError, match="ahold"), hold_connection():
+    with pytest.raises(AsyncContextError, match="async with hold_connection"), hold_connection():
         pass
     with pytest.raises(AsyncContextError, match="afetchall"):
         small.fetchall("SELECT 1")
