@@ -39,7 +39,7 @@ class Hold:
         if _get_running_loop() is not None:
             raise AsyncContextError("Database.hold()", "Database.ahold()")
         _check_not_entered(self._token)
-        if db._sync_held.get() is not None:
+        if _open(db._sync_held.get()):
             return  # nested: the outer block's connection serves
         self._state = TransactionState(db._pool.acquire(), threading.Lock())
         self._token = db._sync_held.set(self._state)
@@ -78,7 +78,7 @@ class AsyncHold:
     async def __aenter__(self) -> None:
         db = self._db
         _check_not_entered(self._token)
-        if db._async_held.get() is not None:
+        if _open(db._async_held.get()):
             return  # nested: the outer block's connection serves
         pool = self._pool = db._apools.current()
         conn = pool.take()
@@ -117,3 +117,8 @@ def _reset(var: ContextVar[TransactionState | None], token: Token[TransactionSta
         var.reset(token)
     except ValueError:  # left in another context than it was entered in
         var.set(None)
+
+
+def _open(state: TransactionState | None) -> bool:
+    """Whether ``state`` is a hold still open (not one a task or thread outlived)."""
+    return state is not None and not state.ended

@@ -112,3 +112,25 @@ def test_one_hold_cannot_be_entered_twice_at_once(small: Database) -> None:
         pass
     with block:  # entered again after it ended: a new block
         assert small.fetchone("SELECT 1")[0] == 1  # type: ignore[index]
+
+
+@pytest.mark.anyio
+async def test_a_task_outliving_a_hold_can_hold_a_connection_of_its_own(small: Database) -> None:
+    entered = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def later() -> int:
+        entered.set()
+        await go_on.wait()
+        async with small.ahold():  # the outer hold ended: this one takes a connection
+            held = small._async_held.get()
+            assert held is not None and not held.ended
+            row = await small.afetchone("SELECT 5")
+            return row[0]  # type: ignore[index]
+
+    async with small.ahold():
+        task = asyncio.create_task(later())
+        await entered.wait()
+    go_on.set()
+    assert await asyncio.wait_for(task, 5) == 5
+    await small.aclose()
