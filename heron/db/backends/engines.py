@@ -71,6 +71,7 @@ def initialise_dialects(db: Database) -> tuple[Dialect, Dialect]:
     except DBAPIError as exc:
         raise db._translate(exc.orig or exc) from exc
     sync_dialect = engine.dialect
+    async_dialect.statement_compiler = _plain_numeric_casts(async_dialect.statement_compiler)
     for dialect, style in ((sync_dialect, db.paramstyles[0]), (async_dialect, db.paramstyles[1])):
         if dialect.paramstyle != style or not dialect.positional:
             raise ImproperlyConfigured(
@@ -78,3 +79,30 @@ def initialise_dialects(db: Database) -> tuple[Dialect, Dialect]:
                 f"but the driver is given {style}"
             )
     return sync_dialect, async_dialect
+
+
+def _plain_numeric_casts(compiler: Any) -> Any:
+    """``compiler``, casting bound decimals to plain ``NUMERIC`` where it casts parameters.
+
+    SQLAlchemy's asyncpg dialect writes ``$1::NUMERIC(5, 2)`` for a value compared with a
+    ``NUMERIC(5, 2)`` column, so ``price < 1000`` failed with "numeric field overflow"; it
+    already casts strings to ``VARCHAR`` without the length for the same reason. Writes
+    still round and check the value, when the column stores it.
+    """
+
+    class PlainNumericCasts(compiler):  # type: ignore[misc]
+        def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
+            if _fixed_point(dbapi_type):
+                dbapi_type = sqlalchemy.Numeric()
+            return super().render_bind_cast(type_, dbapi_type, sqltext)  # type: ignore[no-any-return]
+
+    return PlainNumericCasts
+
+
+def _fixed_point(type_: Any) -> bool:
+    """Whether ``type_`` is a ``NUMERIC(p, s)`` (not a float, not plain ``NUMERIC``)."""
+    return (
+        isinstance(type_, sqlalchemy.Numeric)
+        and not isinstance(type_, sqlalchemy.Float)
+        and type_.precision is not None
+    )

@@ -44,6 +44,7 @@ _ERRORS: dict[type[BaseException], type[DatabaseError]] = {
     sqlite3.InterfaceError: InterfaceError,
     sqlite3.InternalError: InternalError,
     sqlite3.NotSupportedError: NotSupportedError,
+    OverflowError: DataError,  # sqlite3 binding an int beyond 64 bits
 }
 _TRANSACTION_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
 _memory_names = itertools.count(1)
@@ -66,8 +67,8 @@ class SQLiteDatabase(Database):
 
     vendor = "sqlite"
     paramstyles = ("qmark", "qmark")
-    _sync_errors = (sqlite3.Error,)
-    _async_errors = (sqlite3.Error,)
+    _sync_errors = (sqlite3.Error, OverflowError)
+    _async_errors = (sqlite3.Error, OverflowError)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import enum
 import math
 from typing import Any
 
@@ -38,8 +39,11 @@ class Integer(Field):
         return sa.Integer()
 
     def to_python(self, value: Any) -> Any:
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        if value is None or type(value) is int:
             return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            # An int subclass (``class Rank(int, Enum)``): drivers may write its str().
+            return int(value)
         try:
             if isinstance(value, float) and not value.is_integer():
                 raise ValueError
@@ -293,6 +297,15 @@ def _to_bool(value: Any) -> Any:
     return None if value is None else bool(value)
 
 
+def to_text(value: Any) -> Any:
+    """``value`` as text for a text column: an Enum member (``choices=Color``) as its value."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, enum.Enum):
+        return to_text(value.value)
+    return str(value)
+
+
 class String(Field):
     """A string of at most ``max_length`` characters (``VARCHAR``)."""
 
@@ -308,10 +321,7 @@ class String(Field):
     def sa_type(self) -> sa.types.TypeEngine[Any]:
         return sa.String(self.max_length)
 
-    def to_python(self, value: Any) -> Any:
-        if value is None or isinstance(value, str):
-            return value
-        return str(value)
+    to_python = staticmethod(to_text)
 
     def validate(self, value: Any, instance: Any = None) -> None:
         super().validate(value, instance)
@@ -332,7 +342,4 @@ class Text(Field):
     def sa_type(self) -> sa.types.TypeEngine[Any]:
         return sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
-    def to_python(self, value: Any) -> Any:
-        if value is None or isinstance(value, str):
-            return value
-        return str(value)
+    to_python = staticmethod(to_text)

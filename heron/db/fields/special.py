@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -105,12 +106,28 @@ class JSON(Field):
         super().validate(value, instance)
         if value is not None:
             self.dumps(value)
+            if _has_non_finite(value):
+                raise ValidationError(
+                    "JSON has no NaN and Infinity (they would be stored as null).",
+                    code="invalid",
+                )
 
     def db_preparer(self, vendor: str) -> Converter | None:
         return self.dumps
 
     def db_converter(self, vendor: str) -> Converter | None:
         return _json_loads
+
+
+def _has_non_finite(value: Any) -> bool:
+    """Whether a float NaN or infinity is anywhere in ``value`` (orjson writes them as null)."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(map(_has_non_finite, value.values()))
+    if isinstance(value, (list, tuple)):
+        return any(map(_has_non_finite, value))
+    return False
 
 
 def _json_loads(value: Any) -> Any:

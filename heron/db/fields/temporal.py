@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 
+from heron.db.errors import DataError
 from heron.db.fields.base import Converter, Field, Inline
 from heron.db.models.exceptions import ValidationError
 
@@ -95,6 +96,14 @@ class DateTime(_AutoNow):
                 ) from None
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
         raise ValidationError(f"'{value}' is not a valid date and time.", code="invalid")
+
+    def validate(self, value: Any, instance: Any = None) -> None:
+        super().validate(value, instance)
+        if value is not None:
+            try:
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValidationError(_utc_out_of_range(value), code="out_of_range") from None
 
     def db_preparer(self, vendor: str) -> Converter | None:
         if vendor == "postgresql":
@@ -207,12 +216,15 @@ class Duration(Field):
     def to_python(self, value: Any) -> Any:
         if value is None or isinstance(value, dt.timedelta):
             return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return dt.timedelta(seconds=value)
-        if isinstance(value, str):
-            parsed = parse_duration(value)
-            if parsed is not None:
-                return parsed
+        try:
+            parsed = _to_timedelta(value)
+        except OverflowError:
+            raise ValidationError(
+                f"'{value}' is out of range for a duration (at most 999999999 days).",
+                code="out_of_range",
+            ) from None
+        if parsed is not None:
+            return parsed
         raise ValidationError(
             f"'{value}' is not a valid duration (use [DD] [[HH:]MM:]ss[.uuuuuu] or ISO 8601 "
             "like P3DT4H).",
@@ -224,6 +236,15 @@ class Duration(Field):
 
     def db_converter(self, vendor: str) -> Converter | None:
         return None if vendor == "postgresql" else _from_microseconds
+
+
+def _to_timedelta(value: Any) -> dt.timedelta | None:
+    """Seconds or duration text as a timedelta; ``None`` for anything else."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.timedelta(seconds=value)
+    if isinstance(value, str):
+        return parse_duration(value)
+    return None
 
 
 # -- duration text --------------------------------------------------------------------------
@@ -277,14 +298,29 @@ def _from_microseconds(value: Any) -> Any:
 
 def _aware_utc(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise DataError(_utc_out_of_range(value)) from None
     return value
 
 
 def _naive_utc(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+        try:
+            return value.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise DataError(_utc_out_of_range(value)) from None
     return value
+
+
+def _utc_out_of_range(value: dt.datetime) -> str:
+    return (
+        f"{value.isoformat()} is out of range once converted to UTC, where date-times are "
+        "stored (years 1 to 9999)."
+    )
 
 
 _UTC_TEXT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"  # what isoformat(" ", "microseconds") writes
