@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, TypeVar, cast, overload
 
 from heron.db.backends.base import Database
-from heron.db.backends.state import Level, TransactionState
+from heron.db.backends.state import Level, TransactionState, open_state
 from heron.db.backends.turns import Turns
 from heron.db.connections import DEFAULT_DB_ALIAS, connections
 from heron.db.errors import AsyncContextError, DatabaseError, TransactionManagementError
@@ -53,10 +53,7 @@ def _open(var: ContextVar[TransactionState | None]) -> TransactionState | None:
     A task created inside a block inherits the block's state and may outlive it; once the
     block has ended, its connection is back in the pool and the task is in no transaction.
     """
-    state = var.get()
-    if state is None or state.ended:
-        return None
-    return state
+    return open_state(var.get())
 
 
 def _only_testing(levels: list[Level]) -> bool:

@@ -33,7 +33,7 @@ from sqlalchemy.engine import URL
 from heron.db.backends.hold import AsyncHold, Hold
 from heron.db.backends.pool import AsyncPool, AsyncPools, SyncPool
 from heron.db.backends.settings import normalize_settings, parse_url, vendor_of
-from heron.db.backends.state import TransactionState, live_state
+from heron.db.backends.state import TransactionState, live_state, open_state
 from heron.db.errors import (
     AsyncContextError,
     DatabaseError,
@@ -291,8 +291,8 @@ class Database:
             raise AsyncContextError("Database.iterate()", "Database.aiterate()")
         if self.queries:
             self._report(sql, params)
-        state = self._sync_tx.get()
-        if state is not None and not state.ended:  # ended: a block this thread outlived
+        state = open_state(self._sync_tx.get())  # not one of a block this thread outlived
+        if state is not None:
             return self._iterate_in(state, sql, params, chunk)
         return self._iterate_pooled(sql, params, chunk)
 
@@ -411,8 +411,8 @@ class Database:
         """
         if self.queries:
             self._report(sql, params)
-        state = self._async_tx.get()
-        if state is not None and not state.ended:  # ended: a block this task outlived
+        state = open_state(self._async_tx.get())  # not one of a block this task outlived
+        if state is not None:
             return self._aiterate_in(state, sql, params, chunk)
         return self._aiterate_pooled(sql, params, chunk)
 
@@ -550,8 +550,7 @@ class Database:
     def in_transaction(self) -> bool:
         """True inside ``atomic()`` on this database, in the current sync or async context."""
         var = self._async_tx if _get_running_loop() is not None else self._sync_tx
-        state = var.get()  # ended: a block that a task started in it outlived
-        return state is not None and not state.ended
+        return open_state(var.get()) is not None  # not a block this task or thread outlived
 
     # -- closing -----------------------------------------------------------------------------
 

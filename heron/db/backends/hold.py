@@ -13,7 +13,7 @@ from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from heron.db.backends.state import TransactionState
+from heron.db.backends.state import TransactionState, open_state
 from heron.db.backends.turns import Turns
 from heron.db.errors import AsyncContextError
 
@@ -39,7 +39,7 @@ class Hold:
         if _get_running_loop() is not None:
             raise AsyncContextError("Database.hold()", "Database.ahold()")
         _check_not_entered(self._token)
-        if _open(db._sync_held.get()):
+        if open_state(db._sync_held.get()):
             return  # nested: the outer block's connection serves
         self._state = TransactionState(db._pool.acquire(), threading.Lock())
         self._token = db._sync_held.set(self._state)
@@ -78,7 +78,7 @@ class AsyncHold:
     async def __aenter__(self) -> None:
         db = self._db
         _check_not_entered(self._token)
-        if _open(db._async_held.get()):
+        if open_state(db._async_held.get()):
             return  # nested: the outer block's connection serves
         pool = self._pool = db._apools.current()
         conn = pool.take()
@@ -117,8 +117,3 @@ def _reset(var: ContextVar[TransactionState | None], token: Token[TransactionSta
         var.reset(token)
     except ValueError:  # left in another context than it was entered in
         var.set(None)
-
-
-def _open(state: TransactionState | None) -> bool:
-    """Whether ``state`` is a hold still open (not one a task or thread outlived)."""
-    return state is not None and not state.ended

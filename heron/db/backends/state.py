@@ -52,12 +52,13 @@ class TransactionState:
         self.token: Token[TransactionState | None] | None = None
 
 
+def open_state(state: TransactionState | None) -> TransactionState | None:
+    """``state``, unless it is None or has ended (a block a task or thread outlived)."""
+    return state if state is not None and not state.ended else None
+
+
 def live_state(
     transaction: TransactionState | None, held: TransactionState | None
 ) -> TransactionState | None:
     """The context's transaction, else its held connection, leaving out ended ones."""
-    if transaction is not None and not transaction.ended:
-        return transaction
-    if held is not None and not held.ended:
-        return held
-    return None
+    return open_state(transaction) or open_state(held)
