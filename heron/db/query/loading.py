@@ -60,7 +60,7 @@ class LoadNode:
 class RowLoader:
     """Builds instances (with related objects and annotations) from rows of one statement."""
 
-    __slots__ = ("_shape", "load")
+    __slots__ = ("alias", "annotations", "load", "root", "vendor", "width")
 
     def __init__(
         self,
@@ -70,38 +70,21 @@ class RowLoader:
         alias: str | None,
         annotations: Sequence[tuple[str, int, Converter | None]] = (),
     ) -> None:
-        alias = None if alias == "default" else alias
-        self._shape = _Shape(root, width, vendor, alias, annotations)
-        self.load: Callable[[Sequence[Row]], list[Any]] = self._shape.loader(single=False)
+        self.root = root
+        self.width = width
+        self.vendor = vendor
+        self.alias = None if alias == "default" else alias
+        self.annotations = annotations
+        self.load: Callable[[Sequence[Row]], list[Any]] = self._loader(single=False)
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
         return build_many(self.load, rows)
 
     def one(self) -> Callable[[Row], Any]:
         """A function building the instance of a single row (no list around it): ``get()``."""
-        return self._shape.loader(single=True)
+        return self._loader(single=True)
 
-
-class _Shape:
-    """What a statement's rows hold; generates loaders for them."""
-
-    __slots__ = ("alias", "annotations", "root", "vendor", "width")
-
-    def __init__(
-        self,
-        root: LoadNode,
-        width: int,
-        vendor: str,
-        alias: str | None,
-        annotations: Sequence[tuple[str, int, Converter | None]],
-    ) -> None:
-        self.root = root
-        self.width = width
-        self.vendor = vendor
-        self.alias = alias
-        self.annotations = annotations
-
-    def loader(self, single: bool) -> Callable[[Any], Any]:
+    def _loader(self, single: bool) -> Callable[[Any], Any]:
         """The generated loader of many rows, or of one (``single``), with its fallback."""
         plain = self._generate(inline=False, single=single)
         if not _has_inline(self.root, self.vendor):
