@@ -9,6 +9,10 @@ written ``0`` rather than ``0.0``: the same number). ``plain_dumper`` checks a
 response annotation once and returns ``None`` when it does not qualify; at request
 time an instance of another class (a subclass may carry more fields) makes the
 dumper answer ``None`` so the caller falls back to pydantic.
+
+``any_dumper`` does the same for ``dict[str, Any]``, ``list[Any]`` and
+``list[dict[str, Any]]``: validating ``Any`` keeps every value as it is, so pydantic
+only checks the containers, and orjson writes JSON-native values as pydantic does.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from pydantic.fields import FieldInfo
 
 _SCALARS = (str, int, float, bool, datetime.datetime, datetime.date, datetime.time, uuid.UUID)
 _OPTIONS = orjson.OPT_UTC_Z
+# Under ``Any``, orjson raises on dataclasses (and on Decimal, bytes, sets, models...),
+# which then go to pydantic.
+_ANY_OPTIONS = _OPTIONS | orjson.OPT_PASSTHROUGH_DATACLASS
 
 Dumper = Callable[[Any], bytes | None]
 
@@ -156,6 +163,47 @@ def _list_dumper(model: type[BaseModel], models: frozenset[type[BaseModel]]) -> 
         try:
             return orjson.dumps(rows, default=default, option=_OPTIONS)
         except TypeError:
+            return None
+
+    return dump
+
+
+def any_dumper(annotation: Any) -> Dumper | None:
+    """A dumper for ``dict[str, Any]``, ``list[Any]`` or ``list[dict[str, Any]]`` values
+    that orjson writes as pydantic would (None: another annotation)."""
+    if _is_any_dict(annotation):
+        return _any_dump(_is_dict)
+    if get_origin(annotation) is list and len(args := get_args(annotation)) == 1:
+        if args[0] is Any:
+            return _any_dump(_is_list)
+        if _is_any_dict(args[0]):
+            return _any_dump(_is_list_of_dicts)
+    return None
+
+
+def _is_any_dict(annotation: Any) -> bool:
+    return get_origin(annotation) is dict and get_args(annotation) == (str, Any)
+
+
+def _is_dict(value: Any) -> bool:
+    return type(value) is dict
+
+
+def _is_list(value: Any) -> bool:
+    return type(value) is list
+
+
+def _is_list_of_dicts(value: Any) -> bool:
+    return type(value) is list and all(type(item) is dict for item in value)
+
+
+def _any_dump(shape: Callable[[Any], bool]) -> Dumper:
+    def dump(value: Any) -> bytes | None:
+        if not shape(value):
+            return None
+        try:
+            return orjson.dumps(value, option=_ANY_OPTIONS)
+        except TypeError:  # a value orjson does not write (or a key that is not a str)
             return None
 
     return dump

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from heron.http.responses import Response
 from heron.params.errors import ResponseValidationError, translate_errors
-from heron.params.fast_json import plain_dumper
+from heron.params.fast_json import any_dumper, plain_dumper
 from heron.params.fast_rows import row_dumper
 from heron.params.spec import UnresolvedAnnotation, type_hints
 
@@ -82,7 +82,7 @@ class ResponseSpec:
         self._exact = annotation if isinstance(annotation, type) else None
         self._dump: Callable[..., bytes] = self.adapter.dump_json
         only_alias = set(self.dump_options) <= {"by_alias"}
-        self._fast = plain_dumper(annotation) if only_alias else None
+        self._fast = (plain_dumper(annotation) or any_dumper(annotation)) if only_alias else None
         self._rows = row_dumper(annotation) if only_alias else None
 
     def render(self, rv: Any) -> Response:

@@ -1,16 +1,17 @@
 """The orjson fast path for plain response models writes what pydantic writes."""
 
+import dataclasses
 import datetime as dt
 import enum
 import json
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, Field, TypeAdapter, computed_field, field_serializer
 
-from heron.params.fast_json import plain_dumper
+from heron.params.fast_json import any_dumper, plain_dumper
 
 
 class Color(enum.Enum):
@@ -155,3 +156,88 @@ def test_constrained_fields_are_plain_serializers_are_not() -> None:
     values = [Constrained(name="a", code="x", tags=["t"], price=2.5)]
     assert dumper(values) == TypeAdapter(list[Constrained]).dump_json(values)
     assert plain_dumper(Serialized) is None
+
+
+# -- dict[str, Any], list[Any], list[dict[str, Any]] --------------------------------------------
+
+
+class Size(enum.IntEnum):
+    SMALL = 1
+
+
+class Label(str):
+    pass
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+class Pair(BaseModel):
+    a: int
+
+
+ANY_NATIVE = [
+    1,
+    -(2**63),
+    0.5,
+    float("nan"),
+    float("inf"),
+    'naïve "quoted" \n text',
+    None,
+    True,
+    [1, "a", None],
+    (1, 2),
+    {"nested": {"k": [1.5]}},
+    dt.datetime(2024, 5, 1, 12, 30, 15, 123456, tzinfo=dt.UTC),
+    dt.datetime(2024, 5, 1, 12, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    dt.datetime(2024, 5, 1, 12, 30),
+    dt.date(2024, 5, 1),
+    dt.time(12, 30, 1, 5),
+    uuid.UUID(int=7),
+    Color.RED,
+    Size.SMALL,
+    Label("sub"),
+]
+ANY_FALLBACK = [Decimal("1.10"), b"raw", {1, 2}, Point(1), Pair(a=1), 2**70, dt.timedelta(1)]
+
+
+@pytest.mark.parametrize("value", ANY_NATIVE + ANY_FALLBACK, ids=repr)
+@pytest.mark.parametrize("shape", ["dict", "list", "rows"])
+def test_any_containers_dump_as_pydantic_does(value: object, shape: str) -> None:
+    annotation, data = {
+        "dict": (dict[str, Any], {"v": value}),
+        "list": (list[Any], [value, 1]),
+        "rows": (list[dict[str, Any]], [{"v": value}, {"w": 2}]),
+    }[shape]
+    adapter = TypeAdapter(annotation)
+    expected = adapter.dump_json(adapter.validate_python(data))
+    fast = any_dumper(annotation)
+    assert fast is not None
+    content = fast(data)
+    if any(value is v for v in ANY_FALLBACK):
+        assert content is None  # pydantic writes it
+    else:
+        assert content == expected
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value"),
+    [
+        (dict[str, Any], [1]),
+        (dict[str, Any], {1: "int key"}),
+        (list[Any], (1, 2)),
+        (list[dict[str, Any]], [{"a": 1}, 2]),
+    ],
+)
+def test_any_dumper_leaves_other_shapes_to_pydantic(annotation: Any, value: object) -> None:
+    fast = any_dumper(annotation)
+    assert fast is not None and fast(value) is None
+
+
+@pytest.mark.parametrize(
+    "annotation", [dict[str, int], list[int], dict[int, Any], list[dict[str, str]], Any]
+)
+def test_any_dumper_only_takes_any_containers(annotation: Any) -> None:
+    assert any_dumper(annotation) is None
