@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from heron.db.errors import AsyncContextError
 from heron.db.fields.base import Field
 from heron.db.models import exceptions
 from heron.db.models.options import Options
@@ -273,6 +275,7 @@ class Model(metaclass=ModelBase):
 
     def delete(self, *, using: str | None = None) -> tuple[int, dict[str, int]]:
         """Delete the row (and, by ``on_delete``, rows that point at it)."""
+        self._refuse_in_loop("delete()", "adelete()")
         self._require_pk("delete")
         qs = type(self)._base_manager.using(using or self._db).filter(pk=self.pk)
         result: tuple[int, dict[str, int]] = qs.delete()
@@ -291,6 +294,10 @@ class Model(metaclass=ModelBase):
         self, *, using: str | None = None, fields: Iterable[str] | None = None
     ) -> None:
         """Reload field values from the database (all, or only ``fields``)."""
+        self._refuse_in_loop(
+            "refresh_from_db() (which reading a field deferred by only()/defer() runs)",
+            "arefresh_from_db()",
+        )
         self._require_pk("refresh")
         qs = self._refresh_queryset(using, fields)
         self._copy_from(qs.get(pk=self.pk), fields)
@@ -322,7 +329,14 @@ class Model(metaclass=ModelBase):
             for key in [k for k in data if k.startswith("_cache_")]:
                 del data[key]
             data.pop("_prefetched", None)
-        data["_persisted"] = True
+        from heron.db.query.persistence import mark_saved
+
+        mark_saved(self, fresh._db or "default")  # the row read is the one it now follows
+
+    def _refuse_in_loop(self, method: str, twin: str) -> None:
+        """A blocking call on this instance from a running event loop names its twin."""
+        if _get_running_loop() is not None:
+            raise AsyncContextError(f"{type(self).__name__}.{method}", twin)
 
     def _require_pk(self, action: str) -> None:
         if self.pk is None:
@@ -372,6 +386,8 @@ class Model(metaclass=ModelBase):
         errors = self._clean_errors(skip)
         if validate_unique:
             unique = self._unique_queries(skip | set(errors))
+            if unique:
+                self._refuse_in_loop("full_clean()", "afull_clean()")
             errors = _merge(errors, self._unique_errors([(c, q.exists()) for c, q in unique]))
         if errors:
             raise exceptions.ValidationError(errors)
@@ -406,7 +422,10 @@ class Model(metaclass=ModelBase):
     def validate_unique(self, exclude: Iterable[str] = ()) -> None:
         """Check unique fields, ``unique_together`` and ``UniqueConstraint``s against the
         database (sync driver); raise ``ValidationError`` naming the clashing fields."""
-        found = [(check, qs.exists()) for check, qs in self._unique_queries(set(exclude))]
+        unique = self._unique_queries(set(exclude))
+        if unique:
+            self._refuse_in_loop("validate_unique()", "avalidate_unique()")
+        found = [(check, qs.exists()) for check, qs in unique]
         errors = self._unique_errors(found)
         if errors:
             raise exceptions.ValidationError(errors)

@@ -32,7 +32,7 @@ from heron.db.query.compiler import (
 from heron.db.query.execution import cached
 from heron.db.query.expressions import Combinable
 from heron.db.query.paths import Joins
-from heron.db.query.persistence import field_preparer, has_expressions
+from heron.db.query.persistence import field_preparer, has_expressions, mark_saved
 from heron.db.query.plans import Plan, arun, run
 
 if TYPE_CHECKING:
@@ -225,7 +225,7 @@ def _create_plan(
             returning = (
                 group is without_pk
                 and bool(getattr(dialect, "insert_returning", False))
-                and (conflict is None or (conflict[0] == "update" and vendor != "mysql"))
+                and (conflict is None or conflict[0] == "update")
             )
             insert = _insert(
                 model, fields, dialect, vendor, returning, conflict, db.native_placeholders
@@ -298,10 +298,7 @@ def _batch(batch_size: int | None, width: int, count: int) -> int:
 
 def _finish_created(objs: Sequence[Model], alias: str) -> None:
     for obj in objs:
-        data = obj.__dict__
-        data["_persisted"] = True
-        if alias != "default":
-            data["_db"] = alias
+        mark_saved(obj, alias)
 
 
 def _create_setup(

@@ -135,6 +135,7 @@ class ChainableQuerySet(Generic[M]):
 
     def reverse(self) -> Any:
         """The same rows in the opposite order (unordered: ``first()`` is the last by pk)."""
+        self._check_unsliced("reverse")
         qs = self._clone()
         order = self._effective_order()
         qs._order = tuple(_flip(term) for term in order)

@@ -220,6 +220,10 @@ class Manager(Generic[M]):
         """Whether there is any row."""
         return self.get_queryset().exists()
 
+    def contains(self, obj: M) -> bool:
+        """Whether ``obj`` is one of the rows."""
+        return self.get_queryset().contains(obj)
+
     def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Aggregates over every row."""
         return self.get_queryset().aggregate(*args, **kwargs)
@@ -300,6 +304,10 @@ class Manager(Generic[M]):
     async def aexists(self) -> bool:
         """``exists()`` on the async driver."""
         return await self.get_queryset().aexists()
+
+    async def acontains(self, obj: M) -> bool:
+        """``contains()`` on the async driver."""
+        return await self.get_queryset().acontains(obj)
 
     async def aaggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """``aggregate()`` on the async driver."""

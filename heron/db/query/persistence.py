@@ -28,6 +28,7 @@ __all__ = [
     "asave_instance",
     "has_expressions",
     "insert_statement",
+    "mark_saved",
     "save_instance",
     "update_statement",
 ]
@@ -209,7 +210,7 @@ def save_instance(
     alias = using or obj._db or "default"
     db = connections[alias]
     run(db, _save_plan(obj, db, force_insert, force_update, update_fields))
-    _mark_saved(obj, alias)
+    mark_saved(obj, alias)
 
 
 async def asave_instance(
@@ -223,10 +224,14 @@ async def asave_instance(
     alias = using or obj._db or "default"
     db = connections[alias]
     await arun(db, _save_plan(obj, db, force_insert, force_update, update_fields))
-    _mark_saved(obj, alias)
+    mark_saved(obj, alias)
 
 
-def _mark_saved(obj: Model, alias: str) -> None:
-    obj.__dict__["_persisted"] = True
+def mark_saved(obj: Model, alias: str) -> None:
+    """``obj`` now has a row on ``alias``: its later saves and relations go there."""
+    data = obj.__dict__
+    data["_persisted"] = True
     if alias != "default":
-        obj.__dict__["_db"] = alias
+        data["_db"] = alias
+    elif "_db" in data:
+        del data["_db"]  # loaded from another database, saved to default

@@ -272,17 +272,49 @@ class QuerySet(ChainableQuerySet[M]):
             return bool(self._result_cache)
         return await execution.aexists(self)
 
+    def contains(self, obj: M) -> bool:
+        """Whether ``obj`` is one of the rows: ``exists()`` on its primary key, or a look
+        at the rows once the QuerySet is evaluated."""
+        sync_only("contains")
+        if not self._may_contain(obj):
+            return False
+        if self._result_cache is not None:
+            return obj in self._result_cache
+        return self.filter(pk=obj.pk).exists()  # type: ignore[no-any-return]
+
+    async def acontains(self, obj: M) -> bool:
+        """``contains()`` on the async driver."""
+        if not self._may_contain(obj):
+            return False
+        if self._result_cache is not None:
+            return obj in self._result_cache
+        return await self.filter(pk=obj.pk).aexists()  # type: ignore[no-any-return]
+
+    def _may_contain(self, obj: Any) -> bool:
+        """False for an instance of another model; an error for what cannot be a row."""
+        if self._iterable != "model":
+            raise TypeError("Cannot call QuerySet.contains() after values() or values_list().")
+        if not hasattr(obj, "_meta"):
+            raise TypeError(f"contains() takes a model instance, not {obj!r}.")
+        if obj.pk is None:
+            raise ValueError("QuerySet.contains() cannot be used on unsaved objects.")
+        return isinstance(obj, self.model)
+
     def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """One dict of aggregates over the rows: ``aggregate(Avg("pages"), n=Count("id"))``;
         ``{}`` without a query when none is given."""
         sync_only("aggregate")
         expressions = self._aggregates(args, kwargs)
-        return execution.aggregate(self, expressions) if expressions else {}
+        if not expressions or self._none:
+            return _over_no_rows(expressions)
+        return execution.aggregate(self, expressions)
 
     async def aaggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """``aggregate()`` on the async driver."""
         expressions = self._aggregates(args, kwargs)
-        return await execution.aaggregate(self, expressions) if expressions else {}
+        if not expressions or self._none:
+            return _over_no_rows(expressions)
+        return await execution.aaggregate(self, expressions)
 
     def _aggregates(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         from heron.db.query.aggregates import named
@@ -466,14 +498,14 @@ class QuerySet(ChainableQuerySet[M]):
             await obj.asave(using=self.db, update_fields=fields)
         return obj, False
 
-    def _apply(self, obj: M, updates: dict[str, Any]) -> list[str] | None:
+    def _apply(self, obj: M, updates: dict[str, Any]) -> list[str]:
+        """Set ``updates`` on ``obj``; the fields to save: those and the ``auto_now`` ones
+        (none: ``save()`` runs no query, as in Django)."""
         meta = self.model._meta
         names = []
         for name, value in _resolved(updates).items():
             setattr(obj, name, value)
             names.append(meta.get_field(name).name)
-        if not names:
-            return None
         names += [f.name for f in meta.fields if getattr(f, "auto_now", False)]
         return list(dict.fromkeys(names))
 
@@ -607,6 +639,13 @@ class _NoPk:
 
 
 _NO_PK: Any = _NoPk()
+
+
+def _over_no_rows(expressions: dict[str, Any]) -> dict[str, Any]:
+    """What aggregates give over no rows, without a query (``none()``): 0 for ``Count``."""
+    from heron.db.query.expressions import Count
+
+    return {name: 0 if isinstance(expr, Count) else None for name, expr in expressions.items()}
 
 
 def _resolved(params: dict[str, Any]) -> dict[str, Any]:
