@@ -1,9 +1,10 @@
 """MariaDB and MySQL through pymysql (sync) and asyncmy (async).
 
 Both drivers get the same session: autocommit outside ``atomic()``, ``utf8mb4``, the
-session time zone ``+00:00`` (``OPTIONS["timezone"]``) and the ``FOUND_ROWS`` flag, so an
-``UPDATE`` reports the rows it matched, as on PostgreSQL and SQLite, not only those
-whose values changed.
+session time zone ``+00:00`` (``OPTIONS["timezone"]``), the ``READ COMMITTED``
+isolation level (``OPTIONS["isolation_level"]``, Django's default too) and the
+``FOUND_ROWS`` flag, so an ``UPDATE`` reports the rows it matched, as on PostgreSQL and
+SQLite, not only those whose values changed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from heron.db.backends.pool import socket_quiet
 from heron.db.backends.settings import parse_url
 from heron.db.errors import (
     DatabaseError,
+    ImproperlyConfigured,
     DataError,
     IntegrityError,
     InterfaceError,
@@ -44,6 +46,9 @@ _BY_NAME: dict[str, type[DatabaseError]] = {
 }
 # Constraint violations the drivers classify as something else: 4025 is MariaDB's
 # "CONSTRAINT ... failed" for CHECK constraints (SQLSTATE 23000), 3819 MySQL's.
+_ISOLATION_LEVELS = frozenset(
+    {"read uncommitted", "read committed", "repeatable read", "serializable"}
+)
 _INTEGRITY_CODES = frozenset({4025, 3819})
 _IN_TRANSACTION = SERVER_STATUS.SERVER_STATUS_IN_TRANS
 # Errors after which the connection is gone even if the driver has not noticed yet:
@@ -76,6 +81,7 @@ class MySQLDatabase(Database):
         timezone = options.get("timezone", "+00:00")
         if timezone:
             common["init_command"] = f"SET time_zone = '{timezone}'"
+        self._session_sql = _isolation_sql(options.get("isolation_level", "read committed"))
         self._connect_args = {**common, **options.get("connect_args", {})}
         self._async_connect_args = {**common, **options.get("async_connect_args", {})}
         engine_args = {k: v for k, v in self._connect_args.items() if k not in _URL_PARTS}
@@ -104,7 +110,22 @@ class MySQLDatabase(Database):
     # -- pymysql ---------------------------------------------------------------------------------
 
     def _connect(self) -> pymysql.Connection[Any]:
-        return pymysql.connect(**self._connect_args)
+        conn = pymysql.connect(**self._connect_args)
+        try:
+            self.setup_dbapi_connection(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def setup_dbapi_connection(self, conn: Any) -> None:
+        """Set the session's isolation level (a pymysql connection, Heron's or an engine's)."""
+        if self._session_sql:
+            cursor = conn.cursor()
+            try:
+                cursor.execute(self._session_sql)
+            finally:
+                cursor.close()
 
     def _close(self, conn: pymysql.Connection[Any]) -> None:
         conn.close()
@@ -165,7 +186,15 @@ class MySQLDatabase(Database):
     # -- asyncmy -----------------------------------------------------------------------------------
 
     async def _aconnect(self) -> Any:
-        return await asyncmy.connect(**self._async_connect_args)
+        conn = await asyncmy.connect(**self._async_connect_args)
+        if self._session_sql:
+            try:
+                async with conn.cursor() as cursor:
+                    await cursor.execute(self._session_sql)
+            except BaseException:
+                conn.close()
+                raise
+        return conn
 
     async def _aclose_conn(self, conn: Any) -> None:
         await conn.ensure_closed()
@@ -219,3 +248,15 @@ class MySQLDatabase(Database):
 
 # Given to SQLAlchemy by the URL, or managed by SQLAlchemy itself (transactions).
 _URL_PARTS = frozenset({"host", "port", "user", "password", "database", "autocommit"})
+
+
+def _isolation_sql(level: str | None) -> str | None:
+    """``SET SESSION TRANSACTION ISOLATION LEVEL ...`` for ``level`` (None: the server's)."""
+    if not level:
+        return None
+    if level.lower() not in _ISOLATION_LEVELS:
+        raise ImproperlyConfigured(
+            f"OPTIONS['isolation_level'] {level!r} is not one of "
+            f"{', '.join(sorted(_ISOLATION_LEVELS))} (or None for the server's default)"
+        )
+    return f"SET SESSION TRANSACTION ISOLATION LEVEL {level.upper()}"
