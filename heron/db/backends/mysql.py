@@ -25,8 +25,8 @@ from heron.db.backends.pool import socket_quiet
 from heron.db.backends.settings import parse_url
 from heron.db.errors import (
     DatabaseError,
-    ImproperlyConfigured,
     DataError,
+    ImproperlyConfigured,
     IntegrityError,
     InterfaceError,
     InternalError,
