@@ -74,7 +74,7 @@ class ManyRelatedManager(InstanceManager):
 
     def add(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
         """Link ``objs`` (instances or primary keys); existing links are left alone."""
-        run_sync(lambda: self._add(objs, through_defaults), self._alias)
+        run_sync("add", lambda: self._add(objs, through_defaults), self._alias)
 
     async def aadd(self, *objs: Any, through_defaults: dict[str, Any] | None = None) -> None:
         """``add()`` on the async driver."""
@@ -82,7 +82,7 @@ class ManyRelatedManager(InstanceManager):
 
     def remove(self, *objs: Any) -> None:
         """Unlink ``objs`` (instances or primary keys); the objects themselves stay."""
-        run_sync(lambda: self._remove(objs), self._alias, atomic=False)
+        run_sync("remove", lambda: self._remove(objs), self._alias, atomic=False)
 
     async def aremove(self, *objs: Any) -> None:
         """``remove()`` on the async driver."""
@@ -90,7 +90,7 @@ class ManyRelatedManager(InstanceManager):
 
     def clear(self) -> None:
         """Unlink every object."""
-        run_sync(self._clear, self._alias, atomic=False)
+        run_sync("clear", self._clear, self._alias, atomic=False)
 
     async def aclear(self) -> None:
         """``clear()`` on the async driver."""
@@ -105,7 +105,7 @@ class ManyRelatedManager(InstanceManager):
     ) -> None:
         """Make ``objs`` exactly the linked set (``clear=True``: unlink all, then add)."""
         items = list(objs)
-        run_sync(lambda: self._set(items, clear, through_defaults), self._alias)
+        run_sync("set", lambda: self._set(items, clear, through_defaults), self._alias)
 
     async def aset(
         self,
@@ -120,13 +120,73 @@ class ManyRelatedManager(InstanceManager):
 
     def create(self, *, through_defaults: dict[str, Any] | None = None, **values: Any) -> Any:
         """Create an object and link it."""
-        return run_sync(lambda: self._create(values, through_defaults), self._alias)
+        return run_sync("create", lambda: self._create(values, through_defaults), self._alias)
 
     async def acreate(
         self, *, through_defaults: dict[str, Any] | None = None, **values: Any
     ) -> Any:
         """``create()`` on the async driver."""
         return await run_async(lambda: self._create(values, through_defaults), self._alias)
+
+    def get_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        *,
+        through_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, bool]:
+        """``get_or_create()`` among the linked objects; a created one is linked."""
+        return run_sync(
+            "get_or_create",
+            lambda: self._linked("get_or_create", through_defaults, defaults, **kwargs),
+            self._alias,
+        )
+
+    async def aget_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        *,
+        through_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, bool]:
+        """``get_or_create()`` on the async driver."""
+        return await run_async(
+            lambda: self._linked("get_or_create", through_defaults, defaults, **kwargs),
+            self._alias,
+        )
+
+    def update_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        *,
+        through_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, bool]:
+        """``update_or_create()`` among the linked objects; a created one is linked."""
+        return run_sync(
+            "update_or_create",
+            lambda: self._linked(
+                "update_or_create", through_defaults, defaults, create_defaults, **kwargs
+            ),
+            self._alias,
+        )
+
+    async def aupdate_or_create(
+        self,
+        defaults: dict[str, Any] | None = None,
+        create_defaults: dict[str, Any] | None = None,
+        *,
+        through_defaults: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, bool]:
+        """``update_or_create()`` on the async driver."""
+        return await run_async(
+            lambda: self._linked(
+                "update_or_create", through_defaults, defaults, create_defaults, **kwargs
+            ),
+            self._alias,
+        )
 
     # -- the operations, written once ----------------------------------------------------------
 
@@ -199,6 +259,16 @@ class ManyRelatedManager(InstanceManager):
         obj = yield Call(qs, "create", **values)
         yield from self._add([obj], defaults)
         return obj
+
+    def _linked(
+        self, method: str, defaults: dict[str, Any] | None, *args: Any, **kwargs: Any
+    ) -> Operation[tuple[Any, bool]]:
+        """``get_or_create()``/``update_or_create()`` (``method``) among the linked
+        objects, linking the object when it is created (as in Django)."""
+        obj, created = yield Call(self._base_queryset(), method, *args, **kwargs)
+        if created:
+            yield from self._add([obj], defaults)
+        return obj, created
 
 
 class ManyToManyDescriptor:

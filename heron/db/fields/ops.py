@@ -8,8 +8,11 @@ their ``a``-prefixed twins inside ``async with atomic()``.
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
+
+from heron.db.errors import AsyncContextError
 
 __all__ = ["Call", "Fetch", "Operation", "run_async", "run_sync"]
 
@@ -41,9 +44,14 @@ Request = Call | Fetch
 Operation = Generator[Request, Any, T]
 
 
-def run_sync(make: Callable[[], Operation[T]], using: str, atomic: bool = True) -> T:
-    """Run the operation on the sync driver (in one transaction when ``atomic``)."""
+def run_sync(method: str, make: Callable[[], Operation[T]], using: str, atomic: bool = True) -> T:
+    """Run the operation of the manager's ``method`` on the sync driver (in one transaction
+    when ``atomic``); in a running event loop, refuse before anything runs, naming the
+    method's async twin."""
     from heron.db.transaction import atomic as atomic_block
+
+    if _get_running_loop() is not None:
+        raise AsyncContextError(f"{method}()", f"a{method}()")
 
     if not atomic:
         return _drive(make())

@@ -30,6 +30,7 @@ __all__ = [
     "OnDelete",
     "OneToOneField",
     "lazy_model",
+    "missing_related_error",
     "related_name_for",
 ]
 
@@ -163,12 +164,22 @@ class ForeignKey(RelationNames, Field):
         self.related_query_name = related_query_name
         self.db_constraint = db_constraint
         self.remote_model: type[Model] | None = None
+        self._missing: type[Exception] | None = None
 
     def clone(self) -> Field:
         new = super().clone()
         assert isinstance(new, ForeignKey)
         new.remote_model = None
+        new._missing = None
         return new
+
+    @property
+    def RelatedObjectDoesNotExist(self) -> type[Exception]:
+        """Raised reading a required relation that has no value (``Post().author``)."""
+        if self._missing is None:
+            assert self.remote_model is not None
+            self._missing = missing_related_error(self.remote_model)
+        return self._missing
 
     def get_attname(self) -> str:
         return f"{self.name}_id"
@@ -272,6 +283,16 @@ class ForeignKey(RelationNames, Field):
         return obj.pk
 
 
+def missing_related_error(model: type[Model]) -> type[Exception]:
+    """``RelatedObjectDoesNotExist``: ``model.DoesNotExist`` that is also an
+    ``AttributeError`` (so ``hasattr()`` is False), as in Django."""
+    return type(
+        "RelatedObjectDoesNotExist",
+        (model.DoesNotExist, AttributeError),
+        {"__module__": model.__module__},
+    )
+
+
 class OneToOneField(ForeignKey):
     """A unique foreign key: ``user = OneToOneField(User, on_delete=CASCADE)``.
 
@@ -312,6 +333,7 @@ class ForwardRelation:
     def __init__(self, field: ForeignKey) -> None:
         self.field = field
         self.cache_name = f"_cache_{field.name}"
+        self.unsaved_name = f"_cache_{field.name}+unsaved"  # dropped with the cache
 
     def __get__(self, instance: Model | None, owner: type[Any]) -> Any:
         if instance is None:
@@ -319,10 +341,14 @@ class ForwardRelation:
         data = instance.__dict__
         value = data.get(self.field.attname)
         cached = data.get(self.cache_name, _MISSING)
-        if cached is not _MISSING and (cached is None if value is None else _same(cached, value)):
+        if cached is not _MISSING and self._valid(data, cached, value):
             return cached
         if value is None:
-            return None
+            if self.field.null:
+                return None
+            raise self.field.RelatedObjectDoesNotExist(
+                f"{type(instance).__name__} has no {self.field.name}."
+            )
         remote = self.field.remote_model
         assert remote is not None
         if _get_running_loop() is not None:
@@ -334,6 +360,13 @@ class ForwardRelation:
         obj = remote._base_manager.using(instance._db).get(pk=value)
         data[self.cache_name] = obj
         return obj
+
+    def _valid(self, data: dict[str, Any], cached: Any, value: Any) -> bool:
+        """Whether the cached object still matches the id: the same pk, or no id and
+        either nothing or an object assigned before it was saved."""
+        if value is not None:
+            return _same(cached, value)
+        return cached is None or data.get(self.unsaved_name, False)
 
     def __set__(self, instance: Model, value: Any) -> None:
         remote = self.field.remote_model
@@ -354,6 +387,7 @@ class ForwardRelation:
         if self.field.one_to_one and not self.field.hidden:
             self._point_reverse_cache(instance, value)
         instance.__dict__[self.cache_name] = value
+        instance.__dict__[self.unsaved_name] = value is not None and value.pk is None
 
     def _point_reverse_cache(self, instance: Model, target: Model | None) -> None:
         """Keep a one-to-one's reverse side in step: the new target caches ``instance``

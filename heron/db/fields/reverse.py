@@ -3,10 +3,13 @@ and ``user.profile`` the one object of a one-to-one relation."""
 
 from __future__ import annotations
 
+from asyncio import _get_running_loop
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from heron.db.errors import AsyncContextError
 from heron.db.fields.ops import Call, Fetch, Operation, run_async, run_sync
+from heron.db.fields.related import missing_related_error
 from heron.db.query.manager import Manager
 from heron.db.query.queryset import QuerySet
 
@@ -21,6 +24,7 @@ __all__ = [
     "install_reverse_accessor",
     "install_reverse_one_to_one",
     "prefetched",
+    "reverse_one_to_one",
 ]
 
 
@@ -149,45 +153,45 @@ class RelatedManager(InstanceManager):
         obj.__dict__[f"_cache_{self.field.name}"] = self.instance
         return obj
 
-    def add(self, *objs: Any) -> None:
+    def add(self, *objs: Any, bulk: bool = True) -> None:
         """Point ``objs`` at the instance: unsaved ones are saved, saved ones updated in
-        one ``UPDATE``."""
-        run_sync(lambda: self._add(objs), self._alias)
+        one ``UPDATE`` (``bulk=False``: ``save()`` each)."""
+        run_sync("add", lambda: self._add(objs, bulk), self._alias)
 
-    async def aadd(self, *objs: Any) -> None:
+    async def aadd(self, *objs: Any, bulk: bool = True) -> None:
         """``add()`` on the async driver."""
-        await run_async(lambda: self._add(objs), self._alias)
+        await run_async(lambda: self._add(objs, bulk), self._alias)
 
-    def remove(self, *objs: Any) -> None:
+    def remove(self, *objs: Any, bulk: bool = True) -> None:
         """Unlink ``objs`` (their foreign key becomes NULL; needs ``null=True``)."""
         self._require_null("remove")
-        run_sync(lambda: self._remove(objs), self._alias)
+        run_sync("remove", lambda: self._remove(objs, bulk), self._alias)
 
-    async def aremove(self, *objs: Any) -> None:
+    async def aremove(self, *objs: Any, bulk: bool = True) -> None:
         """``remove()`` on the async driver."""
         self._require_null("remove")
-        await run_async(lambda: self._remove(objs), self._alias)
+        await run_async(lambda: self._remove(objs, bulk), self._alias)
 
-    def clear(self) -> None:
+    def clear(self, *, bulk: bool = True) -> None:
         """Unlink every related row (foreign keys become NULL; needs ``null=True``)."""
         self._require_null("clear")
-        run_sync(self._clear, self._alias, atomic=False)
+        run_sync("clear", lambda: self._clear(bulk), self._alias, atomic=not bulk)
 
-    async def aclear(self) -> None:
+    async def aclear(self, *, bulk: bool = True) -> None:
         """``clear()`` on the async driver."""
         self._require_null("clear")
-        await run_async(self._clear, self._alias, atomic=False)
+        await run_async(lambda: self._clear(bulk), self._alias, atomic=not bulk)
 
-    def set(self, objs: Iterable[Any], *, clear: bool = False) -> None:
+    def set(self, objs: Iterable[Any], *, bulk: bool = True, clear: bool = False) -> None:
         """Make ``objs`` the related set: others are unlinked (``null=True`` only; a
         non-null foreign key can only gain rows, so ``set()`` then just adds)."""
         items = list(objs)
-        run_sync(lambda: self._set(items, clear), self._alias)
+        run_sync("set", lambda: self._set(items, clear, bulk), self._alias)
 
-    async def aset(self, objs: Iterable[Any], *, clear: bool = False) -> None:
+    async def aset(self, objs: Iterable[Any], *, bulk: bool = True, clear: bool = False) -> None:
         """``set()`` on the async driver."""
         items = list(objs)
-        await run_async(lambda: self._set(items, clear), self._alias)
+        await run_async(lambda: self._set(items, clear, bulk), self._alias)
 
     # -- the operations, written once ----------------------------------------------------------
 
@@ -210,7 +214,7 @@ class RelatedManager(InstanceManager):
                 "be unlinked from a required foreign key (delete them instead)."
             )
 
-    def _add(self, objs: Iterable[Any]) -> Operation[None]:
+    def _add(self, objs: Iterable[Any], bulk: bool) -> Operation[None]:
         items = self._check(objs)
         forget_prefetched(self.instance, self.name)
         attname, pk = self.field.attname, self.instance.pk
@@ -218,7 +222,7 @@ class RelatedManager(InstanceManager):
         for obj in items:
             obj.__dict__[attname] = pk
             obj.__dict__[f"_cache_{self.field.name}"] = self.instance
-            if obj.__dict__.get("_persisted") and obj.pk is not None:
+            if bulk and obj.__dict__.get("_persisted") and obj.pk is not None:
                 saved.append(obj.pk)
             else:
                 yield Call(obj, "save")
@@ -227,7 +231,7 @@ class RelatedManager(InstanceManager):
             qs = self.model._base_manager.using(self.instance._db).filter(pk__in=saved)
             yield Call(qs, "update", **{attname: pk})
 
-    def _remove(self, objs: Iterable[Any]) -> Operation[None]:
+    def _remove(self, objs: Iterable[Any], bulk: bool) -> Operation[None]:
         items = self._check(objs)
         forget_prefetched(self.instance, self.name)
         attname, pk = self.field.attname, self.instance.pk
@@ -235,33 +239,53 @@ class RelatedManager(InstanceManager):
             if obj.__dict__.get(attname) != pk:
                 assert self.model is not None
                 raise self.model.DoesNotExist(f"{obj!r} is not related to {self.instance!r}.")
+        if not bulk:
+            yield from self._save_unlinked(items)
+            return
         pks = [obj.pk for obj in items]
         if pks:
             yield Call(self._base_queryset().filter(pk__in=pks), "update", **{attname: None})
         for obj in items:
-            obj.__dict__[attname] = None
-            obj.__dict__.pop(f"_cache_{self.field.name}", None)
+            self._forget(obj)
 
-    def _clear(self) -> Operation[None]:
+    def _clear(self, bulk: bool) -> Operation[None]:
         forget_prefetched(self.instance, self.name)
-        yield Call(self._base_queryset(), "update", **{self.field.attname: None})
+        yield from self._unlink(self._base_queryset(), bulk)
 
-    def _set(self, objs: list[Any], clear: bool) -> Operation[None]:
+    def _set(self, objs: list[Any], clear: bool, bulk: bool) -> Operation[None]:
         items = self._check(objs)
         if not self.field.null:
-            yield from self._add(items)
+            yield from self._add(items, bulk)
             return
         if clear:
-            yield from self._clear()
-            yield from self._add(items)
+            yield from self._clear(bulk)
+            yield from self._add(items, bulk)
             return
         current = set((yield Fetch(self._base_queryset().values_list("pk", flat=True))))
         wanted = {obj.pk for obj in items if obj.pk is not None}
         stale = current - wanted
         if stale:
-            qs = self._base_queryset().filter(pk__in=list(stale))
+            yield from self._unlink(self._base_queryset().filter(pk__in=list(stale)), bulk)
+        yield from self._add([obj for obj in items if obj.pk not in current], bulk)
+
+    def _unlink(self, qs: QuerySet[Any], bulk: bool) -> Operation[None]:
+        """Set the foreign key of the rows of ``qs`` to NULL: one ``UPDATE``, or
+        (``bulk=False``) a ``save()`` of each."""
+        if bulk:
             yield Call(qs, "update", **{self.field.attname: None})
-        yield from self._add([obj for obj in items if obj.pk not in current])
+        else:
+            yield from self._save_unlinked((yield Fetch(qs)))
+
+    def _save_unlinked(self, objs: list[Any]) -> Operation[None]:
+        """Set the foreign key of ``objs`` to NULL and ``save()`` each (only that field)."""
+        for obj in objs:
+            self._forget(obj)
+            yield Call(obj, "save", update_fields=[self.field.attname])
+
+    def _forget(self, obj: Model) -> None:
+        """``obj`` no longer points at the instance (in memory)."""
+        obj.__dict__[self.field.attname] = None
+        obj.__dict__.pop(f"_cache_{self.field.name}", None)
 
 
 class ReverseRelation:
@@ -306,11 +330,7 @@ class ReverseOneToOne:
         if self._missing is None:
             model = self.field.model
             assert model is not None
-            self._missing = type(
-                "RelatedObjectDoesNotExist",
-                (model.DoesNotExist, AttributeError),
-                {"__module__": model.__module__},
-            )
+            self._missing = missing_related_error(model)
         return self._missing
 
     def __get__(self, instance: Model | None, owner: type[Any]) -> Any:
@@ -336,6 +356,12 @@ class ReverseOneToOne:
             return None
         model = self.field.model
         assert model is not None
+        if _get_running_loop() is not None:
+            raise AsyncContextError(
+                f"Loading {type(instance).__name__}.{self.field.reverse_name} lazily",
+                f"prefetch_related({self.field.reverse_name!r}) or `await "
+                f"{model.__name__}.objects.aget({self.field.name}=obj)`",
+            )
         qs = model._base_manager.using(instance._db).filter(**{self.field.attname: instance.pk})
         rows = list(qs[:1])
         obj = rows[0] if rows else None
@@ -344,9 +370,15 @@ class ReverseOneToOne:
         return obj
 
     def __set__(self, instance: Model, value: Any) -> None:
-        """``user.profile = profile`` points ``profile`` at ``user`` (in memory; save it)."""
+        """``user.profile = profile`` points ``profile`` at ``user``; ``user.profile =
+        None`` unlinks the profile loaded before, if any (``ValueError`` unless its
+        field is ``null=True``). In memory: save the profile to store it."""
         if value is not None:
             setattr(value, self.field.name, instance)
+        else:
+            old = instance.__dict__.get(self.cache_name)
+            if old is not None:
+                setattr(old, self.field.name, None)
         instance.__dict__[self.cache_name] = value
 
 
@@ -355,6 +387,16 @@ def install_reverse_accessor(field: ForeignKey, target: type[Model]) -> None:
     if field.hidden:
         return
     setattr(target, field.reverse_name, ReverseRelation(field))
+
+
+def reverse_one_to_one(model: type[Model], name: str) -> ReverseOneToOne | None:
+    """The accessor of the reverse one-to-one relation that queries on ``model`` call
+    ``name`` (``select_related("profile")``), if there is one."""
+    rel = model._meta.reverse_relation(name)
+    if rel is None or not getattr(rel, "one_to_one", False) or rel.hidden:
+        return None
+    accessor = getattr(model, rel.reverse_name, None)
+    return accessor if isinstance(accessor, ReverseOneToOne) else None
 
 
 def install_reverse_one_to_one(field: OneToOneField, target: type[Model]) -> None:

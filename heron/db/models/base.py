@@ -279,7 +279,7 @@ class Model(metaclass=ModelBase):
         self._require_pk("delete")
         qs = type(self)._base_manager.using(using or self._db).filter(pk=self.pk)
         result: tuple[int, dict[str, int]] = qs.delete()
-        self.__dict__["_persisted"] = False
+        self._forget_row()
         return result
 
     async def adelete(self, *, using: str | None = None) -> tuple[int, dict[str, int]]:
@@ -287,8 +287,14 @@ class Model(metaclass=ModelBase):
         self._require_pk("delete")
         qs = type(self)._base_manager.using(using or self._db).filter(pk=self.pk)
         result: tuple[int, dict[str, int]] = await qs.adelete()
-        self.__dict__["_persisted"] = False
+        self._forget_row()
         return result
+
+    def _forget_row(self) -> None:
+        """After a delete: no row, no primary key (``save()`` inserts anew), as in Django."""
+        data = self.__dict__
+        data["_persisted"] = False
+        data[self._meta.pk.attname] = None
 
     def refresh_from_db(
         self, *, using: str | None = None, fields: Iterable[str] | None = None

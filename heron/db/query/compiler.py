@@ -206,6 +206,11 @@ def _unwrap(prep: Prep, model: Any) -> Prep:
                 raise ValueError(
                     f'Cannot query "{value}": Must be "{model._meta.object_name}" instance.'
                 )
+            if value.pk is None:
+                raise ValueError(
+                    f"{type(value).__name__} instances passed to related filters must be "
+                    "saved (this one has no primary key yet)."
+                )
             value = value.pk
         return prep(value) if prep is not None else value
 
@@ -260,7 +265,11 @@ class WhereBuilder:
             return self._excluded_through_subquery(key, value)
         resolved = self.joins.resolve(key)
         condition = self._condition(resolved, key, value)
-        if negated and resolved.lookup != "isnull":
+        # Under NOT, ``col = x`` leaves out the NULL rows unless the column must be set;
+        # ``col = None`` is ``col IS NULL``, whose negation needs no guard.
+        if negated and resolved.lookup != "isnull" and not (
+            resolved.lookup == "exact" and value is None
+        ):
             nullable = [resolved.column] if self.joins.nullable(resolved) else []
             if isinstance(value, (F, Combined)):
                 nullable += self._nullable_columns(value)

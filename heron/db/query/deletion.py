@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from asyncio import _get_running_loop
 from collections.abc import Sequence
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from heron.db.connections import connections
@@ -32,6 +33,8 @@ __all__ = ["adelete_queryset", "delete_queryset"]
 
 BATCH = 500
 Counts = dict[str, int]
+Row = tuple["type[Model]", Any]
+Chunk = tuple["type[Model]", list[Any]]
 
 
 def _label(model: type[Model]) -> str:
@@ -82,6 +85,40 @@ def _reach(models: list[type[Model]]) -> dict[type[Model], set[type[Model]]]:
     return reach
 
 
+def _layers(chunks: list[Chunk], pointers: dict[Row, set[Row]]) -> list[Chunk]:
+    """``chunks`` split so that no row goes before a row of them pointing at it (a row
+    pointing at itself does not count); in found order otherwise, and unchanged when no
+    row points at another. Rows pointing at each other in a loop go last, together."""
+    rows = [(model, pk) for model, pks in chunks for pk in pks]
+    members = set(rows)
+    targets = {row: (pointers.get(row, set()) & members) - {row} for row in rows}
+    if not any(targets.values()):
+        return chunks
+    waiting = dict.fromkeys(rows, 0)  # how many rows not yet placed point at each row
+    for row_targets in targets.values():
+        for target in row_targets:
+            waiting[target] += 1
+    depth = dict.fromkeys(rows, 0)
+    ready = [row for row in rows if not waiting[row]]
+    for row in ready:  # grows while iterating: Kahn's topological order
+        for target in targets[row]:
+            depth[target] = max(depth[target], depth[row] + 1)
+            waiting[target] -= 1
+            if not waiting[target]:
+                ready.append(target)
+    last = max(depth.values()) + 1
+    for row in rows:
+        if waiting[row]:
+            depth[row] = last
+    result: list[Chunk] = []
+    for _, level in groupby(sorted(rows, key=depth.__getitem__), key=depth.__getitem__):
+        grouped: dict[type[Model], list[Any]] = {}
+        for model, pk in level:
+            grouped.setdefault(model, []).append(pk)
+        result += grouped.items()
+    return result
+
+
 class _Collector:
     """What one delete touches: rows to delete (``order``: model and primary keys, in the
     order found), rows to update (SET_NULL / SET_DEFAULT) and rows that refuse (PROTECT /
@@ -91,9 +128,11 @@ class _Collector:
         self.db = db
         self.dialect = dialect
         self.seen: dict[type[Model], set[Any]] = {}
-        self.order: list[tuple[type[Model], list[Any]]] = []
+        self.order: list[Chunk] = []
         self.updates: list[tuple[QuerySet[Any], dict[str, Any]]] = []
         self.refusals: list[tuple[Any, QuerySet[Any], list[Any]]] = []
+        # (model, pk) of a CASCADE/RESTRICT row -> the (model, pk) rows it points at
+        self.pointers: dict[Row, set[Row]] = {}
 
     def collect(self, model: type[Model], pks: list[Any]) -> Plan[None]:
         """Find, without changing anything, every row deleting ``pks`` of ``model`` affects."""
@@ -116,14 +155,20 @@ class _Collector:
                     value = None if rule is SET_NULL else rel.get_default()
                     self.updates.append((related, {rel.name: value}))
                     continue
-                child_pks = related.order_by().values_list("pk", flat=True)
-                sql, params = _select(child_pks, self.db, self.dialect)
+                pairs = related.order_by().values_list("pk", rel.attname)
+                sql, params = _select(pairs, self.db, self.dialect)
                 rows = yield ("fetchall", sql, params)
                 found = [r[0] for r in rows]
+                self._point(child, model, rows)
                 if rule is CASCADE:
                     yield from self.collect(child, found)
                 elif found:
                     self.refusals.append((rel, related, found))
+
+    def _point(self, child: type[Model], model: type[Model], rows: Sequence[Any]) -> None:
+        """Record the ``model`` row each ``child`` row points at (``rows``: pk pairs)."""
+        for child_pk, target_pk in rows:
+            self.pointers.setdefault((child, child_pk), set()).add((model, target_pk))
 
     def check(self) -> Plan[None]:
         """Refuse the delete: PROTECT always when rows point here; RESTRICT unless those
@@ -145,7 +190,7 @@ class _Collector:
                 execution.materialise(sample, stmt, rows),
             )
 
-    def deletion_order(self) -> list[tuple[type[Model], list[Any]]]:
+    def deletion_order(self) -> list[Chunk]:
         """``order`` with rows before the rows they point at, so that no foreign key is
         broken (nor left to the database's ``ON DELETE``, which the counts would miss).
 
@@ -153,11 +198,17 @@ class _Collector:
         reaches every model the other one reaches, plus itself: sorted by how many models
         they reach, most first, models come before those they point at. Models reaching
         each other (a cycle) tie, as do the rows of one model, and keep the reverse of the
-        order they were found in: leaves of a self-referencing tree first.
+        order they were found in: leaves of a self-referencing tree first. Within such a
+        tie, rows pointing at other rows of it go first (``_layers``), even when one
+        ``filter()`` selected both.
         """
         chunks = self.order[::-1]
         reach = _reach(list(dict.fromkeys(model for model, _ in chunks)))
-        return sorted(chunks, key=lambda chunk: -len(reach[chunk[0]]))
+        ranked = sorted(chunks, key=lambda chunk: -len(reach[chunk[0]]))
+        ordered: list[Chunk] = []
+        for _, tie in groupby(ranked, key=lambda chunk: len(reach[chunk[0]])):
+            ordered += _layers(list(tie), self.pointers)
+        return ordered
 
     def apply(self, counts: Counts) -> Plan[None]:
         """Update the SET_NULL/SET_DEFAULT rows, then delete in ``deletion_order()``."""

@@ -126,10 +126,15 @@ def _level(parents: list[Model], name: str, prefetch: Prefetch) -> Generator[Any
     )
 
 
-def _queryset(model: type[Model], prefetch: Prefetch, alias: str | None) -> QuerySet[Any]:
+def _queryset(
+    model: type[Model], prefetch: Prefetch, alias: str | None, single: bool = False
+) -> QuerySet[Any]:
+    """The Prefetch's QuerySet, else the model's default manager's; the base manager's
+    for a single related object (as lazy access, and Django, load it)."""
     qs = prefetch.queryset
     if qs is None:
-        qs = model._default_manager.get_queryset()
+        manager = model._base_manager if single else model._default_manager
+        qs = manager.get_queryset()
     return qs.using(qs._db or alias)  # type: ignore[no-any-return]
 
 
@@ -156,7 +161,7 @@ def _forward(
     wanted = [v for v in dict.fromkeys(wanted) if v not in found]
     remote = field.remote_model
     for chunk in _chunks(wanted):
-        rows = yield _queryset(remote, prefetch, parents[0]._db).filter(pk__in=chunk)
+        rows = yield _queryset(remote, prefetch, parents[0]._db, True).filter(pk__in=chunk)
         for row in rows:
             found[row.pk] = row
     for obj in parents:
@@ -168,9 +173,10 @@ def _reverse(parents: list[Model], rel: Any, prefetch: Prefetch) -> Generator[An
     keys = list(dict.fromkeys(obj.pk for obj in parents if obj.pk is not None))
     groups: dict[Any, list[Any]] = {}
     result: list[Any] = []
+    single = rel.one_to_one
     for chunk in _chunks(keys):
-        qs = _queryset(rel.model, prefetch, parents[0]._db).filter(**{f"{rel.attname}__in": chunk})
-        rows = yield qs
+        qs = _queryset(rel.model, prefetch, parents[0]._db, single)
+        rows = yield qs.filter(**{f"{rel.attname}__in": chunk})
         result.extend(rows)
         for row in rows:
             groups.setdefault(row.__dict__.get(rel.attname), []).append(row)
@@ -179,7 +185,7 @@ def _reverse(parents: list[Model], rel: Any, prefetch: Prefetch) -> Generator[An
         children = groups.get(obj.pk, [])
         for child in children:
             child.__dict__.setdefault(back, obj)
-        _store(obj, rel.reverse_name, prefetch, children)
+        _store(obj, rel.reverse_name, prefetch, children, single)
     return result
 
 
@@ -213,9 +219,13 @@ def _merged(custom: QuerySet[Any], relation: QuerySet[Any]) -> QuerySet[Any]:
     return merged  # type: ignore[no-any-return]
 
 
-def _store(obj: Model, accessor: str, prefetch: Prefetch, objects: list[Any]) -> None:
+def _store(
+    obj: Model, accessor: str, prefetch: Prefetch, objects: list[Any], single: bool = False
+) -> None:
+    """Put ``objects`` where the accessor looks, or in ``to_attr`` (a list; for a reverse
+    one-to-one, the object or ``None``)."""
     if prefetch.to_attr is not None:
-        obj.__dict__[prefetch.to_attr] = objects
+        obj.__dict__[prefetch.to_attr] = (objects[0] if objects else None) if single else objects
     else:
         obj.__dict__.setdefault("_prefetched", {})[accessor] = objects
 
