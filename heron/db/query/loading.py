@@ -36,17 +36,24 @@ ValueConversion = tuple[Converter | None, Inline | None]
 
 class LoadNode:
     """One model within a row: its fields at columns ``start…``, cached on its parent as
-    ``cache`` (``select_related``), with its own related nodes."""
+    ``cache`` (``select_related``), with its own related nodes. ``back`` is the cache on
+    this node's instance that points back at its parent's (a reverse one-to-one)."""
 
-    __slots__ = ("cache", "children", "fields", "model", "start")
+    __slots__ = ("back", "cache", "children", "fields", "model", "start")
 
     def __init__(
-        self, model: type[Model], fields: Sequence[Field], start: int, cache: str = ""
+        self,
+        model: type[Model],
+        fields: Sequence[Field],
+        start: int,
+        cache: str = "",
+        back: str = "",
     ) -> None:
         self.model = model
         self.fields = list(fields)
         self.start = start
         self.cache = cache
+        self.back = back
         self.children: list[LoadNode] = []
 
     def child(self, cache: str) -> LoadNode | None:
@@ -194,6 +201,11 @@ class _Writer:
         self.namespace[key] = value
         return key
 
+    def variable(self) -> str:
+        """A fresh name for the variable of an instance."""
+        self.counter += 1
+        return f"o{self.counter}"
+
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
 
@@ -241,18 +253,21 @@ def _node(
     indent: int,
     inline: bool,
     extra: Sequence[tuple[str, int, Converter | None]] = (),
+    parent: str = "",
 ) -> str:
-    """Emit the statements building ``node``'s instance; return its variable name."""
-    entries: list[str] = []
+    """Emit the statements building ``node``'s instance (``parent``: the variable of the
+    instance it hangs off); return its variable name."""
+    # An instance a reverse one-to-one child points back at is created before that child.
+    early = _create(node, writer, indent) if any(c.back for c in node.children) else ""
+    entries = [f"{node.back!r}: {parent}"] if node.back else []
     for child in node.children:
         pk_attname = child.model._meta.pk.attname
         pk_index = child.start + [f.attname for f in child.fields].index(pk_attname)
-        var = f"o{writer.counter + 1}"
-        writer.counter += 1
+        var = writer.variable()
         writer.emit(indent, f"if v{pk_index} is None:")
         writer.emit(indent + 1, f"{var} = None")
         writer.emit(indent, "else:")
-        built = _node(child, vendor, alias, writer, indent + 1, inline)
+        built = _node(child, vendor, alias, writer, indent + 1, inline, parent=early)
         writer.emit(indent + 1, f"{var} = {built}")
         entries.append(f"{child.cache!r}: {var}")
     for offset, field in enumerate(node.fields):
@@ -265,9 +280,14 @@ def _node(
     entries.append("'_persisted': True")
     if alias is not None:
         entries.append(f"'_db': {alias!r}")
-    model = writer.name("M", node.model)
-    var = f"o{writer.counter + 1}"
-    writer.counter += 1
-    writer.emit(indent, f"{var} = new({model})")
+    var = early or _create(node, writer, indent)
     writer.emit(indent, f"{var}.__dict__ = {{{', '.join(entries)}}}")
+    return var
+
+
+def _create(node: LoadNode, writer: _Writer, indent: int) -> str:
+    """Emit the creation of ``node``'s (still empty) instance; return its variable name."""
+    model = writer.name("M", node.model)
+    var = writer.variable()
+    writer.emit(indent, f"{var} = new({model})")
     return var

@@ -7,7 +7,7 @@ collects the values: annotations, WHERE, HAVING, LIMIT, OFFSET.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -52,15 +52,23 @@ def _only_names(names: frozenset[str], prefix: str) -> set[str]:
     return {n[size:].split("__")[0] for n in names if n.startswith(prefix)}
 
 
+def _kept_names(qs: QuerySet[Any], prefix: str) -> set[str] | None:
+    """The names ``only()`` keeps of the model at path ``prefix`` (``None``: all of them)."""
+    if qs._only is None:
+        return None
+    keep = _only_names(qs._only, prefix)
+    if not keep and prefix:
+        return None  # only() says nothing about this related model: load all of it
+    return keep
+
+
 def selected_fields(qs: QuerySet[Any], model: type[Model], prefix: str = "") -> list[Field]:
     """The concrete fields loaded for ``model`` under ``only()``/``defer()`` (pk always)."""
     fields = model._meta.fields
-    only, defer = qs._only, qs._defer
-    if only is None and not defer:
+    defer = qs._defer
+    if qs._only is None and not defer:
         return fields
-    keep = _only_names(only, prefix) if only is not None else None
-    if keep is not None and not keep and prefix:
-        keep = None  # only() says nothing about this related model: load all of it
+    keep = _kept_names(qs, prefix)
     pk = model._meta.pk
     chosen = []
     for field in fields:
@@ -214,31 +222,74 @@ def _add_related(
     qs: QuerySet[Any], joins: Joins, path: str, columns: list[Any], root: LoadNode
 ) -> None:
     node = root
-    model = qs.model
     walked: tuple[str, ...] = ()
     for part in path.split("__"):
-        field = model._meta.fields_map.get(part)
-        if field is None or not field.is_relation or field.many_to_many:
-            raise FieldError(
-                f"select_related('{path}'): '{part}' is not a foreign key or one-to-one "
-                f"field of {model._meta.object_name}."
-            )
-        if field not in node.fields:  # only()/defer() left the foreign key out: as Django
-            raise FieldError(
-                f"Field {model._meta.object_name}.{part} cannot be both deferred and "
-                "traversed using select_related at the same time."
-            )
         walked = (*walked, part)
-        alias, remote = joins.join_forward(walked, field)
-        cache = f"_cache_{part}"
-        child = node.child(cache)
+        step = _related_step(qs, joins, node, path, walked)
+        child = node.child(step.cache)
         if child is None:
-            fields = selected_fields(qs, remote, "__".join(walked) + "__")
-            child = LoadNode(remote, fields, len(columns), cache)
-            columns.extend(alias.c[f.attname] for f in fields)
+            child = LoadNode(step.model, step.fields, len(columns), step.cache, step.back)
+            columns.extend(step.alias.c[f.attname] for f in step.fields)
             node.children.append(child)
         node = child
-        model = remote
+
+
+class _Step(NamedTuple):
+    """One relation of a ``select_related`` path: the joined alias and model, the fields
+    loaded, the cache the related object goes to and, for a reverse one-to-one, the
+    cache of its back-reference to the parent."""
+
+    alias: Any
+    model: type[Model]
+    fields: list[Field]
+    cache: str
+    back: str = ""
+
+
+def _related_step(
+    qs: QuerySet[Any], joins: Joins, node: LoadNode, path: str, walked: tuple[str, ...]
+) -> _Step:
+    """Join the relation ``walked[-1]`` of ``node``'s model: a foreign key or one-to-one
+    field, or the reverse side of a one-to-one field."""
+    from heron.db.fields.reverse import reverse_one_to_one
+
+    model, part = node.model, walked[-1]
+    prefix = "".join(f"{name}__" for name in walked[:-1])
+    field = model._meta.fields_map.get(part)
+    if field is not None and field.is_relation and not field.many_to_many:
+        _check_traversable(model, part, field in node.fields)
+        alias, remote = joins.join_forward(walked, field)
+        fields = selected_fields(qs, remote, f"{prefix}{part}__")
+        return _Step(alias, remote, fields, f"_cache_{part}")
+    accessor = reverse_one_to_one(model, part) if field is None else None
+    if accessor is None:
+        raise FieldError(
+            f"select_related('{path}'): '{part}' is not a foreign key or one-to-one "
+            f"field of {model._meta.object_name}, nor the reverse side of a one-to-one field."
+        )
+    _check_traversable(model, part, _relation_kept(qs, prefix, part))
+    key = accessor.field
+    alias, remote = joins.join_reverse(walked, key)
+    fields = selected_fields(qs, remote, f"{prefix}{part}__")
+    if key not in fields:  # always loaded: the back-reference checks it
+        fields = [*fields, key]
+    return _Step(alias, remote, fields, accessor.cache_name, f"_cache_{key.name}")
+
+
+def _relation_kept(qs: QuerySet[Any], prefix: str, name: str) -> bool:
+    """Whether ``only()``/``defer()`` keep the reverse relation ``name`` of the model at
+    path ``prefix`` (``only("name", "profile__bio")`` does)."""
+    keep = _kept_names(qs, prefix)
+    return (keep is None or name in keep) and prefix + name not in qs._defer
+
+
+def _check_traversable(model: type[Model], part: str, loaded: bool) -> None:
+    """Refuse to follow a relation that ``only()``/``defer()`` left out, as Django does."""
+    if not loaded:
+        raise FieldError(
+            f"Field {model._meta.object_name}.{part} cannot be both deferred and "
+            "traversed using select_related at the same time."
+        )
 
 
 # What the transforms give: ``date`` a date, every other one (``year``, ``week_day`` …) an int.
