@@ -267,8 +267,10 @@ class WhereBuilder:
         condition = self._condition(resolved, key, value)
         # Under NOT, ``col = x`` leaves out the NULL rows unless the column must be set;
         # ``col = None`` is ``col IS NULL``, whose negation needs no guard.
-        if negated and resolved.lookup != "isnull" and not (
-            resolved.lookup == "exact" and value is None
+        if (
+            negated
+            and resolved.lookup != "isnull"
+            and not (resolved.lookup == "exact" and value is None)
         ):
             nullable = [resolved.column] if self.joins.nullable(resolved) else []
             if isinstance(value, (F, Combined)):
