@@ -152,8 +152,9 @@ class ChainableQuerySet(Generic[M]):
         return qs
 
     def select_related(self, *paths: str | None) -> Any:
-        """Load these foreign keys (``"author"``, ``"author__publisher"``) with JOINs in the
-        same query; no argument follows every non-null foreign key; ``None`` clears."""
+        """Load these relations (foreign keys, one-to-ones both ways: ``"author"``,
+        ``"author__profile"``) with JOINs in the same query; no argument follows every
+        non-null foreign key; ``None`` clears."""
         qs = self._clone()
         if paths == (None,):
             qs._related = ()

@@ -151,7 +151,7 @@ class Manager(Generic[M]):
         return self.get_queryset().distinct(*fields)  # type: ignore[no-any-return]
 
     def select_related(self, *paths: str | None) -> QuerySet[M]:
-        """Rows with these foreign keys loaded by JOINs."""
+        """Rows with these relations (foreign keys, one-to-ones) loaded by JOINs."""
         return self.get_queryset().select_related(*paths)  # type: ignore[no-any-return]
 
     def prefetch_related(self, *lookups: Any) -> QuerySet[M]:
