@@ -214,6 +214,16 @@ class Database:
     def setup_dbapi_connection(self, conn: Any) -> None:
         """Prepare a new DB-API connection of a SQLAlchemy engine as Heron prepares its own."""
 
+    def _set_up(self, conn: Any) -> Any:
+        """``conn``, a new DB-API connection, after ``setup_dbapi_connection`` (closed if
+        that fails)."""
+        try:
+            self.setup_dbapi_connection(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     # -- query listeners ---------------------------------------------------------------------
 
     def _report(self, sql: str, params: Any) -> None:

@@ -110,12 +110,7 @@ class MySQLDatabase(Database):
     # -- pymysql ---------------------------------------------------------------------------------
 
     def _connect(self) -> pymysql.Connection[Any]:
-        conn = pymysql.connect(**self._connect_args)
-        try:
-            self.setup_dbapi_connection(conn)
-        except BaseException:
-            conn.close()
-            raise
+        conn: pymysql.Connection[Any] = self._set_up(pymysql.connect(**self._connect_args))
         return conn
 
     def setup_dbapi_connection(self, conn: Any) -> None:

@@ -159,12 +159,7 @@ class SQLiteDatabase(Database):
         return target(str(exc), getattr(exc, "sqlite_errorname", None))
 
     def _connect(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection = sqlite3.connect(self._target, **self._connect_args)
-        try:
-            self.setup_dbapi_connection(conn)
-        except BaseException:
-            conn.close()
-            raise
+        conn: sqlite3.Connection = self._set_up(sqlite3.connect(self._target, **self._connect_args))
         return conn
 
     def _close(self, conn: sqlite3.Connection) -> None:

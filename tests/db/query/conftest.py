@@ -3,13 +3,14 @@
 ``db`` points ``connections["default"]`` at ``db_url`` (``tests/db/conftest.py``: each test
 runs once per backend) with the tables of ``qt_models`` created (once per server, emptied
 after every test; a fresh file for SQLite). ``library`` fills them with a small, known data
-set.
+set; ``other`` adds a second database, ``connections["other"]``, on a SQLite file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -57,6 +58,18 @@ def db(db_url: str) -> Iterator[Database]:
         if database.vendor != "sqlite":
             _clear(engine)
         connections.close_all()
+
+
+@pytest.fixture
+def other(db: Database, tmp_path: Path) -> Iterator[Database]:
+    """``default`` on the backend under test, ``other`` a SQLite file, both with the tables."""
+    connections.configure(
+        databases={"default": db.settings, "other": f"sqlite:///{tmp_path / 'other.db'}"}
+    )
+    second = connections["other"]
+    registry.metadata.create_all(second.sqlalchemy_engine(), tables=qt_tables())
+    yield second
+    connections.close_all()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,15 +30,12 @@ from heron.db import (
     Model,
     Sum,
     atomic,
-    connections,
     fields,
     hold_connection,
-    registry,
 )
 from heron.db.backends import Database
 from heron.db.query.queryset import QuerySet
 from heron.db.validators import MinValueValidator
-from tests.db.query.conftest import qt_tables
 from tests.db.query.qt_models import Author, Book, Publisher, Tag, table
 
 
@@ -71,18 +67,6 @@ def writes(queries: list[tuple[str, Any]]) -> list[str]:
     """The INSERT/UPDATE/DELETE statements among captured queries."""
     verbs = ("INSERT", "UPDATE", "DELETE")
     return [sql for sql, _ in queries if sql.lstrip().upper().startswith(verbs)]
-
-
-@pytest.fixture
-def other(db: Database, tmp_path: Path) -> Iterator[Database]:
-    """``default`` on the backend under test, ``other`` a SQLite file, both with the tables."""
-    connections.configure(
-        databases={"default": db.settings, "other": f"sqlite:///{tmp_path / 'other.db'}"}
-    )
-    second = connections["other"]
-    registry.metadata.create_all(second.sqlalchemy_engine(), tables=qt_tables())
-    yield second
-    connections.close_all()
 
 
 @contextlib.contextmanager

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from heron.db import ImproperlyConfigured, atomic, connections, registry
+from heron.db import ImproperlyConfigured, atomic
 from heron.db.backends import Database
-from tests.db.query.conftest import qt_tables
 from tests.db.query.qt_models import Author, Book, Publisher
-
-
-@pytest.fixture
-def other(db: Database, tmp_path: Path) -> Iterator[Database]:
-    """``default`` on the backend under test, ``other`` a SQLite file, both with the tables."""
-    connections.configure(
-        databases={"default": db.settings, "other": f"sqlite:///{tmp_path / 'other.db'}"}
-    )
-    second = connections["other"]
-    registry.metadata.create_all(second.sqlalchemy_engine(), tables=qt_tables())
-    yield second
-    connections.close_all()
 
 
 def test_rows_go_to_the_database_asked_for(other: Database) -> None:
