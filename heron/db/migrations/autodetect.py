@@ -29,6 +29,7 @@ from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.fixups import (
     AskDefault,
     DefaultQuestion,
+    cast_changed_types,
     field_default,
     fill_existing_rows,
     indexes_before_drops,
@@ -192,6 +193,22 @@ def _compare(state: SchemaState, metadata: sa.MetaData, label: str) -> ops.Upgra
     return upgrade
 
 
+def _shape(column: sa.Column[Any]) -> tuple[bool, list[str], bool, bool]:
+    """What a renamed column keeps besides its type: nullability, the tables it points at,
+    and whether a unique constraint or an index is on it alone."""
+    table = getattr(column, "table", None)
+    if not isinstance(table, sa.Table):
+        return bool(column.nullable), _column_key(column)[1], False, False
+    alone = [column.name]
+    indexes = [i for i in table.indexes if [c.name for c in i.columns] == alone]
+    unique = any(i.unique for i in indexes) or any(
+        isinstance(c, sa.UniqueConstraint) and [col.name for col in c.columns] == alone
+        for c in table.constraints
+    )
+    indexed = any(not i.unique for i in indexes)
+    return bool(column.nullable), _column_key(column)[1], unique, indexed
+
+
 @dataclass(frozen=True)
 class _Rename:
     kind: Literal["column", "table"]
@@ -227,22 +244,24 @@ def _candidates(
             continue
         drops = [op for op in modify.ops if isinstance(op, ops.DropColumnOp)]
         adds = [op for op in modify.ops if isinstance(op, ops.AddColumnOp)]
-        questions: list[RenameQuestion] = []
+        ranked: list[tuple[bool, RenameQuestion]] = []
         for dropped_column in drops:
             old_column = dropped_column.to_column()
             for add in adds:
                 if _type_key(add.column) == _type_key(old_column):
                     model = model_name(metadata, modify.table_name)
-                    questions.append(
-                        RenameQuestion(
-                            "column",
-                            modify.table_name,
-                            dropped_column.column_name,
-                            add.column.name,
-                            model,
-                            _type_key(add.column),
-                        )
+                    question = RenameQuestion(
+                        "column",
+                        modify.table_name,
+                        dropped_column.column_name,
+                        add.column.name,
+                        model,
+                        _type_key(add.column),
                     )
+                    ranked.append((_shape(add.column) != _shape(old_column), question))
+        # The columns alike in all but name first: with several of one type, the likely
+        # pairs are asked (and, with ``rename=True``, taken) before the others.
+        questions = [q for _, q in sorted(ranked, key=lambda pair: pair[0])]
         for question in questions:
             yield question, [q for q in questions if q.old == question.old or q.new == question.new]
 
@@ -260,6 +279,41 @@ def _ask_renames(
             accepted.append(_Rename(question.kind, question.table, question.old, question.new))
             excluded.update(conflicts)
     return accepted
+
+
+def _column_key(column: sa.Column[Any]) -> tuple[str, list[str]]:
+    return _type_key(column), sorted(
+        _target_table(fk.target_fullname) for fk in column.foreign_keys
+    )
+
+
+def _column_pairs(old: sa.Table, new: sa.Table) -> list[tuple[str, str]] | None:
+    """The columns of ``old`` paired in order with those of ``new``, if each pair has the same
+    type and points at the same table; else None."""
+    pairs = list(zip(old.columns, new.columns, strict=False))
+    if len(old.columns) != len(new.columns) or any(
+        _column_key(a) != _column_key(b) for a, b in pairs
+    ):
+        return None
+    return [(a.name, b.name) for a, b in pairs]
+
+
+def _link_renames(upgrade: ops.UpgradeOps, renames: list[_Rename]) -> list[_Rename]:
+    """The many-to-many tables named after renamed tables (``blog_post_tags`` of
+    ``blog_post``), renamed with them, their columns too (``post_id`` to ``article_id``), as
+    Django's ``RenameModel`` does: the links stay."""
+    dropped = {o.table_name: o.to_table() for o in upgrade.ops if isinstance(o, ops.DropTableOp)}
+    created = {o.table_name: o.to_table() for o in upgrade.ops if isinstance(o, ops.CreateTableOp)}
+    found: list[_Rename] = []
+    for rename in renames:
+        for name, table in dropped.items():
+            new_name = rename.new + name[len(rename.old) :]
+            target = created.get(new_name) if name.startswith(f"{rename.old}_") else None
+            pairs = _column_pairs(table, target) if target is not None else None
+            if rename.kind == "table" and pairs is not None:
+                found.append(_Rename("table", name, name, new_name))
+                found += [_Rename("column", new_name, a, b) for a, b in pairs if a != b]
+    return found
 
 
 def _apply_renames(state: SchemaState, renames: list[_Rename]) -> None:
@@ -484,8 +538,12 @@ def detect_changes(
         if not accepted:
             break
         _apply_renames(state, accepted)
-        renames.extend(accepted)
         upgrade = _compare(state, metadata, label)
+        links = _link_renames(upgrade, accepted)
+        if links:
+            _apply_renames(state, links)
+            upgrade = _compare(state, metadata, label)
+        renames.extend([*accepted, *links])
     model_types(upgrade, metadata)
     fill_existing_rows(upgrade, metadata, ask_default)
     _sorted_index_ops(upgrade, state, metadata, label)
@@ -506,6 +564,7 @@ def detect_changes(
     _fill_nulls(upgrade, metadata, ask_default)
     for container in (upgrade, downgrade):
         prune_index_drops(container)
+        cast_changed_types(container)
         indexes_before_drops(container)
         sorted_indexes(container)
     referenced, created = _references(upgrade)

@@ -13,17 +13,19 @@ import decimal
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import sqlalchemy as sa
 from alembic.operations import ops
+from sqlalchemy.dialects import postgresql
 
 from heron.db.migrations.errors import MigrationError
-from heron.db.migrations.operations import DropOneOffDefaultOp, walk
+from heron.db.migrations.operations import CastColumnOp, DropOneOffDefaultOp, walk
 
 __all__ = [
     "AskDefault",
     "DefaultQuestion",
+    "cast_changed_types",
     "fill_existing_rows",
     "indexes_before_drops",
     "model_name",
@@ -192,50 +194,101 @@ def prune_index_drops(container: ops.OpContainer) -> None:
     container.ops = kept
 
 
-def _moved(
-    items: list[ops.MigrateOperation],
-    moving: Sequence[ops.MigrateOperation],
-    anchor: type[ops.MigrateOperation],
-    *,
-    after: bool = False,
+def _is_unique(op: ops.MigrateOperation) -> TypeGuard[ops.DropConstraintOp]:
+    return isinstance(op, ops.DropConstraintOp) and op.constraint_type == "unique"
+
+
+def _is_foreign_key(op: ops.MigrateOperation) -> bool:
+    return isinstance(op, ops.DropConstraintOp) and op.constraint_type == "foreignkey"
+
+
+def _is_index_drop(op: ops.MigrateOperation) -> bool:
+    """An index drop: a plain index or a unique constraint (an index on MySQL)."""
+    return isinstance(op, ops.DropIndexOp) or _is_unique(op)
+
+
+def _new_indexes(items: list[ops.MigrateOperation]) -> list[ops.MigrateOperation]:
+    """The indexes and unique constraints created that are not re-created under a name the
+    same operations drop (a changed index is dropped before it is created again)."""
+    dropped = {str(o.index_name) for o in items if isinstance(o, ops.DropIndexOp)}
+    dropped |= {str(o.constraint_name) for o in items if _is_unique(o)}
+    return [
+        o
+        for o in items
+        if (isinstance(o, ops.CreateIndexOp) and str(o.index_name) not in dropped)
+        or (isinstance(o, ops.CreateUniqueConstraintOp) and str(o.constraint_name) not in dropped)
+    ]
+
+
+def _before_index_drops(
+    items: list[ops.MigrateOperation], moving: Sequence[ops.MigrateOperation]
 ) -> list[ops.MigrateOperation]:
-    """``items`` with ``moving`` put just before the first ``anchor`` operation (``after``:
-    just after the last one); unchanged when there is none."""
+    """``items`` with ``moving`` put just before the first index drop (unchanged when there
+    is none)."""
     rest = [o for o in items if not any(o is m for m in moving)]
-    spots = [i for i, o in enumerate(rest) if isinstance(o, anchor)]
+    spots = [i for i, o in enumerate(rest) if _is_index_drop(o)]
     if not moving or not spots:
         return items
-    at = spots[-1] + 1 if after else spots[0]
-    return [*rest[:at], *moving, *rest[at:]]
+    return [*rest[: spots[0]], *moving, *rest[spots[0] :]]
 
 
 def indexes_before_drops(container: ops.OpContainer) -> None:
     """Order a table's index and foreign key operations the way MySQL needs them: it refuses
-    to drop the last index a foreign key can use.
+    to drop the last index a foreign key can use, and to change a column a foreign key uses.
 
-    New indexes are created before old ones are dropped (a renamed table's renamed index,
-    for one); foreign keys are dropped before indexes, and created after them (a removed
-    ``ForeignKey`` field drops its foreign key, then the index backing it; the downgrade
-    creates the index, then the foreign key).
+    New indexes and unique constraints are created before old ones are dropped (a renamed
+    table's renamed index; a ``ForeignKey`` becoming a ``OneToOneField``, its index replaced
+    by a unique constraint); foreign keys are dropped first and created last (a removed
+    ``ForeignKey`` field drops its foreign key, then the index backing it; a foreign key
+    moved to a model whose key has another type is dropped before its column changes type).
     """
     for modify in container.ops:
         if not isinstance(modify, ops.ModifyTableOps):
             continue
-        dropped = {o.index_name for o in modify.ops if isinstance(o, ops.DropIndexOp)}
-        new = [
-            o
-            for o in modify.ops
-            if isinstance(o, ops.CreateIndexOp) and o.index_name not in dropped
-        ]
-        fk_drops = [
-            o
-            for o in modify.ops
-            if isinstance(o, ops.DropConstraintOp) and o.constraint_type == "foreignkey"
-        ]
+        fk_drops = [o for o in modify.ops if _is_foreign_key(o)]
         fk_creates = [o for o in modify.ops if isinstance(o, ops.CreateForeignKeyOp)]
-        result = _moved(modify.ops, new, ops.DropIndexOp)
-        result = _moved(result, fk_drops, ops.DropIndexOp)
-        modify.ops = _moved(result, fk_creates, ops.CreateIndexOp, after=True)
+        moved = [*fk_drops, *fk_creates]
+        rest = _before_index_drops(modify.ops, _new_indexes(modify.ops))
+        rest = [o for o in rest if not any(o is m for m in moved)]
+        modify.ops = [*fk_drops, *rest, *fk_creates]
+
+
+_POSTGRESQL: sa.Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def _cast(op: ops.MigrateOperation) -> ops.MigrateOperation:
+    """An ``AlterColumnOp`` changing the type to another kind (text to number, ...) as a
+    ``CastColumnOp``; any other operation as it is."""
+    if type(op) is not ops.AlterColumnOp or op.modify_type is None or op.existing_type is None:
+        return op
+    if op.modify_type._type_affinity is op.existing_type._type_affinity:
+        return op
+    column = _POSTGRESQL.identifier_preparer.quote(op.column_name)
+    return CastColumnOp(
+        op.table_name,
+        op.column_name,
+        using=f"{column}::{op.modify_type.compile(dialect=_POSTGRESQL)}",
+        schema=op.schema,
+        existing_type=op.existing_type,
+        existing_server_default=op.existing_server_default,
+        existing_nullable=op.existing_nullable,
+        existing_comment=op.existing_comment,
+        modify_nullable=op.modify_nullable,
+        modify_comment=op.modify_comment,
+        modify_server_default=op.modify_server_default,
+        modify_name=op.modify_name,
+        modify_type=op.modify_type,
+        **op.kw,
+    )
+
+
+def cast_changed_types(container: ops.OpContainer) -> None:
+    """Tell PostgreSQL how to convert the values of a column whose type changes kind
+    (``USING code::INTEGER``, as Django does): it refuses to guess. Run on the upgrade and
+    the downgrade each, so each casts to its own new type."""
+    for item in container.ops:
+        if isinstance(item, ops.ModifyTableOps):
+            item.ops = [_cast(op) for op in item.ops]
 
 
 def portable_type(type_: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
+from alembic.autogenerate.render import _alter_column
 from alembic.operations import ops
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -18,6 +19,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from heron.db.models.constraints import QCheck
 
 __all__ = [
+    "CastColumnOp",
     "Condition",
     "CreateCheckOp",
     "CreateSortedIndexOp",
@@ -63,6 +65,21 @@ class RenameTableOp(ops.RenameTableOp):
 def _render_rename_table(context: AutogenContext, op: RenameTableOp) -> str:
     # Alembic's autogenerate never emits table renames, so it has no renderer for them.
     return f"op.rename_table({op.table_name!r}, {op.new_table_name!r})"
+
+
+class CastColumnOp(ops.AlterColumnOp):
+    """``alter_column`` of a type change PostgreSQL needs told how to convert the values
+    (``postgresql_using='"code"::INTEGER'``); the other databases ignore it."""
+
+    def __init__(self, table_name: str, column_name: str, *, using: str, **kw: Any) -> None:
+        super().__init__(table_name, column_name, **kw)
+        self.using = using
+
+
+@renderers.dispatch_for(CastColumnOp)
+def _render_cast_column(context: AutogenContext, op: CastColumnOp) -> str:
+    text = _alter_column(context, op)
+    return f"{text[:-1]},\n{' ' * 11}postgresql_using={op.using!r})"
 
 
 class DropOneOffDefaultOp(ops.AlterColumnOp):
