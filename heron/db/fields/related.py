@@ -358,6 +358,8 @@ class ForwardRelation:
                 f"{remote.__name__}.objects.aget(pk=obj.{self.field.attname})`",
             )
         obj = remote._base_manager.using(instance._db).get(pk=value)
+        if self.field.one_to_one and not self.field.hidden:
+            obj.__dict__[f"_cache_rev_{self.field.reverse_name}"] = instance  # as in Django
         data[self.cache_name] = obj
         return obj
 

@@ -396,6 +396,15 @@ def test_reverse_one_to_one_set_to_none_unlinks_the_loaded_object(audit_db: Data
     assert not hasattr(Shop.objects.get(pk=shop.pk), "card")
 
 
+def test_a_lazily_loaded_one_to_one_knows_its_way_back(blog: dict[str, Any], db: Database) -> None:
+    Profile.objects.create(author=blog["ada"])
+    profile = Profile.objects.get(author=blog["ada"])
+    with db.capture_queries() as queries:
+        author = profile.author
+        assert author.profile is profile  # as in Django: no second query
+    assert len(queries) == 1
+
+
 def test_reverse_one_to_one_set_to_none_on_a_required_field(blog: dict[str, Any]) -> None:
     Profile.objects.create(author=blog["ada"])
     ada = Author.objects.get(pk=blog["ada"].pk)
