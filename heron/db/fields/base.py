@@ -302,19 +302,30 @@ def enum_label(member: enum.Enum) -> str:
 
 
 def _normalise_choices(choices: Iterable[Any] | None) -> list[tuple[Any, str]]:
-    """Choices as a flat ``[(value, label)]`` from pairs, groups, plain values or an Enum."""
+    """Choices as a flat ``[(value, label)]`` from pairs, groups, a mapping (``{value:
+    label}``, ``{group: {...}}``), plain values or an Enum; anything else is a ``TypeError``."""
     if choices is None:
         return []
+    if isinstance(choices, (str, bytes)) or not isinstance(choices, Iterable):
+        raise TypeError(f"choices must be pairs (value, label) or an Enum, not {choices!r}.")
+    if isinstance(choices, Mapping):
+        choices = choices.items()
     result: list[tuple[Any, str]] = []
     for choice in choices:
         if isinstance(choice, enum.Enum):
             result.append((choice.value, enum_label(choice)))
-        elif isinstance(choice, (tuple, list)) and len(choice) == 2:
-            value, label = choice
-            if isinstance(label, (list, tuple)):  # a named group of choices
-                result.extend(_normalise_choices(label))
-            else:
-                result.append((value, str(label)))
+        elif isinstance(choice, (tuple, list)):
+            result.extend(_choice_pair(choice))
         else:
             result.append((choice, str(choice)))
     return result
+
+
+def _choice_pair(choice: tuple[Any, ...] | list[Any]) -> list[tuple[Any, str]]:
+    """One ``(value, label)`` pair, or the pairs of a named group ``(name, [...])``."""
+    if len(choice) != 2:
+        raise TypeError(f"Each choice must be a (value, label) pair, not {choice!r}.")
+    value, label = choice
+    if isinstance(label, (list, tuple, Mapping)):  # a named group of choices
+        return _normalise_choices(label)
+    return [(value, str(label))]

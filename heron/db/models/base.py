@@ -156,10 +156,12 @@ class Model(metaclass=ModelBase):
     DoesNotExist: ClassVar[type[exceptions.ObjectDoesNotExist]]
     MultipleObjectsReturned: ClassVar[type[exceptions.MultipleObjectsReturned]]
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         meta = self._meta
         if meta.abstract:
             raise TypeError(f"{type(self).__name__} is abstract and cannot be instantiated.")
+        if args:
+            kwargs = self._positional(args, kwargs)
         data = self.__dict__
         for field in meta.fields:
             if field.name in kwargs:
@@ -186,6 +188,20 @@ class Model(metaclass=ModelBase):
                 )
             unknown = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__}() got unexpected field(s): {unknown}.")
+
+    def _positional(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Positional arguments as keywords, in field order (``id`` first), as in Django."""
+        fields = self._meta.fields
+        if len(args) > len(fields):
+            raise IndexError("Number of args exceeds number of fields")
+        for field, value in zip(fields, args, strict=False):
+            if field.name in kwargs or field.attname in kwargs:
+                raise TypeError(
+                    f"{type(self).__name__}() got both positional and keyword arguments "
+                    f"for field '{field.name}'."
+                )
+            kwargs[field.attname] = value
+        return kwargs
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -221,9 +237,6 @@ class Model(metaclass=ModelBase):
         handler returning this instance without a response model sends as JSON."""
         data = self.__dict__
         return {f.attname: data[f.attname] for f in self._meta.concrete_fields if f.attname in data}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_cache_")}
 
     # -- persistence ------------------------------------------------------------------------
 

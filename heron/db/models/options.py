@@ -54,9 +54,9 @@ class Options:
         self.table_name: str = (
             values.get("table") or values.get("db_table") or f"{self.label}_{self.model_name}"
         )
-        self.ordering: list[str] = list(values.get("ordering", []))
-        self.indexes: list[Any] = list(values.get("indexes", []))
-        self.constraints: list[Any] = list(values.get("constraints", []))
+        self.ordering: list[str] = _as_list(model, "ordering", values.get("ordering", []))
+        self.indexes: list[Any] = _as_list(model, "indexes", values.get("indexes", []))
+        self.constraints: list[Any] = _as_list(model, "constraints", values.get("constraints", []))
         self.unique_together: list[tuple[str, ...]] = _normalise_together(
             values.get("unique_together", [])
         )
@@ -83,9 +83,11 @@ class Options:
 
     def add_field(self, field: Field) -> None:
         """Record a field (concrete or many-to-many)."""
+        self._check_name(field)
         if field.many_to_many:
             self.many_to_many.append(field)
         else:
+            self._check_column(field)
             self.fields.append(field)
             self.fields.sort()
             if field.primary_key:
@@ -94,6 +96,28 @@ class Options:
                 self.pk = field
         self.fields_map[field.name] = field
         self.fields_map[field.attname] = field
+
+    def _check_name(self, field: Field) -> None:
+        """Refuse the field names Django's system checks refuse (E001-E003)."""
+        name = field.name
+        problem = None
+        if name == "pk":
+            problem = "'pk' is a reserved word that cannot be used as a field name"
+        elif name.endswith("_"):
+            problem = "field names must not end with an underscore"
+        elif "__" in name:
+            problem = "field names must not contain '__'"
+        if problem:
+            raise TypeError(f"{self.object_name}.{name}: {problem}.")
+
+    def _check_column(self, field: Field) -> None:
+        """Two fields may not share a column."""
+        for other in self.fields:
+            if other.column == field.column and other.name != field.name:
+                raise TypeError(
+                    f"{self.object_name}.{field.name} uses the column '{field.column}' of "
+                    f"{self.object_name}.{other.name}: set column= to tell them apart."
+                )
 
     def get_field(self, name: str) -> Field:
         """The field called ``name`` (``pk`` means the primary key), or ``FieldError``."""
@@ -154,6 +178,7 @@ class Options:
         """Called once the class is complete: register it, build the table when possible."""
         self.registered = True
         self.forward_relations = [f for f in self.fields if f.is_relation]
+        self._check_ordering()
         registry.register(self.model)
         if self.pending_relations == 0 and self._table is None:
             self.build_table()
@@ -162,6 +187,7 @@ class Options:
         """Create the model's ``sqlalchemy.Table`` in the registry's MetaData."""
         from heron.db.models.constraints import table_items
 
+        self._check_reverse_clashes()
         columns = [field.sa_column() for field in self.fields]
         items = table_items(self)
         self._table = sa.Table(
@@ -174,6 +200,33 @@ class Options:
         for field in self.many_to_many:
             field.model_table_ready()  # type: ignore[attr-defined]
         return self._table
+
+    def _check_ordering(self) -> None:
+        """Every ``Meta.ordering`` entry names a field (``"?"``, ``"pk"`` and ``"-x"`` too)."""
+        for entry in self.ordering:
+            if not isinstance(entry, str) or entry == "?":
+                continue  # an expression
+            name = entry.lstrip("-").split("__", 1)[0]
+            if name != "pk" and name not in self.fields_map:
+                from heron.db.models.exceptions import FieldError
+
+                raise FieldError(
+                    f"{self.object_name}.Meta.ordering refers to the unknown field '{name}'."
+                )
+
+    def _check_reverse_clashes(self) -> None:
+        """A reverse accessor may not replace a field of the target model."""
+        for field in self.fields:
+            target = getattr(field, "remote_model", None)
+            if target is None or field.hidden:  # type: ignore[attr-defined]
+                continue
+            name = field.reverse_name  # type: ignore[attr-defined]
+            if name in target._meta.fields_map:
+                raise TypeError(
+                    f"The reverse accessor '{name}' of {self.object_name}.{field.name} "
+                    f"clashes with the field {target.__name__}.{name}: give "
+                    f"{self.object_name}.{field.name} a related_name."
+                )
 
     @property
     def table(self) -> sa.Table:
@@ -197,6 +250,13 @@ def _split_words(name: str) -> str:
             out.append(" ")
         out.append(ch.lower())
     return "".join(out)
+
+
+def _as_list(model: type[Model], option: str, value: Any) -> list[Any]:
+    """A list/tuple Meta option as a list; a lone string is an error, as in Django."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"{model.__name__}.Meta.{option} must be a list or tuple.")
+    return list(value)
 
 
 def _normalise_together(value: Any) -> list[tuple[str, ...]]:
