@@ -384,9 +384,20 @@ class ReverseOneToOne:
 
 def install_reverse_accessor(field: ForeignKey, target: type[Model]) -> None:
     """Put ``ReverseRelation`` on the target model unless ``related_name`` ends in ``+``."""
-    if field.hidden:
-        return
-    setattr(target, field.reverse_name, ReverseRelation(field))
+    if not field.hidden:
+        _install(field, target, ReverseRelation(field))
+
+
+def _install(field: ForeignKey, target: type[Model], accessor: Any) -> None:
+    """Set ``accessor`` as ``target.<reverse name>``, refusing to replace one of its fields."""
+    name = field.reverse_name
+    if name in target._meta.fields_map:
+        owner = field.model.__name__ if field.model is not None else "?"
+        raise TypeError(
+            f"The reverse accessor '{name}' of {owner}.{field.name} clashes with the field "
+            f"{target.__name__}.{name}: give {owner}.{field.name} a related_name."
+        )
+    setattr(target, name, accessor)
 
 
 def reverse_one_to_one(model: type[Model], name: str) -> ReverseOneToOne | None:
@@ -401,6 +412,5 @@ def reverse_one_to_one(model: type[Model], name: str) -> ReverseOneToOne | None:
 
 def install_reverse_one_to_one(field: OneToOneField, target: type[Model]) -> None:
     """Put ``ReverseOneToOne`` on the target model unless ``related_name`` ends in ``+``."""
-    if field.hidden:
-        return
-    setattr(target, field.reverse_name, ReverseOneToOne(field))
+    if not field.hidden:
+        _install(field, target, ReverseOneToOne(field))

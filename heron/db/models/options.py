@@ -187,7 +187,6 @@ class Options:
         """Create the model's ``sqlalchemy.Table`` in the registry's MetaData."""
         from heron.db.models.constraints import table_items
 
-        self._check_reverse_clashes()
         columns = [field.sa_column() for field in self.fields]
         items = table_items(self)
         self._table = sa.Table(
@@ -212,20 +211,6 @@ class Options:
 
                 raise FieldError(
                     f"{self.object_name}.Meta.ordering refers to the unknown field '{name}'."
-                )
-
-    def _check_reverse_clashes(self) -> None:
-        """A reverse accessor may not replace a field of the target model."""
-        for field in self.fields:
-            target = getattr(field, "remote_model", None)
-            if target is None or field.hidden:  # type: ignore[attr-defined]
-                continue
-            name = field.reverse_name  # type: ignore[attr-defined]
-            if name in target._meta.fields_map:
-                raise TypeError(
-                    f"The reverse accessor '{name}' of {self.object_name}.{field.name} "
-                    f"clashes with the field {target.__name__}.{name}: give "
-                    f"{self.object_name}.{field.name} a related_name."
                 )
 
     @property

@@ -145,3 +145,5 @@ def test_reverse_accessor_clashing_with_a_field_is_refused() -> None:
 
             class Meta:
                 label = LABEL
+
+    assert Owner(pets=3).pets == 3  # refused before the accessor replaced the field
