@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from heron.cli.discovery import locate_app
 from heron.cli.options import app_option
 
 __all__ = [
+    "load_app",
     "makemigrations_command",
     "migrate_command",
     "showmigrations_command",
@@ -37,12 +39,13 @@ database_option: Callable[[F], F] = click.option(
 )
 
 
-def _load(app_spec: str | None) -> Any:
+def load_app(app_spec: str | None) -> Any:
     """Find the app (importing its models) and configure ``heron.db`` from its settings,
-    unless the app did it itself (``heron.db.init_app(app)``)."""
+    unless the app did it itself (``heron.db.init_app(app)``) or does not use the ORM."""
     app = locate_app(app_spec).app
     config = getattr(app, "config", None)
-    if config is not None and "heron.db" not in getattr(app, "extensions", {}):
+    uses_orm = "heron.db" in sys.modules
+    if uses_orm and config is not None and "heron.db" not in getattr(app, "extensions", {}):
         from heron.db.connections import connections
 
         connections.configure_from(config, getattr(app, "root_path", None))
@@ -50,13 +53,43 @@ def _load(app_spec: str | None) -> Any:
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
+def _errors(using: str = "default") -> Iterator[None]:
+    """Migration errors and an unreachable database as a one-line ``Error:``."""
+    import sqlalchemy.exc
+
+    from heron.db.errors import OperationalError
     from heron.db.migrations import MigrationError
 
     try:
         yield
     except MigrationError as exc:
         raise click.ClickException(str(exc)) from exc
+    except (sqlalchemy.exc.OperationalError, OperationalError) as exc:
+        raise click.ClickException(_database_failure(using, exc)) from exc
+
+
+def _database_failure(using: str, exc: BaseException) -> str:
+    """``Cannot use the database 'default' (URL, password hidden): first line of the error.``"""
+    from heron.db.backends.settings import parse_url
+    from heron.db.connections import connections
+
+    url = parse_url(connections[using].url).render_as_string(hide_password=True)
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+    return f"Cannot use the database {using!r} ({url}): {lines[0]}"
+
+
+def _check_labels(labels: tuple[str, ...] | list[str]) -> None:
+    """Refuse labels that have neither models nor a migrations folder."""
+    from heron.db.migrations.loader import label_directories
+    from heron.db.models.registry import registry
+
+    known = {*registry.labels(), *label_directories()}
+    for label in labels:
+        if label not in known:
+            raise click.ClickException(
+                f"No models have the label '{label}' (known: {', '.join(sorted(known)) or 'none'}"
+                "); is its models module imported by the app?"
+            )
 
 
 def _shown(path: Path) -> str:
@@ -97,6 +130,12 @@ def _ask_default(question: Any) -> Any:
     help="Take every possible rename as a rename (or never), instead of asking.",
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing: no renames, no one-off defaults.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit with status 1 if models have changes without a migration (implies --dry-run "
+    "and --no-input).",
+)
 def makemigrations_command(
     app_spec: str | None,
     labels: tuple[str, ...],
@@ -105,11 +144,14 @@ def makemigrations_command(
     dry_run: bool,
     rename: bool | None,
     no_input: bool,
+    check: bool,
 ) -> None:
     """Write migration files for the labels (default: all) whose models changed."""
     from heron.db.migrations import RenameQuestion, make_migrations
 
-    _load(app_spec)
+    load_app(app_spec)
+    dry_run = dry_run or check
+    no_input = no_input or check
 
     def ask_rename(question: RenameQuestion) -> bool:
         return click.confirm(str(question), default=False)
@@ -135,6 +177,8 @@ def makemigrations_command(
         click.echo(f"  {_shown(file.path)}")
         for line in file.operations or ("Data migration: fill in forwards() and backwards()",):
             click.echo(f"    - {line}")
+    if check:
+        raise click.ClickException("Models have changes without a migration: run makemigrations.")
     if dry_run:
         click.echo("Dry run: nothing was written.")
 
@@ -151,9 +195,10 @@ def migrate_command(
     """Apply migrations; `migrate LABEL TARGET` moves LABEL to TARGET (or `zero`)."""
     from heron.db.migrations import Step, migrate, migration_plan
 
-    _load(app_spec)
+    load_app(app_spec)
+    _check_labels([label] if label else [])
     if plan:
-        with _errors():
+        with _errors(using):
             steps = migration_plan(label, target, using=using)
         for step in steps:
             click.echo(f"  {step}")
@@ -173,7 +218,7 @@ def migrate_command(
             click.echo(f"  {verb} {step.migration}...", nl=False)
 
     try:
-        with _errors():
+        with _errors(using):
             steps = migrate(label, target, using=using, progress=progress)
     except BaseException:
         if running:
@@ -191,8 +236,9 @@ def showmigrations_command(app_spec: str | None, labels: tuple[str, ...], using:
     """List each label's migrations, [X] when applied."""
     from heron.db.migrations import show_migrations
 
-    _load(app_spec)
-    with _errors():
+    load_app(app_spec)
+    _check_labels(labels)
+    with _errors(using):
         shown = show_migrations(labels or None, using=using)
     for label, migrations in shown.items():
         click.echo(label)
@@ -214,7 +260,8 @@ def sqlmigrate_command(
     """Print the SQL of a migration for the app's database."""
     from heron.db.migrations import sql_migrate
 
-    _load(app_spec)
-    with _errors():
+    load_app(app_spec)
+    _check_labels([label])
+    with _errors(using):
         sql = sql_migrate(label, name, using=using, backwards=backwards)
     click.echo(sql, nl=False)

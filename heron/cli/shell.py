@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from heron.cli.discovery import locate_app
+from heron.cli.db import load_app
 from heron.cli.options import app_option
 
 __all__ = ["shell_command", "shell_namespace"]
@@ -56,10 +56,16 @@ def _banner(app: Any, namespace: dict[str, Any]) -> str:
 @click.command("shell")
 @app_option
 @click.option("--plain", is_flag=True, help="Use the plain Python shell even if IPython is here.")
-def shell_command(app_spec: str | None, plain: bool) -> None:
+@click.option(
+    "-c", "--command", default=None, help="Run this Python code in the namespace instead."
+)
+def shell_command(app_spec: str | None, plain: bool, command: str | None) -> None:
     """Start a Python shell with `app` (and the app's shell context) in its namespace."""
-    app = locate_app(app_spec).app
+    app = load_app(app_spec)
     namespace = shell_namespace(app)
+    if command is not None:
+        exec(compile(command, "<command>", "exec"), namespace)
+        return
     banner = _banner(app, namespace)
     if not plain:
         try:

@@ -18,13 +18,18 @@ The pytest plugin (``heron.testing.plugin``) exposes these as fixtures:
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 from heron.db.backends.base import Database
-from heron.db.backends.creation import create_test_database, destroy_test_database
+from heron.db.backends.creation import (
+    create_test_database,
+    database_name_for_tests,
+    destroy_test_database,
+)
 from heron.db.connections import connections
 from heron.db.models.registry import registry
 from heron.db.transaction import Atomic
@@ -67,17 +72,28 @@ class TestDatabases:
         settings: dict[str, Any] = {}
         for alias in list(connections):
             original = connections[alias]
-            name = None
-            if original.vendor == "sqlite":
-                if self._tmp is None:
-                    self._tmp = tempfile.TemporaryDirectory(prefix="heron-test-db-")
-                name = str(Path(self._tmp.name) / f"test_{alias}.sqlite3")
+            name = self._test_name(original)
             test_db = create_test_database(original, name=name, keepdb=self.keepdb)
             self.created.append(test_db)
             settings[alias] = test_db.settings
         connections.pin(settings)
         for alias in settings:
             migrate_all(alias)
+
+    def _test_name(self, original: Database) -> str:
+        """``test_<name>`` or ``TEST["NAME"]`` (SQLite: else a temporary file), suffixed with
+        the pytest-xdist worker (``_gw0``) so parallel workers get databases of their own."""
+        if original.vendor == "sqlite" and not original.settings["TEST"].get("NAME"):
+            return self._temporary_file(original.alias)
+        name = database_name_for_tests(original)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return f"{name}_{worker}" if worker and name != ":memory:" else name
+
+    def _temporary_file(self, alias: str) -> str:
+        """A SQLite file in this session's temporary folder (so unique to the process)."""
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="heron-test-db-")
+        return str(Path(self._tmp.name) / f"test_{alias}.sqlite3")
 
     def teardown(self) -> None:
         """Drop the test databases and give ``connections`` its configuration back."""

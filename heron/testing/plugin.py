@@ -85,17 +85,31 @@ def db(heron_test_databases: Any, request: pytest.FixtureRequest) -> Iterator[No
         raise pytest.UsageError(
             f"{request.node.name} is an async test: use the async_db fixture, not db"
         )
+    if _wants_transactional_db(request):
+        yield
+        return
     with rollback_atomic():
         yield
 
 
 @pytest.fixture
-async def async_db(heron_test_databases: Any, anyio_backend: Any) -> AsyncIterator[None]:
+async def async_db(
+    heron_test_databases: Any, anyio_backend: Any, request: pytest.FixtureRequest
+) -> AsyncIterator[None]:
     """``db`` for async tests: ``async with atomic()`` around the test, rolled back."""
     from heron.db.testing import rollback_atomic_async
 
+    if _wants_transactional_db(request):
+        yield
+        return
     async with rollback_atomic_async():
         yield
+
+
+def _wants_transactional_db(request: pytest.FixtureRequest) -> bool:
+    """``transactional_db`` wins over ``db`` (as in pytest-django): a transaction held open
+    around the test would block the table flush that ends it."""
+    return "transactional_db" in request.fixturenames
 
 
 @pytest.fixture
