@@ -341,7 +341,13 @@ class ForwardRelation:
         data = instance.__dict__
         value = data.get(self.field.attname)
         cached = data.get(self.cache_name, _MISSING)
-        if cached is not _MISSING and self._valid(data, cached, value):
+        # The cache holds while it matches the id: the same pk, or no id and either nothing
+        # or an object assigned before it was saved.
+        if cached is not _MISSING and (
+            _same(cached, value)
+            if value is not None
+            else cached is None or data.get(self.unsaved_name, False)
+        ):
             return cached
         if value is None:
             if self.field.null:
@@ -362,13 +368,6 @@ class ForwardRelation:
             obj.__dict__[f"_cache_rev_{self.field.reverse_name}"] = instance  # as in Django
         data[self.cache_name] = obj
         return obj
-
-    def _valid(self, data: dict[str, Any], cached: Any, value: Any) -> bool:
-        """Whether the cached object still matches the id: the same pk, or no id and
-        either nothing or an object assigned before it was saved."""
-        if value is not None:
-            return _same(cached, value)
-        return cached is None or data.get(self.unsaved_name, False)
 
     def __set__(self, instance: Model, value: Any) -> None:
         remote = self.field.remote_model
