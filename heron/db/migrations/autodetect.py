@@ -47,9 +47,11 @@ from heron.db.migrations.operations import (
     sorted_indexes,
     walk,
 )
+from heron.db.migrations.partials import partial_ops
 from heron.db.migrations.schema import table_label
 from heron.db.migrations.state import SchemaState
 from heron.db.migrations.stated import Stated
+from heron.db.models.constraints import index_condition
 
 __all__ = [
     "AskRename",
@@ -130,22 +132,38 @@ _Sorting = tuple[tuple[tuple[str, bool], ...], bool]
 
 def _sorting(index: sa.Index) -> _Sorting | None:
     """The columns of an index with a descending one (``Index(fields=["shop", "-price"])``),
-    else None. Alembic cannot compare those (SQLite's reflection forgets DESC): Heron does."""
+    else None. Alembic cannot compare those (SQLite's reflection forgets DESC): Heron does.
+    Partial indexes are compared apart (``partial_ops``)."""
+    if index_condition(index) is not None:
+        return None
     keys = index_sorting(index.expressions)
     return (keys, bool(index.unique)) if keys is not None else None
 
 
-def _replayed_indexes(state: SchemaState, tables: set[str]) -> dict[str, tuple[str, _Sorting]]:
-    """The replayed indexes on columns (not expressions): name → (table, sorting)."""
+def _index_list(state: SchemaState, tables: set[str]) -> Iterator[tuple[str, Any]]:
+    """``(table, PRAGMA index_list row)`` for each replayed index of ``tables``."""
     quote = state.connection.dialect.identifier_preparer.quote
-    found: dict[str, tuple[str, _Sorting]] = {}
     for table in sorted(tables):
         for row in state.connection.exec_driver_sql(f"PRAGMA index_list({quote(table)})"):
-            name, unique = row[1], bool(row[2])
-            info = state.connection.exec_driver_sql(f"PRAGMA index_xinfo({quote(name)})")
-            keys = [(r[2], bool(r[3]), r[1]) for r in info if r[5]]  # key columns only
-            if all(cid >= 0 for *_, cid in keys):
-                found[name] = (table, (tuple((c, d) for c, d, _ in keys), unique))
+            yield table, row
+
+
+def _replayed_partials(state: SchemaState, tables: set[str]) -> set[str]:
+    """The names of the replayed partial indexes (``partial_ops`` compares them)."""
+    return {row[1] for _, row in _index_list(state, tables) if row[4]}
+
+
+def _replayed_indexes(state: SchemaState, tables: set[str]) -> dict[str, tuple[str, _Sorting]]:
+    """The replayed indexes on columns (not expressions), partial ones left out:
+    name → (table, sorting)."""
+    quote = state.connection.dialect.identifier_preparer.quote
+    found: dict[str, tuple[str, _Sorting]] = {}
+    for table, row in _index_list(state, tables):
+        name, unique, partial = row[1], bool(row[2]), bool(row[4])
+        info = state.connection.exec_driver_sql(f"PRAGMA index_xinfo({quote(name)})")
+        keys = [(r[2], bool(r[3]), r[1]) for r in info if r[5]]  # key columns only
+        if not partial and all(cid >= 0 for *_, cid in keys):
+            found[name] = (table, (tuple((c, d) for c, d, _ in keys), unique))
     return found
 
 
@@ -156,18 +174,20 @@ def _descending(found: tuple[str, _Sorting]) -> bool:
 def _compare(state: SchemaState, metadata: sa.MetaData, label: str) -> ops.UpgradeOps:
     owned = state.owned(label)
     descending = {n for n, f in _replayed_indexes(state, owned).items() if _descending(f)}
+    apart = descending | _replayed_partials(state, owned)
 
-    # Indexes with a descending column are compared by _sorted_index_ops, not Alembic.
+    # Indexes with a descending column are compared by _sorted_index_ops, partial ones by
+    # partial_ops, not Alembic.
     def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
         if type_ == "index":
-            return name not in descending
+            return name not in apart
         return type_ != "table" or name in owned
 
     def include_object(
         obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
         if type_ == "index":
-            return reflected or _sorting(obj) is None
+            return reflected or (_sorting(obj) is None and index_condition(obj) is None)
         if type_ != "table":
             return True
         return name in owned if reflected else table_label(obj) == label
@@ -185,7 +205,9 @@ def _compare(state: SchemaState, metadata: sa.MetaData, label: str) -> ops.Upgra
     with warnings.catch_warnings():
         for table in metadata.tables.values():
             for index in table.indexes:
-                if table_label(table) == label and _sorting(index):
+                if table_label(table) == label and (
+                    _sorting(index) or index_condition(index) is not None
+                ):
                     warnings.filterwarnings("ignore", f".*expression-based index '{index.name}'")
         script = produce_migrations(context, metadata)
     upgrade = script.upgrade_ops
@@ -528,7 +550,8 @@ def detect_changes(
 
     ``state`` is modified (accepted renames are applied to it). ``stated``: what the
     migration files state (``heron.db.migrations.stated.stated()``): the types of what the
-    downgrade re-creates, and the check constraints, which are only compared with it.
+    downgrade re-creates, and the check constraints and partial indexes, which are only
+    compared with it.
     """
     renames: list[_Rename] = []
     asked: set[RenameQuestion] = set()
@@ -553,6 +576,9 @@ def detect_changes(
         if isinstance(op, ops.CreateTableOp):
             op.info = {}  # Heron's table info (label, model class) is not for the file
     upgrade.ops = [*_rename_ops(renames, metadata), *upgrade.ops]
+    if stated is not None:
+        renamed = {r.old: r.new for r in renames if r.kind == "table"}
+        partial_ops(upgrade, stated.partials, metadata, label, state.owned(label), renamed)
     portable_types(upgrade)
     _drop_tables_last(upgrade)
     if stated is not None:

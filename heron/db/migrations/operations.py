@@ -1,11 +1,12 @@
 """Heron's own Alembic operations: renames that reverse themselves, the drop of a one-off
 server default, filling a column's NULLs before it becomes NOT NULL, check constraints
-written as data (``heron_check``), and indexes with descending columns quoted on each
-backend."""
+written as data (``heron_check``), indexes with descending columns quoted on each
+backend, and partial indexes (created on the databases that have them)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,20 +17,26 @@ from alembic.operations import ops
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
-from heron.db.models.constraints import QCheck
+from heron.db.models.constraints import PARTIAL_DIALECTS, QCheck, index_condition
 
 __all__ = [
     "CastColumnOp",
     "Condition",
     "CreateCheckOp",
+    "CreatePartialIndexOp",
     "CreateSortedIndexOp",
     "DropCheckOp",
     "DropOneOffDefaultOp",
+    "DropPartialIndexOp",
     "FillNullsOp",
+    "PartialIndex",
     "RenameColumnOp",
     "RenameTableOp",
     "as_condition",
+    "create_partial_index",
+    "drop_partial_index",
     "fill_nulls",
+    "index_keys",
     "index_sorting",
     "literal_imports",
     "render_condition",
@@ -195,10 +202,9 @@ def _render_create_check(context: AutogenContext, op: CreateCheckOp) -> str:
 Sorting = tuple[tuple[str, bool], ...]
 
 
-def index_sorting(expressions: Any) -> Sorting | None:
-    """The ``(column, descending)`` pairs of an index with a descending column
-    (``Index(fields=["shop", "-price"])``), else None (no descending column, or an
-    expression that is not a column)."""
+def index_keys(expressions: Any) -> Sorting | None:
+    """The ``(column, descending)`` pairs of an index, or None if an expression is not a
+    column."""
     keys: list[tuple[str, bool]] = []
     for expression in expressions:
         column, desc = expression, False
@@ -210,7 +216,21 @@ def index_sorting(expressions: Any) -> Sorting | None:
             keys.append((column.name, desc))
         else:
             return None
-    return tuple(keys) if any(d for _, d in keys) else None
+    return tuple(keys)
+
+
+def index_sorting(expressions: Any) -> Sorting | None:
+    """The ``(column, descending)`` pairs of an index with a descending column
+    (``Index(fields=["shop", "-price"])``), else None (no descending column, or an
+    expression that is not a column)."""
+    keys = index_keys(expressions)
+    return keys if keys and any(d for _, d in keys) else None
+
+
+def _render_keys(keys: Sorting) -> str:
+    """Index columns as Python source: ``sa.column("order").desc()`` for a descending one,
+    so each backend quotes it its own way."""
+    return ", ".join(f"sa.column({name!r}).desc()" if desc else repr(name) for name, desc in keys)
 
 
 class CreateSortedIndexOp(ops.CreateIndexOp):
@@ -223,9 +243,7 @@ class CreateSortedIndexOp(ops.CreateIndexOp):
 def _render_sorted_index(context: AutogenContext, op: CreateSortedIndexOp) -> str:
     sorting = index_sorting(op.columns)
     assert sorting is not None
-    columns = ", ".join(
-        f"sa.column({name!r}).desc()" if desc else repr(name) for name, desc in sorting
-    )
+    columns = _render_keys(sorting)
     table = _table_argument(context, op.table_name)
     return (
         f"{_prefix(context)}create_index({op.index_name!r}, {table}[{columns}], "
@@ -252,6 +270,102 @@ def sorted_indexes(container: ops.OpContainer) -> None:
         else op
         for op in container.ops
     ]
+
+
+# -- partial indexes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # a QCheck compares into SQL: see same()
+class PartialIndex:
+    """An index with a condition (``Index`` or ``UniqueConstraint`` with ``condition=``)."""
+
+    name: str
+    table: str
+    keys: Sorting
+    unique: bool
+    condition: QCheck
+
+    @classmethod
+    def of(cls, index: sa.Index, table: str) -> PartialIndex | None:
+        """The partial index a model's ``sqlalchemy.Index`` is, else None."""
+        condition = index_condition(index)
+        keys = index_keys(index.expressions)
+        if condition is None or keys is None:
+            return None
+        return cls(str(index.name), table, keys, bool(index.unique), condition)
+
+    def same(self, other: PartialIndex) -> bool:
+        """Whether both are the same index: table, columns, uniqueness and condition."""
+        mine = (self.table, self.keys, self.unique, self.condition.tree)
+        return mine == (other.table, other.keys, other.unique, other.condition.tree)
+
+
+def create_partial_index(
+    name: str, table: str, columns: list[Any], condition: QCheck, *, unique: bool = False
+) -> None:
+    """Create an index of the rows matching ``condition`` (``heron_check(...)``), written
+    by ``makemigrations``. MariaDB/MySQL have no partial indexes: nothing is created there
+    (a plain index would enforce uniqueness on every row)."""
+    from alembic import op
+
+    if op.get_context().dialect.name in PARTIAL_DIALECTS:
+        op.create_index(
+            name, table, columns, unique=unique, sqlite_where=condition, postgresql_where=condition
+        )
+
+
+def drop_partial_index(name: str, table: str) -> None:
+    """Drop an index ``create_partial_index`` created (nothing to do on MariaDB/MySQL)."""
+    from alembic import op
+
+    if op.get_context().dialect.name in PARTIAL_DIALECTS:
+        op.drop_index(name, table_name=table)
+
+
+class CreatePartialIndexOp(ops.MigrateOperation):
+    """``create_partial_index(...)`` in a migration file; its reverse drops the index."""
+
+    def __init__(self, index: PartialIndex) -> None:
+        self.index = index
+        self.table_name = index.table
+
+    def reverse(self) -> DropPartialIndexOp:
+        return DropPartialIndexOp(self.index)
+
+    def imports(self) -> set[str]:
+        """The import lines the rendered call needs."""
+        own = {"from heron.db.migrations.operations import create_partial_index"}
+        return own | render_condition(self.index.condition)[1]
+
+
+class DropPartialIndexOp(ops.MigrateOperation):
+    """``drop_partial_index(name, table)``; knows the index its reverse creates again."""
+
+    def __init__(self, index: PartialIndex) -> None:
+        self.index = index
+        self.table_name = index.table
+
+    def reverse(self) -> CreatePartialIndexOp:
+        return CreatePartialIndexOp(self.index)
+
+    def imports(self) -> set[str]:
+        """The import lines the rendered call needs."""
+        return {"from heron.db.migrations.operations import drop_partial_index"}
+
+
+@renderers.dispatch_for(CreatePartialIndexOp)
+def _render_create_partial(context: AutogenContext, op: CreatePartialIndexOp) -> str:
+    index = op.index
+    condition = render_condition(index.condition)[0]
+    return (
+        f"create_partial_index({index.name!r}, {index.table!r}, [{_render_keys(index.keys)}], "
+        f"{condition}, unique={index.unique!r})"
+    )
+
+
+@renderers.dispatch_for(DropPartialIndexOp)
+def _render_drop_partial(context: AutogenContext, op: DropPartialIndexOp) -> str:
+    return f"drop_partial_index({op.index.name!r}, {op.index.table!r})"
 
 
 def walk(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from heron.db.migrations.recorder import VERSION_TABLE
+from heron.db.models.constraints import index_condition, only_where_partial
 from heron.db.models.registry import NAMING_CONVENTION
 
 __all__ = [
@@ -34,7 +35,10 @@ def migration_metadata(source: sa.MetaData | None = None) -> sa.MetaData:
         source = registry.metadata
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     for table in source.tables.values():  # foreign keys are resolved by name afterwards
-        table.to_metadata(metadata)
+        copy = table.to_metadata(metadata)
+        for index in copy.indexes:  # the copy keeps the condition, not where it is created
+            if index_condition(index) is not None:
+                only_where_partial(index)
     return metadata
 
 

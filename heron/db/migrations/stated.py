@@ -1,15 +1,17 @@
 """What the migration files state, recorded while ``makemigrations`` replays them.
 
 SQLite's reflection of the replayed schema loses what the files said: types (a
-``BigInteger`` id reads back as ``INTEGER``) and the conditions of check constraints
-(each backend rewrites their SQL its own way; a Q's condition is compiled per backend).
-``stated()`` follows every operation the migrations run, so downgrades re-create what an
-upgrade removes as the files stated it, and check constraints are compared as stated.
+``BigInteger`` id reads back as ``INTEGER``) and the conditions of check constraints and
+partial indexes (each backend rewrites their SQL its own way; a Q's condition is compiled
+per backend). ``stated()`` follows every operation the migrations run, so downgrades
+re-create what an upgrade removes as the files stated it, and check constraints and
+partial indexes are compared as stated.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +20,16 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from alembic.operations.base import AbstractOperations
 
-from heron.db.migrations.operations import Condition, as_condition, walk
+from heron.db.migrations.operations import (
+    Condition,
+    PartialIndex,
+    as_condition,
+    index_keys,
+    walk,
+)
+from heron.db.models.constraints import QCheck
 
-__all__ = ["Stated", "StatedChecks", "StatedTypes", "named_checks", "stated"]
+__all__ = ["Stated", "StatedChecks", "StatedPartials", "StatedTypes", "named_checks", "stated"]
 
 
 def _follow_table(found: dict[tuple[str, str], Any], op: ops.MigrateOperation) -> None:
@@ -112,17 +121,43 @@ class StatedChecks(dict[tuple[str, str], Condition]):
         return {name: condition for (owner, name), condition in self.items() if owner == table}
 
 
+class StatedPartials(dict[tuple[str, str], PartialIndex]):
+    """``(table, index name)`` → a partial index as the migration files create it
+    (``create_partial_index``): SQLite reads its condition back as SQL text."""
+
+    def record(self, op: ops.MigrateOperation) -> None:
+        """Follow one operation run by a migration."""
+        if isinstance(op, ops.CreateIndexOp):
+            condition = op.kw.get("sqlite_where")
+            keys = index_keys(op.columns)
+            if isinstance(condition, QCheck) and keys is not None:
+                name, unique = str(op.index_name), bool(op.unique)
+                self[(op.table_name, name)] = PartialIndex(
+                    name, op.table_name, keys, unique, condition
+                )
+        elif isinstance(op, ops.DropIndexOp):
+            self.pop((str(op.table_name), str(op.index_name)), None)
+        elif isinstance(op, ops.RenameTableOp):
+            for key in [k for k in self if k[0] == op.table_name]:
+                index = dataclasses.replace(self.pop(key), table=op.new_table_name)
+                self[(op.new_table_name, key[1])] = index
+        else:
+            _follow_table(self, op)
+
+
 @dataclass
 class Stated:
-    """What the migration files state: column types and check constraints."""
+    """What the migration files state: column types, check constraints, partial indexes."""
 
     types: StatedTypes = field(default_factory=StatedTypes)
     checks: StatedChecks = field(default_factory=StatedChecks)
+    partials: StatedPartials = field(default_factory=StatedPartials)
 
     def record(self, op: ops.MigrateOperation) -> None:
         """Follow one operation run by a migration."""
         self.types.record(op)
         self.checks.record(op)
+        self.partials.record(op)
 
 
 @contextlib.contextmanager

@@ -38,8 +38,10 @@ from heron.db.migrations.autodetect import Changes
 from heron.db.migrations.loader import Key
 from heron.db.migrations.operations import (
     CreateCheckOp,
+    CreatePartialIndexOp,
     DropCheckOp,
     DropOneOffDefaultOp,
+    DropPartialIndexOp,
     FillNullsOp,
     RenameColumnOp,
     render_condition,
@@ -98,7 +100,7 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
         return False
 
     for op in walk(container):
-        if isinstance(op, FillNullsOp | CreateCheckOp):
+        if isinstance(op, FillNullsOp | CreateCheckOp | CreatePartialIndexOp | DropPartialIndexOp):
             imports.update(op.imports())
     code = render_python_code(container, render_as_batch=True, render_item=render_item)
     lines = [line for line in code.splitlines() if line.strip() not in _ALEMBIC_MARKERS]
@@ -209,6 +211,10 @@ def describe(changes: Changes) -> list[str]:
                 if changed
             ]
             lines.append(f"Alter column {table}.{op.column_name} ({', '.join(what) or 'other'})")
+        elif isinstance(op, CreatePartialIndexOp):
+            lines.append(f"Create partial index {op.index.name} on {table}")
+        elif isinstance(op, DropPartialIndexOp):
+            lines.append(f"Drop partial index {op.index.name} on {table}")
         elif isinstance(op, ops.CreateIndexOp):
             lines.append(f"Create index {op.index_name} on {table}")
         elif isinstance(op, ops.DropIndexOp):
@@ -250,7 +256,13 @@ def _fragment(label: str, op: ops.MigrateOperation) -> tuple[int, str] | None:
     if isinstance(op, ops.AlterColumnOp):
         return 1, f"alter_{table}_{op.column_name}"
     if isinstance(
-        op, ops.CreateIndexOp | ops.DropIndexOp | ops.AddConstraintOp | ops.DropConstraintOp
+        op,
+        ops.CreateIndexOp
+        | ops.DropIndexOp
+        | ops.AddConstraintOp
+        | ops.DropConstraintOp
+        | CreatePartialIndexOp
+        | DropPartialIndexOp,
     ):
         return 2, f"alter_{table}"
     return None

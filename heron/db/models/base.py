@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asyncio import _get_running_loop
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from heron.db.errors import AsyncContextError
 from heron.db.fields.base import Field
@@ -456,30 +456,54 @@ class Model(metaclass=ModelBase):
         if errors:
             raise exceptions.ValidationError(errors)
 
-    def _unique_queries(self, skip: set[str]) -> list[tuple[tuple[str, ...], Any]]:
-        """``(field names, QuerySet of other rows with the same values)`` per unique check."""
+    def _unique_checks(self) -> list[_UniqueCheck]:
+        """The unique fields, ``unique_together`` and ``UniqueConstraint``s, each set of
+        fields once (a constraint's own message kept), conditional constraints apart."""
         from heron.db.models.constraints import UniqueConstraint
 
         meta = self._meta
-        checks: list[tuple[str, ...]] = [(f.name,) for f in meta.fields if f.unique]
-        checks += list(meta.unique_together)
-        checks += [tuple(c.fields) for c in meta.constraints if isinstance(c, UniqueConstraint)]
-        queries: list[tuple[tuple[str, ...], Any]] = []
+        found: dict[Any, _UniqueCheck] = {}
+        plain = [(f.name,) for f in meta.fields if f.unique] + list(meta.unique_together)
+        for fields in plain:
+            found.setdefault(tuple(fields), _UniqueCheck(tuple(fields)))
+        for i, c in enumerate(meta.constraints):
+            if not isinstance(c, UniqueConstraint):
+                continue
+            check = _UniqueCheck(tuple(c.fields), c.condition, c.violation_message(meta))
+            key = tuple(c.fields) if c.condition is None else i
+            if key not in found or check.message is not None:
+                found[key] = check
+        return list(found.values())
+
+    def _unique_queries(self, skip: set[str]) -> list[tuple[_UniqueCheck, Any]]:
+        """``(check, QuerySet of other rows clashing with this one)`` per unique check that
+        applies: none for a conditional constraint whose condition this row does not meet."""
+        from heron.db.models.constraints import condition_fields, matches
+
+        meta = self._meta
+        queries: list[tuple[_UniqueCheck, Any]] = []
         manager = type(self)._base_manager
-        for check in dict.fromkeys(checks):
-            if skip.intersection(check):
+        for check in self._unique_checks():
+            if skip.intersection(check.fields):
+                continue
+            if check.condition is not None and (
+                skip.intersection(condition_fields(check.condition))
+                or matches(check.condition, self) is not True
+            ):
                 continue
             lookup: dict[str, Any] = {}
-            for name in check:
+            for name in check.fields:
                 field = meta.get_field(name)
                 value = self.__dict__.get(field.attname)
                 if value is None:  # NULLs never clash
                     break
                 lookup[field.attname] = value
             else:
-                if check == (meta.pk.name,) and self._state_adding() is False:
+                if check.fields == (meta.pk.name,) and self._state_adding() is False:
                     continue
                 qs = manager.using(self._db).filter(**lookup)
+                if check.condition is not None:
+                    qs = qs.filter(check.condition)
                 if not self._state_adding():
                     qs = qs.exclude(pk=self.pk)
                 queries.append((check, qs))
@@ -488,21 +512,33 @@ class Model(metaclass=ModelBase):
     def _state_adding(self) -> bool:
         return not self.__dict__.get("_persisted", False)
 
-    def _unique_errors(self, found: list[tuple[tuple[str, ...], bool]]) -> dict[str, list[str]]:
+    def _unique_errors(self, found: list[tuple[_UniqueCheck, bool]]) -> dict[str, list[str]]:
         meta = self._meta
         errors: dict[str, list[str]] = {}
         for check, clash in found:
             if not clash:
                 continue
-            labels = [str(meta.get_field(name).verbose_name or name) for name in check]
-            if len(check) == 1:
-                message = f"{_capfirst(meta.verbose_name)} with this {labels[0]} already exists."
-                errors.setdefault(check[0], []).append(message)
-            else:
-                joined = " and ".join([", ".join(labels[:-1]), labels[-1]])
+            key = check.fields[0] if len(check.fields) == 1 else "__all__"
+            message = check.message
+            if message is None:
+                labels = [str(meta.get_field(n).verbose_name or n) for n in check.fields]
+                joined = (
+                    labels[0]
+                    if len(labels) == 1
+                    else " and ".join([", ".join(labels[:-1]), labels[-1]])
+                )
                 message = f"{_capfirst(meta.verbose_name)} with this {joined} already exists."
-                errors.setdefault("__all__", []).append(message)
+            errors.setdefault(key, []).append(message)
         return errors
+
+
+class _UniqueCheck(NamedTuple):
+    """Fields whose values must not repeat, among the rows matching ``condition`` (a Q;
+    None: all rows), and the message replacing the usual one."""
+
+    fields: tuple[str, ...]
+    condition: Any = None
+    message: str | None = None
 
 
 def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:

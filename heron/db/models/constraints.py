@@ -1,7 +1,9 @@
 """Indexes and constraints from ``Meta``: Index, UniqueConstraint, CheckConstraint.
 
 Names may contain ``%(class)s`` (the model name, lower case) and ``%(label)s`` so an
-abstract model can declare them for each of its children.
+abstract model can declare them for each of its children. An Index or UniqueConstraint
+with ``condition=Q(...)`` is a partial index, built from the same serialised Q as a
+check constraint, on the databases that have partial indexes.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -23,23 +26,48 @@ from heron.db.query.lookups import LOOKUPS, TEXT_LOOKUPS, prepare_value
 if TYPE_CHECKING:
     from heron.db.models.options import Options
 
-__all__ = ["CheckConstraint", "Index", "QCheck", "UniqueConstraint", "heron_check", "table_items"]
+__all__ = [
+    "PARTIAL_DIALECTS",
+    "CheckConstraint",
+    "Index",
+    "QCheck",
+    "UniqueConstraint",
+    "condition_fields",
+    "heron_check",
+    "index_condition",
+    "matches",
+    "only_where_partial",
+    "partial_index",
+    "table_items",
+]
 
 # PostgreSQL truncates identifiers at 63 bytes, MariaDB/MySQL refuse more than 64.
 MAX_NAME = 60
 
 
 class Index:
-    """An index on ``fields`` (``"-field"`` for descending); ``unique=True`` for a unique one."""
+    """An index on ``fields`` (``"-field"`` for descending); ``unique=True`` for a unique one.
+
+    ``condition=Q(...)`` makes it a partial index, holding only the rows that match (it
+    then needs a ``name``). PostgreSQL and SQLite build it; MariaDB/MySQL have no partial
+    indexes, so there it is not created.
+    """
 
     def __init__(
-        self, *, fields: Sequence[str], name: str | None = None, unique: bool = False
+        self,
+        *,
+        fields: Sequence[str],
+        name: str | None = None,
+        unique: bool = False,
+        condition: Q | None = None,
     ) -> None:
         if not fields:
             raise ValueError("An Index needs at least one field.")
+        _check_condition(condition, name, "An Index")
         self.fields = list(fields)
         self.name = name
         self.unique = unique
+        self.condition = condition
 
     def build(self, meta: Options) -> sa.Index:
         """The ``sqlalchemy.Index`` for the model's table."""
@@ -48,30 +76,62 @@ class Index:
             column = meta.get_field(spec.lstrip("-")).column
             columns.append(sa.column(column).desc() if spec.startswith("-") else column)
         name = _resolve(self.name, meta) or _name(meta, "idx", [f.lstrip("-") for f in self.fields])
+        if self.condition is not None:
+            where = _condition(self.condition, meta, f"the index {name}")
+            return partial_index(name, columns, where, unique=self.unique)
         return sa.Index(name, *columns, unique=self.unique)
 
     def __repr__(self) -> str:
-        return f"<Index {self.name or ''} on {self.fields}>"
+        where = f" where {self.condition!r}" if self.condition is not None else ""
+        return f"<Index {self.name or ''} on {self.fields}{where}>"
 
 
 class UniqueConstraint:
     """Rows must differ on ``fields`` taken together (checked by the database and by
-    ``Model.validate_unique()``)."""
+    ``Model.validate_unique()``).
 
-    def __init__(self, *, fields: Sequence[str], name: str | None = None) -> None:
+    ``condition=Q(...)`` limits the rule to the rows that match it (one active row per
+    user, say); it then needs a ``name``. PostgreSQL and SQLite enforce it with a partial
+    unique index; MariaDB/MySQL cannot, so there only ``validate_unique()`` checks it.
+    ``violation_error_message`` replaces the message ``validate_unique()`` gives
+    (``%(name)s`` is the constraint's name).
+    """
+
+    def __init__(
+        self,
+        *,
+        fields: Sequence[str],
+        name: str | None = None,
+        condition: Q | None = None,
+        violation_error_message: str | None = None,
+    ) -> None:
         if not fields:
             raise ValueError("A UniqueConstraint needs at least one field.")
+        _check_condition(condition, name, "A UniqueConstraint")
         self.fields = list(fields)
         self.name = name
+        self.condition = condition
+        self.violation_error_message = violation_error_message
 
-    def build(self, meta: Options) -> sa.UniqueConstraint:
-        """The ``sqlalchemy.UniqueConstraint`` for the model's table."""
+    def build(self, meta: Options) -> sa.UniqueConstraint | sa.Index:
+        """The ``sqlalchemy.UniqueConstraint`` for the model's table (a partial unique
+        ``sqlalchemy.Index`` when there is a condition)."""
         columns = [meta.get_field(f).column for f in self.fields]
         name = _resolve(self.name, meta) or _name(meta, "uniq", self.fields)
+        if self.condition is not None:
+            where = _condition(self.condition, meta, f"the unique constraint {name}")
+            return partial_index(name, columns, where, unique=True)
         return sa.UniqueConstraint(*columns, name=name)
 
+    def violation_message(self, meta: Options) -> str | None:
+        """``violation_error_message`` with the constraint's name filled in, if given."""
+        if self.violation_error_message is None:
+            return None
+        return self.violation_error_message.replace("%(name)s", _resolve(self.name, meta) or "")
+
     def __repr__(self) -> str:
-        return f"<UniqueConstraint {self.name or ''} on {self.fields}>"
+        where = f" where {self.condition!r}" if self.condition is not None else ""
+        return f"<UniqueConstraint {self.name or ''} on {self.fields}{where}>"
 
 
 class CheckConstraint:
@@ -84,7 +144,12 @@ class CheckConstraint:
     """
 
     def __init__(
-        self, *, condition: Q | str | None = None, name: str, check: Q | str | None = None
+        self,
+        *,
+        condition: Q | str | None = None,
+        name: str,
+        check: Q | str | None = None,
+        violation_error_message: str | None = None,
     ) -> None:
         if condition is not None and check is not None:
             raise ValueError("A CheckConstraint takes condition= or check=, not both.")
@@ -98,6 +163,8 @@ class CheckConstraint:
             raise ValueError("A CheckConstraint needs a name.")
         self.condition: Q | str = value
         self.name = name
+        #: Accepted for Django's sake; the database's error is what a violation raises.
+        self.violation_error_message = violation_error_message
 
     @property
     def check(self) -> Q | str:
@@ -109,7 +176,9 @@ class CheckConstraint:
         name = _resolve(self.name, meta)
         if isinstance(self.condition, str):
             return sa.CheckConstraint(self.condition, name=name)
-        return sa.CheckConstraint(QCheck(_serialise(self.condition, meta)), name=name)
+        return sa.CheckConstraint(
+            QCheck(_serialise(self.condition, meta, "check constraint")), name=name
+        )
 
     def __repr__(self) -> str:
         return f"<CheckConstraint {self.name}: {self.condition!r}>"
@@ -187,15 +256,33 @@ def _clause(node: Any, vendor: str) -> Any:
     return LOOKUPS[lookup](column, values, vendor)
 
 
-def _serialise(q: Q, meta: Options) -> Any:
+def _serialise(q: Q, meta: Options, kind: str) -> Any:
+    """The tree of ``q`` (see above); ``kind`` names what it is for in error messages."""
     children = tuple(
-        _serialise(child, meta) if isinstance(child, Q) else _leaf(*child, meta)
+        _serialise(child, meta, kind)
+        if isinstance(child, Q)
+        else _leaf(*_lookup(child, kind), meta, kind)
         for child in q.children
     )
     return (q.connector, q.negated, children)
 
 
-def _column(meta: Options, name: str, what: str) -> Any:
+def _lookup(child: Any, kind: str) -> tuple[str, Any]:
+    """A Q's ``(key, value)`` child; an expression (``Exists``, say) is refused."""
+    if not isinstance(child, tuple):
+        raise FieldError(
+            f"A {kind} takes field lookups of the same row, not {type(child).__name__}."
+            f"{_as_text(kind)}"
+        )
+    return child
+
+
+def _as_text(kind: str) -> str:
+    """The way out an error message suggests: only a check constraint takes SQL text."""
+    return " Write the condition as SQL text instead." if kind == "check constraint" else ""
+
+
+def _column(meta: Options, name: str, what: str, kind: str) -> Any:
     """The field of one of the model's own columns (a foreign key's own column included)."""
     try:
         field: Any = meta.get_field(name)
@@ -203,30 +290,30 @@ def _column(meta: Options, name: str, what: str) -> Any:
         field = next((f for f in meta.fields if getattr(f, "attname", None) == name), None)
         if field is None:
             raise FieldError(
-                f"{meta.object_name} has no field {name!r} (in the check constraint {what})."
+                f"{meta.object_name} has no field {name!r} (in the {kind} {what})."
             ) from None
     if field.many_to_many or not getattr(field, "column", None):
         raise FieldError(
-            f"A check constraint can only use {meta.object_name}'s own columns: {name!r} "
+            f"A {kind} can only use {meta.object_name}'s own columns: {name!r} "
             f"is not one (in {what})."
         )
     return field
 
 
-def _leaf(key: str, value: Any, meta: Options) -> Any:
+def _leaf(key: str, value: Any, meta: Options, kind: str) -> Any:
     shown = repr(value) if isinstance(value, (*_LITERALS, F, list, tuple)) else type(value).__name__
     what = f"{key}={shown}"
     name, _, lookup = key.partition("__")
     lookup = lookup or "exact"
     if lookup != "isnull" and lookup not in LOOKUPS:
         raise FieldError(
-            f"A check constraint cannot follow relations or use transforms ({key}): it is "
+            f"A {kind} cannot follow relations or use transforms ({key}): it is "
             f"checked on one row of {meta.object_name}'s table. Use its own columns "
-            "(a foreign key's own column is fine), or write the condition as SQL text."
+            f"(a foreign key's own column is fine).{_as_text(kind)}"
         )
     if lookup in _NOT_ALLOWED:
-        raise FieldError(f"The lookup {lookup!r} is not supported in a check constraint.")
-    field = _column(meta, name, what)
+        raise FieldError(f"The lookup {lookup!r} is not supported in a {kind}.")
+    field = _column(meta, name, what, kind)
     column = field.column
     if lookup == "isnull":
         if not isinstance(value, bool):
@@ -234,12 +321,12 @@ def _leaf(key: str, value: Any, meta: Options) -> Any:
         return (column, lookup, value)
     if isinstance(value, F):
         if "__" in value.name:
-            raise FieldError(f"A check constraint cannot follow relations ({value!r} in {what}).")
-        return (column, lookup, (("F", _column(meta, value.name, what).column),))
+            raise FieldError(f"A {kind} cannot follow relations ({value!r} in {what}).")
+        return (column, lookup, (("F", _column(meta, value.name, what, kind).column),))
     if isinstance(value, (Combined, Aggregate, Value)) or hasattr(value, "_as_subquery"):
         raise FieldError(
-            f"A check constraint takes values and F('field') of the same row, not "
-            f"{type(value).__name__} ({what}); write the condition as SQL text instead."
+            f"A {kind} takes values and F('field') of the same row, not "
+            f"{type(value).__name__} ({what}).{_as_text(kind)}"
         )
     if lookup in ("in", "range"):
         items = list(value)
@@ -252,13 +339,14 @@ def _leaf(key: str, value: Any, meta: Options) -> Any:
     if value is None and lookup != "exact":
         raise FieldError(f"None is only allowed with exact or isnull lookups ({key}).")
     per_vendor = {
-        vendor: tuple(_convert(field, lookup, v, vendor, what) for v in items) for vendor in VENDORS
+        vendor: tuple(_convert(field, lookup, v, vendor, what, kind) for v in items)
+        for vendor in VENDORS
     }
     distinct = set(map(repr, per_vendor.values()))
     return (column, lookup, per_vendor["sqlite"] if len(distinct) == 1 else per_vendor)
 
 
-def _convert(field: Any, lookup: str, value: Any, vendor: str, what: str) -> Any:
+def _convert(field: Any, lookup: str, value: Any, vendor: str, what: str, kind: str) -> Any:
     if value is not None:
         if lookup in TEXT_LOOKUPS:
             prep = prepare_value(lookup, vendor)
@@ -271,10 +359,144 @@ def _convert(field: Any, lookup: str, value: Any, vendor: str, what: str) -> Any
             value = to_db(value) if to_db is not None else value
     if not isinstance(value, _LITERALS):
         raise FieldError(
-            f"A check constraint cannot hold the value {value!r} ({what}): it takes numbers, "
-            "text, booleans, dates, times and None. Write the condition as SQL text instead."
+            f"A {kind} cannot hold the value {value!r} ({what}): it takes numbers, "
+            f"text, booleans, dates, times and None.{_as_text(kind)}"
         )
     return value
+
+
+# -- partial indexes (a condition on an Index or a UniqueConstraint) -------------------------
+
+#: The databases that build partial indexes: MariaDB/MySQL have none.
+PARTIAL_DIALECTS = ("sqlite", "postgresql")
+
+
+def _check_condition(condition: Q | None, name: str | None, what: str) -> None:
+    if condition is None:
+        return
+    if not isinstance(condition, Q) or not condition:
+        raise ValueError(f"{what}'s condition must be a non-empty Q.")
+    if not name:
+        raise ValueError(f"{what} with a condition needs a name.")
+
+
+def _condition(q: Q, meta: Options, what: str) -> QCheck:
+    return QCheck(_serialise(q, meta, f"condition of {what}"))
+
+
+def partial_index(
+    name: str, columns: Sequence[Any], condition: QCheck, *, unique: bool
+) -> sa.Index:
+    """An index holding the rows that match ``condition``, created on PostgreSQL and SQLite
+    only (``ddl_if``: elsewhere it would be a plain index, enforcing more than asked)."""
+    index = sa.Index(
+        name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition
+    )
+    return only_where_partial(index)
+
+
+def only_where_partial(index: sa.Index) -> sa.Index:
+    """``index``, created by ``create_all()`` only on the databases in ``PARTIAL_DIALECTS``."""
+    return index.ddl_if(dialect=PARTIAL_DIALECTS)  # type: ignore[arg-type]  # a tuple is fine
+
+
+def index_condition(index: sa.Index) -> QCheck | None:
+    """The condition of a partial index built by ``partial_index``, else None."""
+    condition = index.kwargs.get("sqlite_where")
+    return condition if isinstance(condition, QCheck) else None
+
+
+def condition_fields(q: Q) -> set[str]:
+    """The names of the fields a condition reads (``F()`` targets included)."""
+    found: set[str] = set()
+    for child in q.children:
+        if isinstance(child, Q):
+            found |= condition_fields(child)
+            continue
+        key, value = _lookup(child, "condition")
+        found.add(key.partition("__")[0])
+        if isinstance(value, F):
+            found.add(value.name)
+    return found
+
+
+def matches(q: Q, instance: Any) -> bool | None:
+    """Whether ``instance``'s own values satisfy ``q`` as a database judges its row: True,
+    False or None (unknown, as a comparison with NULL is). Only True puts a row in a
+    partial index."""
+    results = [
+        matches(child, instance)
+        if isinstance(child, Q)
+        else _leaf_matches(instance, *_lookup(child, "condition"))
+        for child in q.children
+    ]
+    if q.connector == Q.AND:
+        result = False if False in results else None if None in results else True
+    else:
+        result = True if True in results else None if None in results else False
+    return None if result is None else result != q.negated
+
+
+def _leaf_matches(instance: Any, key: str, value: Any) -> bool | None:
+    meta = instance._meta
+    name, _, lookup = key.partition("__")
+    lookup = lookup or "exact"
+    kind = "condition"
+    field = _column(meta, name, key, kind)
+    actual = _python(field, instance.__dict__.get(field.attname))
+    if lookup == "isnull":
+        return (actual is None) == bool(value)
+    if isinstance(value, F):
+        other = _column(meta, value.name, key, kind)
+        items = [_python(other, instance.__dict__.get(other.attname))]
+    else:
+        items = [_python(field, v) for v in (value if lookup in ("in", "range") else [value])]
+    if lookup == "exact" and items == [None]:
+        return actual is None
+    if actual is None or None in items:
+        return None
+    try:
+        return _compare(lookup, actual, items)
+    except TypeError:
+        return None
+
+
+def _python(field: Any, value: Any) -> Any:
+    """A value as the field stores it, for comparing in Python."""
+    if hasattr(value, "_meta"):
+        value = value.pk
+    try:
+        return field.get_prep_value(value)
+    except Exception:
+        return value
+
+
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+_TEXT: dict[str, Callable[[str, str], bool]] = {
+    "exact": operator.eq,
+    "contains": operator.contains,
+    "startswith": str.startswith,
+    "endswith": str.endswith,
+}
+
+
+def _compare(lookup: str, actual: Any, items: list[Any]) -> bool:
+    if lookup in TEXT_LOOKUPS:
+        a, b = str(actual), str(items[0])
+        if lookup.startswith("i"):
+            a, b, lookup = a.lower(), b.lower(), lookup[1:]
+        return bool(_TEXT[lookup](a, b))
+    if lookup == "in":
+        return actual in items
+    if lookup == "range":
+        return bool(items[0] <= actual <= items[1])
+    return bool(_ORDER[lookup](actual, items[0]))
 
 
 def _resolve(name: str | None, meta: Options) -> str | None:
