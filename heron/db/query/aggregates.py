@@ -11,16 +11,29 @@ PostgreSQL). Date arithmetic gives a ``datetime``, ``date`` or ``timedelta``.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
-from heron.db.query.expressions import Aggregate, Combined, F, Value
-from heron.db.query.lookups import KIND_FIELDS
-from heron.db.query.paths import apply_transforms
+from heron.db.query.expressions import (
+    Aggregate,
+    Case,
+    Combinable,
+    Combined,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    is_hidden,
+)
+from heron.db.query.functions import Func, Length
+from heron.db.query.lookups import KIND_FIELDS, kind_of_literal
+from heron.db.query.paths import Joins, apply_transforms
 
 if TYPE_CHECKING:
     from heron.db.query.queryset import QuerySet
@@ -44,13 +57,43 @@ _FUNCTIONS: dict[str, Any] = {
 }
 
 
-def contains_aggregate(expr: Any) -> bool:
-    """True when ``expr`` is, or is built from, an aggregate."""
+def contains_aggregate(expr: Any, annotations: Mapping[str, Any] | None = None) -> bool:
+    """True when ``expr`` is, or is built from, an aggregate (directly, or through the
+    names of aggregate ``annotations`` it refers to)."""
     if isinstance(expr, Aggregate):
         return True
+    if isinstance(expr, F):
+        return annotations is not None and _names_aggregate(expr.name, annotations)
     if isinstance(expr, Combined):
-        return contains_aggregate(expr.lhs) or contains_aggregate(expr.rhs)
-    return False
+        return contains_aggregate(expr.lhs, annotations) or contains_aggregate(
+            expr.rhs, annotations
+        )
+    if isinstance(expr, Func):
+        return any(contains_aggregate(arg, annotations) for arg in expr.source_expressions)
+    if isinstance(expr, Case):
+        for case in expr.cases:
+            if contains_aggregate(case.result, annotations):
+                return True
+            condition = case.condition
+            if (
+                annotations
+                and isinstance(condition, Q)
+                and _reads_aggregate(condition, annotations)
+            ):
+                return True
+        return contains_aggregate(expr.default, annotations)
+    return False  # a subquery's aggregates are its own
+
+
+def _reads_aggregate(condition: Q, annotations: Mapping[str, Any]) -> bool:
+    """True when a lookup of ``condition`` reads an aggregate annotation."""
+    return any(_names_aggregate(key, annotations) for key, _ in condition.leaves())
+
+
+def _names_aggregate(key: str, annotations: Mapping[str, Any]) -> bool:
+    """True when the lookup ``key`` reads an aggregate annotation (``n__gte``)."""
+    name = key.partition("__")[0]
+    return name in annotations and contains_aggregate(annotations[name], annotations)
 
 
 def _source(expr: Aggregate, where: WhereBuilder) -> Any:
@@ -173,6 +216,8 @@ def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:
         if kind in _NUMERIC:
             return _NUMERIC[kind]
         return field.db_converter(where.vendor) if field is not None else None
+    if isinstance(expr, Combinable) and not isinstance(expr, (F, Combined, Value)):
+        return _composite_converter(expr, where)
     if isinstance(expr, (F, Combined)):
         temporal = where.kind(expr)
         if temporal is not None:
@@ -183,6 +228,81 @@ def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:
         kind = _numeric_kind(expr, field, where)
         return _NUMERIC.get(kind) or field.db_converter(where.vendor)
     return None
+
+
+def _to_bool(value: Any) -> Any:
+    return bool(value)
+
+
+_LITERAL_CONVERTERS: dict[type, Converter] = {
+    bool: _to_bool,
+    int: _to_int,
+    float: _to_float,
+    decimal.Decimal: _to_decimal,
+}
+
+
+def _result_converter(expr: Any, where: WhereBuilder) -> Converter | None:
+    """How a result of ``Case``/``Coalesce`` coming from ``expr`` is read: as its field's
+    value, or as a value of the Python literal's type (``True`` from SQLite's 1)."""
+    if not isinstance(expr, Value):
+        return expression_converter(expr, where)
+    kind = kind_of_literal(expr.value)
+    if kind is not None:
+        return KIND_FIELDS[kind].db_converter(where.vendor)
+    return _LITERAL_CONVERTERS.get(type(expr.value))
+
+
+def _first_converter(exprs: list[Any], where: WhereBuilder) -> Converter | None:
+    """The converter of the first of ``exprs`` that has one (NULLs and text have none)."""
+    for expr in exprs:
+        if expr is not None and not (isinstance(expr, Value) and expr.value is None):
+            converter = _result_converter(expr, where)
+            if converter is not None:
+                return converter
+    return None
+
+
+def _composite_converter(expr: Any, where: WhereBuilder) -> Converter | None:
+    """The converter of a function, ``Case`` or subquery: its ``output_field``'s, else
+    inferred from what it returns."""
+    output = getattr(expr, "output_field", None)
+    if output is not None:
+        from heron.db.fields.scalars import Boolean
+
+        if isinstance(output, Boolean):  # also from a CASE of 0/1 on PostgreSQL
+            return _to_bool
+        return _NUMERIC.get(_kind(output)) or output.db_converter(where.vendor)
+    if isinstance(expr, Exists):
+        return _to_bool
+    if isinstance(expr, Subquery):
+        return _subquery_converter(expr.queryset, where)
+    if isinstance(expr, Case):
+        return _first_converter([c.result for c in expr.cases] + [expr.default], where)
+    if isinstance(expr, Length):
+        return _to_int
+    if isinstance(expr, Func) and expr.typed_as_arguments:
+        return _first_converter(list(expr.source_expressions), where)
+    return None
+
+
+def _subquery_converter(qs: QuerySet[Any], where: WhereBuilder) -> Converter | None:
+    """The converter of the field (or annotation) a ``Subquery`` selects."""
+    from heron.db.query.select import base_query
+
+    if not qs._fields:
+        return qs.model._meta.pk.db_converter(where.vendor)  # type: ignore[no-any-return]
+    name = qs._fields[0]
+    if name in qs._annotations:
+        # Built only to learn its types, binding into a scratch binder.
+        _, inner, _ = base_query(qs, where.vendor, Binder(), outer=where)
+        return expression_converter(qs._annotations[name], inner)
+    resolved = Joins(qs.model).resolve(name, allow_lookup=False)
+    if resolved.transforms:
+        from heron.db.query.select import transform_conversion
+
+        return transform_conversion(resolved.transforms[-1], where.vendor)[0]
+    return resolved.field.db_converter(where.vendor)
 
 
 def _has_division(expr: Any) -> bool:
@@ -208,9 +328,9 @@ def named(args: tuple[Any, ...], kwargs: dict[str, Any], method: str) -> dict[st
     return expressions
 
 
-def annotate(qs: QuerySet[Any], expressions: dict[str, Any]) -> Any:
-    """Add ``expressions`` to each row; aggregates group by the row (or the ``values()``)."""
-    from heron.db.query.expressions import Value
+def annotate(qs: QuerySet[Any], expressions: dict[str, Any], *, selected: bool = True) -> Any:
+    """Add ``expressions`` to each row; aggregates group by the row (or the ``values()``).
+    ``selected=False``: only to order by (``order_by(Lower("name"))``), never loaded."""
     from heron.db.query.select import MODEL_GROUP
 
     new = qs._clone()
@@ -218,16 +338,18 @@ def annotate(qs: QuerySet[Any], expressions: dict[str, Any]) -> Any:
     for name, expr in expressions.items():
         if name in meta.fields_map or meta.reverse_relation(name) is not None:
             raise ValueError(f"The annotation '{name}' conflicts with a field on the model.")
-        if not isinstance(expr, (Aggregate, Combined, F, Value)):
+        if isinstance(expr, OuterRef):
+            raise ValueError(f"{expr!r} can only be used inside Subquery() or Exists().")
+        if not isinstance(expr, Combinable):
             expressions[name] = Value(expr)
     new._annotations = {**qs._annotations, **expressions}
-    grouping = any(contains_aggregate(e) for e in expressions.values())
+    grouping = any(contains_aggregate(e, new._annotations) for e in expressions.values())
     if grouping and qs._group_by is None:
         if qs._fields is not None and qs._iterable != "model":
             new._group_by = tuple(f for f in qs._fields if f not in qs._annotations)
         else:
             new._group_by = MODEL_GROUP
-    if new._fields is not None and qs._iterable != "model":
+    if selected and new._fields is not None and qs._iterable != "model":
         new._fields = (*new._fields, *expressions)
     return new
 
@@ -261,7 +383,8 @@ def aggregate_statement(
         names, inner_columns, _ = values_columns(qs, joins, where)
         inner_columns = [c.label(n) for c, n in zip(inner_columns, names, strict=True)]
     else:
-        inner_columns = [*model_columns, *where.annotations.values()]
+        visible = [c for name, c in where.annotations.items() if not is_hidden(name)]
+        inner_columns = [*model_columns, *visible]
     inner = finish(
         sa.select(*inner_columns),
         qs,

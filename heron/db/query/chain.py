@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from heron.db.errors import AsyncContextError
-from heron.db.query.expressions import F, OrderBy, Q, materialised
+from heron.db.query.expressions import HIDDEN, Combinable, F, OrderBy, Q, is_hidden, materialised
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -95,8 +95,10 @@ class ChainableQuerySet(Generic[M]):
     def _filter(self, args: Sequence[Q], kwargs: dict[str, Any], negate: bool) -> Any:
         self._check_unsliced("filter")
         for arg in args:
-            if not isinstance(arg, Q):
-                raise TypeError(f"filter() takes Q objects and keyword arguments, not {arg!r}.")
+            if not isinstance(arg, Q) and not getattr(arg, "conditional", False):
+                raise TypeError(
+                    f"filter() takes Q objects, Exists() and keyword arguments, not {arg!r}."
+                )
         qs = self._clone()
         if negate:
             nodes: tuple[Any, ...] = (~Q(*args, **kwargs),)
@@ -115,22 +117,43 @@ class ChainableQuerySet(Generic[M]):
         from heron.db.query.aggregates import contains_aggregate
 
         for node in nodes:
+            if not isinstance(node, (Q, tuple)):
+                continue  # Exists(): its aggregates are its own
             leaves = node.leaves() if isinstance(node, Q) else [node]
             for key, _ in leaves:
                 expr = self._annotations.get(key.partition("__")[0])
-                if expr is not None and contains_aggregate(expr):
+                if expr is not None and contains_aggregate(expr, self._annotations):
                     return True
         return False
 
-    def order_by(self, *fields: str | F | OrderBy) -> Any:
-        """Order by fields (``"-created"`` descending, ``"author__name"``, ``"?"`` random);
-        no argument clears any ordering, the model's default included."""
+    def order_by(self, *fields: str | Combinable | OrderBy) -> Any:
+        """Order by fields (``"-created"`` descending, ``"author__name"``, ``"?"`` random)
+        or expressions (``Lower("name").desc()``); no argument clears any ordering, the
+        model's default included."""
         self._check_unsliced("reorder")
+        order: list[Any] = []
+        hidden: dict[str, Any] = {}
         for term in fields:
-            if not isinstance(term, (str, F, OrderBy)):
-                raise TypeError(f"order_by() takes field names or F(), not {term!r}.")
+            expression, descending = term, False
+            if isinstance(term, OrderBy):
+                expression, descending = term.expression, term.descending
+            if isinstance(expression, Combinable) and not isinstance(expression, F):
+                # An expression is ordered by through an annotation that is never loaded.
+                name = f"{HIDDEN}{len(hidden)}"
+                hidden[name] = expression
+                order.append(f"-{name}" if descending else name)
+            elif isinstance(term, (str, F, OrderBy)):
+                order.append(term)
+            else:
+                raise TypeError(f"order_by() takes field names or expressions, not {term!r}.")
         qs = self._clone()
-        qs._order = tuple(fields)
+        qs._order = tuple(order)
+        if self._annotations and any(is_hidden(name) for name in self._annotations):
+            qs._annotations = {k: v for k, v in self._annotations.items() if not is_hidden(k)}
+        if hidden:
+            from heron.db.query.aggregates import annotate
+
+            qs = annotate(qs, hidden, selected=False)
         return qs
 
     def reverse(self) -> Any:

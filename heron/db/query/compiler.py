@@ -18,7 +18,20 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from heron.db.models.exceptions import FieldError
-from heron.db.query.expressions import Aggregate, Combined, F, OrderBy, Q, Value
+from heron.db.query.expressions import (
+    Aggregate,
+    Case,
+    Combinable,
+    Combined,
+    Exists,
+    F,
+    OrderBy,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from heron.db.query.functions import Func
 from heron.db.query.lookups import (
     KIND_FIELDS,
     LOOKUPS,
@@ -39,7 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["Binder", "Statement", "WhereBuilder", "collect", "compile_statement", "shape_of_value"]
 
 Prep = Callable[[Any], Any] | None
-EXPRESSIONS = (F, Combined, Value, Aggregate)
+EXPRESSIONS = (Combinable,)  # F, Value, arithmetic, aggregates, functions, Case, subqueries
 DATES = ("date", "datetime")
 
 # The compiled statements: (shape..., dialect) -> Statement. Bounded by the number of
@@ -165,11 +178,51 @@ def expr_shape(expr: Any, values: list[Any]) -> Any:
             expr.distinct,
             where_shape((expr.filter,), values) if expr.filter is not None else None,
         )
+    if isinstance(expr, Combinable) and not isinstance(expr, Value):
+        return _composite_shape(expr, values)
     value = expr.value if isinstance(expr, Value) else expr
     values.append(value)
     # A date, date-time or timedelta changes the SQL of the arithmetic it is in; a float or
     # Decimal the type of its result (``F("pages") * 2.5`` is no integer).
     return kind_of_literal(value) or _NUMBER_SHAPES.get(type(value), "V")
+
+
+def _composite_shape(expr: Any, values: list[Any]) -> Any:
+    """The shape of a function, ``Case``, subquery or outer reference."""
+    if isinstance(expr, Func):
+        args = tuple(_result_shape(arg, values) for arg in expr.source_expressions)
+        return (type(expr).__name__, args, field_key(expr.output_field))
+    if isinstance(expr, Case):
+        cases = tuple(
+            (where_shape((case.condition,), values), _result_shape(case.result, values))
+            for case in expr.cases
+        )
+        default = None if expr.default is None else _result_shape(expr.default, values)
+        return ("CASE", cases, default, field_key(expr.output_field))
+    if isinstance(expr, Exists):
+        return ("EXISTS", expr.negated, expr.queryset._subquery_shape(values))
+    if isinstance(expr, Subquery):
+        shape = expr.queryset._subquery_shape(values)
+        return ("SUBQUERY", shape, field_key(expr.output_field))
+    if isinstance(expr, OuterRef):
+        return ("OUTER", expr_shape(expr.target(), values))
+    raise TypeError(f"Unsupported expression {expr!r}.")
+
+
+def _result_shape(expr: Any, values: list[Any]) -> Any:
+    """The shape of a value ``Case``/``Coalesce`` may return: a literal's Python type says
+    how the result is read (``Value(True)``: a bool, from SQLite's 1)."""
+    shape = expr_shape(expr, values)
+    if isinstance(expr, Value):
+        return (shape, type(expr.value))
+    return shape
+
+
+def field_key(field: Any) -> Any:
+    """What of an ``output_field`` changes a statement (how its results are read)."""
+    if field is None:
+        return None
+    return (type(field), getattr(field, "max_digits", None), getattr(field, "decimal_places", None))
 
 
 _NUMBER_SHAPES = {float: "VF", decimal.Decimal: "VD"}
@@ -181,11 +234,13 @@ def where_shape(nodes: Sequence[Any], values: list[Any]) -> Any:
     """The shape of a sequence of Q objects and ``(key, value)`` leaves."""
     shape: list[Any] = []
     for node in nodes:
-        if isinstance(node, Q):
-            shape.append((node.connector, node.negated, where_shape(node.children, values)))
-        else:
+        if node.__class__ is tuple:
             key, value = node
             shape.append((key, shape_of_value(key, value, values)))
+        elif isinstance(node, Q):
+            shape.append((node.connector, node.negated, where_shape(node.children, values)))
+        else:  # a conditional expression (``Exists``)
+            shape.append(("X", expr_shape(node, values)))
     return tuple(shape)
 
 
@@ -232,12 +287,16 @@ class WhereBuilder:
         binder: Binder,
         vendor: str,
         annotations: dict[str, Any] | None = None,
+        outer: WhereBuilder | None = None,
     ) -> None:
         self.joins = joins
         self.binder = binder
         self.vendor = vendor
         self.annotations: dict[str, Any] = annotations or {}
         self.subqueries = False
+        # The query enclosing this one when it is a subquery (what ``OuterRef`` reads).
+        self.outer = outer
+        self.depth: int = 0 if outer is None else outer.depth + 1
 
     def build(self, nodes: Sequence[Any], negated: bool = False) -> Any:
         """The AND of ``nodes`` (``None`` when there are none)."""
@@ -253,6 +312,8 @@ class WhereBuilder:
             else:
                 clause = sa.and_(*parts) if node.connector == Q.AND else sa.or_(*parts)
             return sa.not_(clause) if node.negated else clause
+        if node.__class__ is not tuple:  # a conditional expression (``Exists``)
+            return self.expression(node, None)
         key, value = node
         return self.leaf(key, value, negated)
 
@@ -397,6 +458,8 @@ class WhereBuilder:
             from heron.db.query.aggregates import aggregate_sql
 
             return aggregate_sql(expr, self)
+        if isinstance(expr, Combinable) and not isinstance(expr, Value):
+            return self._composite(expr, resolved)
         literal = expr.value if isinstance(expr, Value) else expr
         number_type = _NUMBER_TYPES.get(type(literal))
         if number_type is not None:  # typed, or it would take the other operand's (INTEGER)
@@ -412,6 +475,37 @@ class WhereBuilder:
         bind = self.binder.bind(field.db_preparer(self.vendor), field.sa_type())
         # MariaDB reads a bound date as text: date arithmetic on it would give text.
         return sa.cast(bind, field.sa_type()) if self.vendor == "mysql" and kind in DATES else bind
+
+    def _composite(self, expr: Any, resolved: Resolved | None) -> Any:
+        """A function, ``Case``, subquery or outer reference as SQL."""
+        if isinstance(expr, Func):
+            # A value among the arguments binds as the compared field's only where the
+            # function gives a value of its arguments' type (``Coalesce``).
+            typed = resolved if expr.typed_as_arguments else None
+            args = [self.expression(arg, typed) for arg in expr.source_expressions]
+            return expr.sql(args, self.vendor)
+        if isinstance(expr, Case):
+            whens = [
+                (self.build([case.condition]), self.expression(case.result, resolved))
+                for case in expr.cases
+            ]
+            default = None if expr.default is None else self.expression(expr.default, resolved)
+            return sa.case(*whens, else_=default)
+        if isinstance(expr, Subquery):
+            from heron.db.query.select import exists_subquery, scalar_subquery
+
+            self.subqueries = True
+            if isinstance(expr, Exists):
+                exists = exists_subquery(expr.queryset, self)
+                return sa.not_(exists) if expr.negated else exists
+            return scalar_subquery(expr.queryset, self)
+        if isinstance(expr, OuterRef):
+            if self.outer is None:
+                raise ValueError(
+                    f"{expr!r} refers to an enclosing query: use it inside Subquery() or Exists()."
+                )
+            return self.outer.expression(expr.target(), None)
+        raise TypeError(f"Unsupported expression {expr!r}.")
 
     def kind(self, expr: Any) -> str | None:
         """``"datetime"``, ``"date"``, ``"duration"`` … when ``expr`` gives such a value."""
@@ -431,6 +525,10 @@ class WhereBuilder:
             if expr.function in ("MIN", "MAX") and isinstance(expr.field, str):
                 return self.kind(F(expr.field))
             return None
+        if isinstance(expr, OuterRef):
+            return self.outer.kind(expr.target()) if self.outer is not None else None
+        if isinstance(expr, Combinable) and not isinstance(expr, Value):
+            return None  # functions, Case, subqueries: no date arithmetic on them
         return kind_of_literal(expr.value if isinstance(expr, Value) else expr)
 
     def _date_arithmetic(self, expr: Combined, lhs_kind: Any, rhs_kind: Any) -> Any:

@@ -1,4 +1,8 @@
-"""Query expressions: ``Q`` (combinable conditions), ``F`` (column references) and aggregates."""
+"""Query expressions: ``Q`` (combinable conditions), ``F`` (column references), aggregates,
+``Case``/``When`` and subqueries (``Subquery``, ``Exists``, ``OuterRef``).
+
+The classes hold the user's intent only; ``compiler`` turns them into shapes and SQL.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,35 @@ from collections.abc import Iterable, Iterator, Sized
 from typing import Any
 
 __all__ = [
+    "HIDDEN",
     "Aggregate",
     "Avg",
+    "Case",
     "Combined",
     "Count",
+    "Exists",
+    "Expression",
     "F",
     "Max",
     "Min",
+    "OuterRef",
     "Q",
+    "Subquery",
     "Sum",
     "Value",
+    "When",
+    "is_hidden",
     "materialised",
+    "parse",
 ]
+
+# Prefix of the annotations ``order_by(Lower("name"))`` adds: used to order, never loaded.
+HIDDEN = "__order_"
+
+
+def is_hidden(name: str) -> bool:
+    """True for an annotation added by ``order_by()`` for an expression."""
+    return name.startswith(HIDDEN)
 
 
 def materialised(key: str, value: Any) -> Any:
@@ -40,9 +61,13 @@ class Q:
     __slots__ = ("children", "connector", "negated")
 
     def __init__(
-        self, *args: Q, _connector: str = "AND", _negated: bool = False, **kwargs: Any
+        self,
+        *args: Q | Expression,
+        _connector: str = "AND",
+        _negated: bool = False,
+        **kwargs: Any,
     ) -> None:
-        self.children: list[Q | tuple[str, Any]] = [
+        self.children: list[Q | Expression | tuple[str, Any]] = [
             *args,
             *sorted((key, materialised(key, value)) for key, value in kwargs.items()),
         ]
@@ -50,6 +75,8 @@ class Q:
         self.negated = _negated
 
     def _combine(self, other: object, connector: str) -> Q:
+        if getattr(other, "conditional", False):
+            other = Q(other)  # type: ignore[arg-type]  # a conditional Expression
         if not isinstance(other, Q):
             raise TypeError(f"Cannot combine Q with {type(other).__name__}.")
         if not other.children:
@@ -93,11 +120,11 @@ class Q:
         return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
 
     def leaves(self) -> Iterator[tuple[str, Any]]:
-        """Every ``(lookup, value)`` pair, depth first."""
+        """Every ``(lookup, value)`` pair, depth first (conditional expressions aside)."""
         for child in self.children:
             if isinstance(child, Q):
                 yield from child.leaves()
-            else:
+            elif isinstance(child, tuple):
                 yield child
 
 
@@ -190,11 +217,11 @@ class Combined(Combinable):
 
 
 class OrderBy:
-    """An ordering term built by ``F(...).asc()`` / ``.desc()``."""
+    """An ordering term built by ``F(...).asc()`` / ``.desc()`` (or of any expression)."""
 
     __slots__ = ("descending", "expression")
 
-    def __init__(self, expression: F, descending: bool) -> None:
+    def __init__(self, expression: Any, descending: bool) -> None:
         self.expression = expression
         self.descending = descending
 
@@ -259,3 +286,121 @@ class Max(Aggregate):
     """Largest value of a field."""
 
     function = "MAX"
+
+
+def parse(arg: Any) -> Any:
+    """An argument of a function, ``When`` or ``Case``: a string names a field (``F``), an
+    expression stays, anything else is a ``Value``."""
+    if isinstance(arg, str):
+        return F(arg)
+    if isinstance(arg, Combinable):
+        return arg
+    return Value(arg)
+
+
+class Expression(Combinable):
+    """Base of functions, ``Case`` and subqueries: combinable and orderable."""
+
+    __slots__ = ()
+    # True when the expression is a condition usable in filter() and Q (``Exists``).
+    conditional = False
+
+    def asc(self) -> OrderBy:
+        return OrderBy(self, descending=False)
+
+    def desc(self) -> OrderBy:
+        return OrderBy(self, descending=True)
+
+
+class OuterRef(Combinable):
+    """A field of the query enclosing a ``Subquery``/``Exists`` (``OuterRef("pk")``);
+    ``OuterRef(OuterRef("pk"))`` reaches two levels out."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str | OuterRef) -> None:
+        self.name = name
+
+    def target(self) -> F | OuterRef:
+        """What the reference means in the enclosing query."""
+        return self.name if isinstance(self.name, OuterRef) else F(self.name)
+
+    def __repr__(self) -> str:
+        return f"OuterRef({self.name!r})"
+
+
+class Subquery(Expression):
+    """The single value (first row, single field) of a QuerySet, as an expression:
+    ``Subquery(Book.objects.filter(author=OuterRef("pk")).values("title")[:1])``."""
+
+    __slots__ = ("output_field", "queryset")
+
+    def __init__(self, queryset: Any, output_field: Any = None) -> None:
+        if not hasattr(queryset, "_subquery_shape"):
+            raise TypeError(f"{type(self).__name__}() takes a QuerySet, not {queryset!r}.")
+        self.queryset = queryset
+        self.output_field = output_field
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.queryset.model.__name__})"
+
+
+class Exists(Subquery):
+    """True when the QuerySet has a row: ``filter(Exists(...))``, ``~Exists(...)``,
+    ``Exists(...) | Q(...)`` or ``annotate(has=Exists(...))``."""
+
+    __slots__ = ("negated",)
+    conditional = True
+
+    def __init__(self, queryset: Any, negated: bool = False) -> None:
+        super().__init__(queryset)
+        self.negated = negated
+
+    def __invert__(self) -> Exists:
+        return Exists(self.queryset, negated=not self.negated)
+
+    def __and__(self, other: object) -> Q:
+        return Q(self) & other
+
+    def __or__(self, other: object) -> Q:
+        return Q(self) | other
+
+    def __repr__(self) -> str:
+        return f"{'~' if self.negated else ''}{super().__repr__()}"
+
+
+class When:
+    """One branch of ``Case``: ``When(Q(...) | Exists(...), then=...)`` or
+    ``When(field=value, then=...)``; ``then`` may be a value, an expression or a field name."""
+
+    __slots__ = ("condition", "result")
+
+    def __init__(self, condition: Any = None, then: Any = None, **lookups: Any) -> None:
+        if lookups:
+            condition = Q(condition, **lookups) if condition is not None else Q(**lookups)
+        if not (isinstance(condition, Q) or getattr(condition, "conditional", False)):
+            raise TypeError("When() takes a Q object, a boolean expression or lookups.")
+        if isinstance(condition, Q) and not condition:
+            raise ValueError("An empty Q() can't be used as a When() condition.")
+        self.condition = condition
+        self.result = parse(then)
+
+    def __repr__(self) -> str:
+        return f"When({self.condition!r}, then={self.result!r})"
+
+
+class Case(Expression):
+    """The result of the first ``When`` whose condition holds, else ``default`` (NULL when
+    not given): ``Case(When(pages__gt=500, then=Value("long")), default=Value("short"))``."""
+
+    __slots__ = ("cases", "default", "output_field")
+
+    def __init__(self, *cases: When, default: Any = None, output_field: Any = None) -> None:
+        if not cases or not all(isinstance(case, When) for case in cases):
+            raise TypeError("Case() takes one or more When() objects.")
+        self.cases = cases
+        self.default = None if default is None else parse(default)
+        self.output_field = output_field
+
+    def __repr__(self) -> str:
+        return f"Case({', '.join(map(repr, self.cases))}, default={self.default!r})"

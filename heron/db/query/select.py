@@ -22,6 +22,7 @@ from heron.db.query.compiler import (
     compile_statement,
     order_clauses,
 )
+from heron.db.query.expressions import is_hidden
 from heron.db.query.loading import LoadNode, RowLoader, ValueConversion, ValuesLoader
 from heron.db.query.paths import Joins, apply_transforms
 
@@ -36,6 +37,8 @@ __all__ = [
     "build_exists",
     "build_select",
     "build_values",
+    "exists_subquery",
+    "scalar_subquery",
     "select_subquery",
     "selected_fields",
     "transform_conversion",
@@ -83,10 +86,16 @@ def selected_fields(qs: QuerySet[Any], model: type[Model], prefix: str = "") -> 
     return chosen
 
 
-def base_query(qs: QuerySet[Any], vendor: str, binder: Binder) -> tuple[Joins, WhereBuilder, Any]:
-    """The joins, a WHERE builder knowing the annotations, and the WHERE clause of ``qs``."""
+def base_query(
+    qs: QuerySet[Any], vendor: str, binder: Binder, outer: WhereBuilder | None = None
+) -> tuple[Joins, WhereBuilder, Any]:
+    """The joins, a WHERE builder knowing the annotations, and the WHERE clause of ``qs``;
+    a subquery of ``outer`` reads its base table under its own alias (``U1``…), so the
+    same table can be both inside and outside."""
     joins = Joins(qs.model)
-    where = WhereBuilder(joins, binder, vendor)
+    where = WhereBuilder(joins, binder, vendor, outer=outer)
+    if outer is not None:
+        joins.base = qs.model._meta.table.alias(f"U{where.depth}")
     if qs._annotations:
         built: dict[str, Any] = {}
         where.annotations = built
@@ -116,7 +125,7 @@ def _group_columns(
         columns += [
             where.annotations[name]
             for name, expr in qs._annotations.items()
-            if not contains_aggregate(expr)
+            if not contains_aggregate(expr, qs._annotations)
         ]
     else:
         columns = [group_key(joins, where, name) for name in qs._group_by or ()]
@@ -209,6 +218,8 @@ def build_select(qs: QuerySet[Any], dialect: Any, vendor: str, alias: str) -> St
     model_columns = list(columns)
     annotations = []
     for name, expr in qs._annotations.items():
+        if is_hidden(name):
+            continue
         annotations.append((name, len(columns), expression_converter(expr, where)))
         columns.append(where.annotations[name])
     stmt = finish(
@@ -310,7 +321,8 @@ def values_columns(
 
     names = list(qs._fields or ())
     if not names:
-        names = [f.attname for f in qs.model._meta.fields] + list(where.annotations)
+        names = [f.attname for f in qs.model._meta.fields]
+        names += [name for name in where.annotations if not is_hidden(name)]
     columns = []
     converters: list[ValueConversion] = []
     vendor = where.vendor
@@ -346,36 +358,76 @@ def select_subquery(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
     """``qs`` as one-column SELECT for ``field__in=qs`` (its ``values()`` field, else the pk);
     no rows for ``qs.none()``."""
     joins, where, clause = base_query(qs, vendor, binder)
-    if qs._none:
-        clause = sa.false()  # its values are still collected; their parameters go unused
-    if qs._fields:
-        if len(qs._fields) != 1:
-            raise FieldError("A QuerySet used in __in must select one field (values_list).")
-        name = qs._fields[0]
-        if name in where.annotations:
-            column = where.annotations[name]
-        else:
-            resolved = joins.resolve(name, allow_lookup=False)
-            column = apply_transforms(resolved.column, resolved.transforms, vendor)
-    else:
-        column = joins.base.c[qs.model._meta.pk.attname]
+    column = _single_column(qs, joins, where, "__in")
     sliced = qs._low > 0 or qs._high is not None
-    model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
-    stmt = finish(
-        sa.select(column.label("v")),
-        qs,
-        joins,
-        where,
-        clause,
-        binder,
-        model_columns=model_columns,
-        ordered=sliced,
-    )
+    stmt = _finish_subquery(sa.select(column.label("v")), qs, joins, where, clause, sliced)
     if sliced:
         # MySQL refuses LIMIT directly inside IN (...); a derived table is accepted everywhere.
         derived = stmt.subquery("s")
         return sa.select(derived.c.v)
     return stmt
+
+
+def _single_column(qs: QuerySet[Any], joins: Joins, where: WhereBuilder, use: str) -> Any:
+    """The one column a subquery selects: its ``values()`` field, else the primary key."""
+    if not qs._fields:
+        return joins.base.c[qs.model._meta.pk.attname]
+    if len(qs._fields) != 1:
+        raise FieldError(f"A QuerySet used in {use} must select one field (values_list).")
+    name = qs._fields[0]
+    if name in where.annotations:
+        return where.annotations[name]
+    resolved = joins.resolve(name, allow_lookup=False)
+    return apply_transforms(resolved.column, resolved.transforms, where.vendor)
+
+
+def _finish_subquery(
+    stmt: Any, qs: QuerySet[Any], joins: Joins, where: WhereBuilder, clause: Any, ordered: bool
+) -> Any:
+    """``finish()`` for a subquery: no rows for ``qs.none()`` (whose values are still
+    collected; their parameters go unused)."""
+    if qs._none:
+        clause = sa.false()
+    model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
+    return finish(
+        stmt, qs, joins, where, clause, where.binder, model_columns=model_columns, ordered=ordered
+    )
+
+
+def _correlated(qs: QuerySet[Any], outer: WhereBuilder) -> tuple[Joins, WhereBuilder, Any]:
+    """``base_query()`` of a subquery of ``outer``. Its joins are renamed (``U1T1``…): an
+    ``OuterRef`` may read a column of the outer query's ``T1``."""
+    joins, where, clause = base_query(qs, outer.vendor, outer.binder, outer)
+    for join in joins.joins.values():
+        join.alias.name = f"U{where.depth}{join.alias.name}"
+    return joins, where, clause
+
+
+def _enclosing_tables(outer: WhereBuilder | None) -> list[Any]:
+    """The tables of every query enclosing a subquery (``OuterRef(OuterRef(...))`` reads
+    two levels out, past SQLAlchemy's automatic correlation to the nearest one)."""
+    tables: list[Any] = []
+    while outer is not None:
+        tables.append(outer.joins.base)
+        tables.extend(join.alias for join in outer.joins.joins.values())
+        outer = outer.outer
+    return tables
+
+
+def scalar_subquery(qs: QuerySet[Any], outer: WhereBuilder) -> Any:
+    """``(SELECT field ... [ORDER BY ... LIMIT n])``: ``Subquery(qs)`` inside ``outer``."""
+    joins, where, clause = _correlated(qs, outer)
+    column = _single_column(qs, joins, where, "Subquery()")
+    stmt = _finish_subquery(sa.select(column), qs, joins, where, clause, True)
+    return stmt.correlate(*_enclosing_tables(outer)).scalar_subquery()
+
+
+def exists_subquery(qs: QuerySet[Any], outer: WhereBuilder) -> Any:
+    """``EXISTS (SELECT 1 ...)``: ``Exists(qs)`` inside ``outer`` (unordered unless sliced)."""
+    joins, where, clause = _correlated(qs, outer)
+    sliced = qs._low > 0 or qs._high is not None
+    stmt = _finish_subquery(sa.select(sa.literal_column("1")), qs, joins, where, clause, sliced)
+    return stmt.correlate(*_enclosing_tables(outer)).exists()
 
 
 def _identity_columns(qs: QuerySet[Any], joins: Joins, where: WhereBuilder) -> list[Any]:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from heron.db.fields.scalars import Decimal as DecimalField
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
-from heron.db.query.expressions import Aggregate, Combined, F, Value
+from heron.db.query.expressions import Combinable
 from heron.db.query.paths import Joins, Resolved
 from heron.db.query.persistence import field_preparer
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["assigned", "build_update", "matching", "update_shape"]
 
-_EXPRESSIONS = (F, Combined, Value, Aggregate)
+_EXPRESSIONS = (Combinable,)  # every expression class (F, Value, aggregates, functions, ...)
 
 
 def assigned(setter: WhereBuilder, field: Field, expr: Any) -> Any:
