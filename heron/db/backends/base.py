@@ -362,9 +362,13 @@ class Database:
     # The a-methods return ``_arun``'s coroutine rather than awaiting it in one of their
     # own: one coroutine less per query (they are awaited exactly the same way).
 
-    def afetchall(self, sql: str, params: Params = ()) -> Awaitable[list[Row]]:
-        """Run ``sql`` and return every row (sequences indexable by position)."""
-        return self._arun(self._afetchall, sql, params)
+    def afetchall(
+        self, sql: str, params: Params = (), into: Callable[[list[Row]], Any] | None = None
+    ) -> Awaitable[Any]:
+        """Run ``sql`` and return every row (sequences indexable by position), or what
+        ``into(rows)`` makes of them: the ORM builds its result there rather than in a
+        coroutine of its own, which every suspension of the query would pass through."""
+        return self._arun(self._afetchall, sql, params, into)
 
     def afetchone(self, sql: str, params: Params = ()) -> Awaitable[Row | None]:
         """Run ``sql`` and return its first row, or ``None``."""
@@ -378,7 +382,9 @@ class Database:
         """Run ``sql`` once per parameter tuple (batched where the driver can)."""
         return self._arun(self._aexecutemany, sql, seq_of_params)
 
-    async def _arun(self, op: Op, sql: str, params: Any) -> Any:
+    async def _arun(
+        self, op: Op, sql: str, params: Any, into: Callable[[Any], Any] | None = None
+    ) -> Any:
         if self.queries:
             self._report(sql, params)
         state = self._async_tx.get() or self._async_held.get()
@@ -387,15 +393,21 @@ class Database:
         if state is not None:
             if state.rollback_only:
                 raise _doomed()
-            turns = state.lock
-            if not turns.try_take():  # tasks sharing the connection take turns
+            turns = state.lock  # tasks sharing the connection take turns (Turns, inline)
+            if turns.busy:
                 await turns.take()
+            else:
+                turns.busy = True
             try:
-                return await op(state.conn, sql, params)
+                result = await op(state.conn, sql, params)
             except self._async_errors as exc:
-                raise self._translate(exc) from exc
+                result = await self._aafter_error(exc, op, state.conn, sql, params, None)
             finally:
-                turns.give_back()
+                if turns.waiters:
+                    turns.give_back()
+                else:
+                    turns.busy = False
+            return result if into is None else into(result)
         pool = self._apools.current()
         conn = pool.take()
         if conn is None:
@@ -403,13 +415,37 @@ class Database:
         try:
             result = await op(conn, sql, params)
         except self._async_errors as exc:
-            self._agive_back(pool, conn, exc)
-            raise self._translate(exc) from exc
+            result = await self._aafter_error(exc, op, conn, sql, params, pool)
         except BaseException:
             pool.discard(conn)
             raise
         pool.release(conn)
-        return result
+        return result if into is None else into(result)
+
+    async def _aafter_error(
+        self, exc: BaseException, op: Op, conn: Any, sql: str, params: Any, pool: Any
+    ) -> Any:
+        """Run ``op`` once more when the backend can recover from the driver error ``exc``
+        (``_recoverable``); otherwise give a pooled connection back and raise ``exc``
+        translated. The retry lives here, out of the hot path, rather than in a coroutine
+        around every statement."""
+        if self._recoverable(exc, conn, sql):
+            try:
+                return await op(conn, sql, params)
+            except self._async_errors as again:
+                exc = again
+            except BaseException:
+                if pool is not None:
+                    pool.discard(conn)
+                raise
+        if pool is not None:
+            self._agive_back(pool, conn, exc)
+        raise self._translate(exc) from exc
+
+    def _recoverable(self, exc: BaseException, conn: Any, sql: str) -> bool:
+        """Whether running the statement again may succeed after the driver error ``exc``
+        (PostgreSQL: a prepared statement gone stale). Not by default."""
+        return False
 
     def aiterate(
         self, sql: str, params: Params = (), chunk: int = DEFAULT_CHUNK

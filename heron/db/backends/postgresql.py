@@ -120,6 +120,9 @@ class PostgreSQLDatabase(Database):
                 self._async_connect_args.get("connection_class", asyncpg.Connection),
                 self._async_connect_args["max_cacheable_statement_size"],
             )
+            # The driver calls themselves: no frame of Heron's between _arun and asyncpg.
+            self._afetchall = pg_prepared.fetch  # type: ignore[method-assign]
+            self._afetchone = pg_prepared.fetchrow  # type: ignore[method-assign]
         if timezone:
             startup = str(self._connect_args.get("options", url.query.get("options", "")))
             self._connect_args["options"] = f"{startup} -c TimeZone={timezone}".strip()
@@ -232,15 +235,21 @@ class PostgreSQLDatabase(Database):
     def _ausable(self, conn: Any) -> bool:
         return not conn.is_closed() and not conn.is_in_transaction()
 
+    # _afetchall and _afetchone are replaced by pg_prepared's in __init__ when statements
+    # are kept.
+
     def _afetchall(self, conn: Any, sql: str, params: Params) -> Awaitable[list[Row]]:
-        if self._prepared:
-            return pg_prepared.fetch(conn, sql, params)
         return conn.fetch(sql, *params)  # type: ignore[no-any-return]
 
     def _afetchone(self, conn: Any, sql: str, params: Params) -> Awaitable[Row | None]:
-        if self._prepared:
-            return pg_prepared.fetchrow(conn, sql, params)
         return conn.fetchrow(sql, *params)  # type: ignore[no-any-return]
+
+    def _recoverable(self, exc: BaseException, conn: Any, sql: str) -> bool:
+        return (
+            self._prepared
+            and isinstance(exc, pg_prepared.STALE)
+            and pg_prepared.can_retry(conn, sql)
+        )
 
     async def _aexecute(self, conn: Any, sql: str, params: Params) -> int:
         if self._prepared:

@@ -22,24 +22,26 @@ class Turns:
 
     ``if not turns.try_take(): await turns.take()``, then ``turns.give_back()`` in a
     ``finally``; or ``async with turns:``. A turn given back passes straight to the next
-    waiter, so a task arriving meanwhile cannot jump the queue.
+    waiter, so a task arriving meanwhile cannot jump the queue. The hottest caller inlines
+    the fast paths on the public ``busy`` and ``waiters`` (set ``busy`` when it is False;
+    give back by clearing it when nobody waits).
     """
 
-    __slots__ = ("_busy", "_waiters")
+    __slots__ = ("busy", "waiters")
 
     def __init__(self) -> None:
-        self._busy = False
-        self._waiters: deque[Future[None]] = deque()
+        self.busy = False
+        self.waiters: deque[Future[None]] = deque()
 
     def locked(self) -> bool:
         """Whether a task holds the turn."""
-        return self._busy
+        return self.busy
 
     def try_take(self) -> bool:
         """Take the turn if it is free; False if another task holds it."""
-        if self._busy:
+        if self.busy:
             return False
-        self._busy = True
+        self.busy = True
         return True
 
     async def take(self) -> None:
@@ -47,7 +49,7 @@ class Turns:
         if self.try_take():
             return
         waiter: Future[None] = get_running_loop().create_future()
-        self._waiters.append(waiter)
+        self.waiters.append(waiter)
         try:
             await waiter
         except CancelledError:
@@ -57,13 +59,13 @@ class Turns:
 
     def give_back(self) -> None:
         """End this task's turn: hand it to the longest waiter, or free it."""
-        waiters = self._waiters
+        waiters = self.waiters
         while waiters:
             waiter = waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)  # the turn stays taken, now by the waiter
                 return
-        self._busy = False
+        self.busy = False
 
     async def __aenter__(self) -> None:
         if not self.try_take():

@@ -6,7 +6,7 @@ called; everything else (shape, binding, loading) is shared.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from heron.db.connections import connections
@@ -171,7 +171,7 @@ async def afetch(qs: QuerySet[Any]) -> list[Any]:
 class PkGetter:
     """The compiled ``SELECT ... WHERE pk = ?`` of one model on one database and driver."""
 
-    __slots__ = ("load", "native", "prep", "sql")
+    __slots__ = ("load", "model", "native", "prep", "sql")
 
     def __init__(self, model: type[Model], db: Any, dialect: Any) -> None:
         from heron.db.fields.scalars import Integer, String, Text
@@ -192,10 +192,17 @@ class PkGetter:
                 int if isinstance(pk, Integer) else str if isinstance(pk, (String, Text)) else None
             )
         self.native = native
+        self.model = model
 
     def params(self, value: Any) -> tuple[Any, ...]:
         """The one-parameter tuple for ``value``."""
         return (value,) if type(value) is self.native else (self.prep(value),)
+
+    def one(self, rows: list[Any]) -> Any:
+        """The instance of the fetched row; ``DoesNotExist`` when there is none."""
+        if rows:
+            return self.load(rows[0])
+        raise _missing(self.model)
 
 
 def _same(value: Any) -> Any:
@@ -225,23 +232,19 @@ def get_by_pk(model: type[Model], alias: str, value: Any) -> Any:
         getter = _PK[model][db]
     except KeyError:
         getter = _getter(_PK, model, db, db.sync_dialect)
-    rows = db.fetchall(getter.sql, getter.params(value))
-    if rows:
-        return getter.load(rows[0])
-    raise _missing(model)
+    return getter.one(db.fetchall(getter.sql, getter.params(value)))
 
 
-async def aget_by_pk(model: type[Model], alias: str, value: Any) -> Any:
-    """``await Model.objects.aget(pk=value)`` without building a QuerySet."""
+def aget_by_pk(model: type[Model], alias: str, value: Any) -> Awaitable[Any]:
+    """``await Model.objects.aget(pk=value)`` without building a QuerySet (and without a
+    coroutine of its own: the database's runner builds the instance, ``PkGetter.one``)."""
     db = connections[alias]
     try:
         getter = _APK[model][db]
     except KeyError:
         getter = _getter(_APK, model, db, db.async_dialect)
-    rows = await db.afetchall(getter.sql, getter.params(value))
-    if rows:
-        return getter.load(rows[0])
-    raise _missing(model)
+    params = (value,) if type(value) is getter.native else (getter.prep(value),)  # .params()
+    return db.afetchall(getter.sql, params, getter.one)
 
 
 # -- COUNT, EXISTS ----------------------------------------------------------------------------

@@ -99,13 +99,12 @@ class Manager(Generic[M]):
         Not a coroutine function itself: it returns the coroutine that does the work, one
         frame less for the most common query.
         """
-        if (
-            len(kwargs) == 1
-            and self._fast
-            and not args
-            and type(value := self._pk_value(kwargs)) in _FAST_TYPES
-        ):
-            return execution.aget_by_pk(self.model, "default", value)  # type: ignore[arg-type]
+        if len(kwargs) == 1 and self._fast and not args:
+            value = kwargs.get(self._pk_name, _NO_VALUE)  # _pk_value(), inline
+            if value is _NO_VALUE:
+                value = kwargs.get("pk", _NO_VALUE)
+            if type(value) in _FAST_TYPES:
+                return execution.aget_by_pk(self.model, "default", value)  # type: ignore[arg-type]
         return self.get_queryset().aget(*args, **kwargs)
 
     def all(self) -> QuerySet[M]:
