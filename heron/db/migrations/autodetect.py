@@ -209,6 +209,8 @@ def _compare(state: SchemaState, metadata: sa.MetaData, label: str) -> ops.Upgra
                     _sorting(index) or index_condition(index) is not None
                 ):
                     warnings.filterwarnings("ignore", f".*expression-based index '{index.name}'")
+        # Cycles of foreign keys between new tables: see _close_cycles_after_creates.
+        warnings.filterwarnings("ignore", "Cannot correctly sort tables", sa.exc.SAWarning)
         script = produce_migrations(context, metadata)
     upgrade = script.upgrade_ops
     assert upgrade is not None
@@ -512,6 +514,37 @@ def _refill_readded_columns(downgrade: ops.DowngradeOps) -> None:
     )
 
 
+def _close_cycles_after_creates(upgrade: ops.UpgradeOps) -> None:
+    """A new table's foreign key to a table created later in the same migration (two
+    models pointing at each other) becomes a step of its own after the last new table:
+    PostgreSQL and MariaDB refuse a reference to a table that does not exist yet. The
+    downgrade, reversed, drops it before the tables."""
+    creates = [op for op in upgrade.ops if isinstance(op, ops.CreateTableOp)]
+    order = {op.table_name: i for i, op in enumerate(creates)}
+    deferred: list[ops.MigrateOperation] = []
+    for i, op in enumerate(creates):
+        later = [
+            item
+            for item in op.columns
+            if isinstance(item, sa.ForeignKeyConstraint)
+            and order.get(_target_table(item.elements[0].target_fullname), -1) > i
+        ]
+        if later:
+            op.columns = [c for c in op.columns if not any(c is item for item in later)]
+            steps = [ops.CreateForeignKeyOp.from_constraint(item) for item in later]
+            deferred.append(ops.ModifyTableOps(op.table_name, steps))
+    if deferred:
+        last = upgrade.ops.index(creates[-1]) + 1
+        while last < len(upgrade.ops) and _creates_index_of(upgrade.ops[last], creates[-1]):
+            last += 1
+        upgrade.ops[last:last] = deferred
+
+
+def _creates_index_of(op: ops.MigrateOperation, create: ops.CreateTableOp) -> bool:
+    """Whether ``op`` is the block of index creations that follows ``create``."""
+    return isinstance(op, ops.ModifyTableOps) and op.table_name == create.table_name
+
+
 def _drop_tables_last(upgrade: ops.UpgradeOps) -> None:
     """Drop tables after the other changes (which remove the foreign keys of kept tables
     pointing at them), each after the dropped tables pointing at it; the downgrade, reversed,
@@ -580,6 +613,7 @@ def detect_changes(
         renamed = {r.old: r.new for r in renames if r.kind == "table"}
         partial_ops(upgrade, stated.partials, metadata, label, state.owned(label), renamed)
     portable_types(upgrade)
+    _close_cycles_after_creates(upgrade)
     _drop_tables_last(upgrade)
     if stated is not None:
         stated.types.changed_from(upgrade)

@@ -268,8 +268,8 @@ def _split_by_references(
 def _create(connection: sa.Connection, tables: list[sa.Table]) -> list[str]:
     inspector = sa.inspect(connection)
     missing = [t for t in tables if not inspector.has_table(t.name)]
-    for table in missing:
-        table.create(connection)
+    if missing:  # create_all adds the foreign keys closing a cycle once the tables exist
+        missing[0].metadata.create_all(connection, tables=missing, checkfirst=False)
     connection.commit()
     return [t.name for t in missing]
 

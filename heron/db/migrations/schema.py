@@ -5,6 +5,7 @@ migration can drop or rename them.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "migration_metadata",
     "referenced_tables",
+    "sorted_tables",
     "table_label",
     "tables_of",
 ]
@@ -48,10 +50,19 @@ def table_label(table: sa.Table) -> str | None:
     return label if isinstance(label, str) else None
 
 
+def sorted_tables(metadata: sa.MetaData) -> list[sa.Table]:
+    """The tables in dependency order. Tables in a cycle of foreign keys come in some order
+    without the warning SQLAlchemy gives: whoever creates them adds the foreign keys that
+    close the cycle afterwards (``MetaData.create_all``, or a migration's own step)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Cannot correctly sort tables", sa.exc.SAWarning)
+        return metadata.sorted_tables
+
+
 def tables_of(metadata: sa.MetaData, labels: Iterable[str]) -> list[sa.Table]:
     """The tables of ``labels`` in dependency order."""
     wanted = set(labels)
-    return [t for t in metadata.sorted_tables if table_label(t) in wanted]
+    return [t for t in sorted_tables(metadata) if table_label(t) in wanted]
 
 
 def referenced_tables(
@@ -73,4 +84,4 @@ def referenced_tables(
             ):
                 found.add(target.name)
                 todo.append(target)
-    return [t for t in metadata.sorted_tables if t.name in found]
+    return [t for t in sorted_tables(metadata) if t.name in found]

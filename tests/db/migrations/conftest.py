@@ -9,6 +9,7 @@ import shutil
 import sys
 import textwrap
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,9 @@ class Target:
             context = MigrationContext.configure(
                 conn, opts={"compare_type": True, "include_object": include}
             )
-            return list(compare_metadata(context, metadata))
+            with warnings.catch_warnings():  # models pointing at each other (a cycle)
+                warnings.filterwarnings("ignore", "Cannot correctly sort", sa.exc.SAWarning)
+                return list(compare_metadata(context, metadata))
 
 
 def _unavailable(vendor: str, exc: Exception) -> None:
