@@ -31,7 +31,7 @@ from heron.db.query.expressions import (
     Value,
     is_hidden,
 )
-from heron.db.query.functions import Func, Length
+from heron.db.query.functions import Func
 from heron.db.query.lookups import KIND_FIELDS, kind_of_literal
 from heron.db.query.paths import Joins, apply_transforms
 
@@ -279,10 +279,12 @@ def _composite_converter(expr: Any, where: WhereBuilder) -> Converter | None:
         return _subquery_converter(expr.queryset, where)
     if isinstance(expr, Case):
         return _first_converter([c.result for c in expr.cases] + [expr.default], where)
-    if isinstance(expr, Length):
-        return _to_int
-    if isinstance(expr, Func) and expr.typed_as_arguments:
-        return _first_converter(list(expr.source_expressions), where)
+    if isinstance(expr, Func):
+        kind = where.kind(expr)
+        if kind is not None:  # a date or date-time (``TruncMonth`` of either)
+            return KIND_FIELDS[kind].db_converter(where.vendor)
+        if expr.typed_as_arguments:
+            return _first_converter(list(expr.source_expressions), where)
     return None
 
 
@@ -346,7 +348,13 @@ def annotate(qs: QuerySet[Any], expressions: dict[str, Any], *, selected: bool =
     grouping = any(contains_aggregate(e, new._annotations) for e in expressions.values())
     if grouping and qs._group_by is None:
         if qs._fields is not None and qs._iterable != "model":
-            new._group_by = tuple(f for f in qs._fields if f not in qs._annotations)
+            # values("month") of a plain annotation (``TruncMonth``) groups by it too.
+            new._group_by = tuple(
+                f
+                for f in qs._fields
+                if f not in qs._annotations
+                or not contains_aggregate(qs._annotations[f], qs._annotations)
+            )
         else:
             new._group_by = MODEL_GROUP
     if selected and new._fields is not None and qs._iterable != "model":

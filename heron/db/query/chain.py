@@ -274,6 +274,39 @@ class ChainableQuerySet(Generic[M]):
             qs._for_update["of"] = tuple(of)
         return qs
 
+    def union(self, *others: Any, all: bool = False) -> Any:
+        """The rows of this QuerySet and ``others`` (``UNION``; ``all=True`` keeps
+        duplicates). The result can be ordered, sliced, counted, not filtered."""
+        from heron.db.query.combine import union
+
+        return union(self, others, all)
+
+    def intersection(self, *others: Any) -> Any:
+        """The rows found in this QuerySet and in every one of ``others`` (``INTERSECT``)."""
+        from heron.db.query.combine import combine
+
+        return combine(self, "intersection", others)
+
+    def difference(self, *others: Any) -> Any:
+        """The rows of this QuerySet found in none of ``others`` (``EXCEPT``)."""
+        from heron.db.query.combine import combine
+
+        return combine(self, "difference", others)
+
+    def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:
+        """The distinct dates of ``field_name`` cut to the ``kind`` ("year", "month",
+        "week", "day"), in UTC, as a flat QuerySet of ``datetime.date``."""
+        from heron.db.query.datelists import date_list
+
+        return date_list(self, field_name, kind, order, to_date=True)
+
+    def datetimes(self, field_name: str, kind: str, order: str = "ASC") -> Any:
+        """Like ``dates()`` for a date-time field, down to "hour", "minute" or "second":
+        aware ``datetime`` values in UTC."""
+        from heron.db.query.datelists import date_list
+
+        return date_list(self, field_name, kind, order, to_date=False)
+
     def __getitem__(self, key: int | slice) -> Any:
         if self._result_cache is not None:
             return self._result_cache[key]

@@ -191,7 +191,7 @@ def _composite_shape(expr: Any, values: list[Any]) -> Any:
     """The shape of a function, ``Case``, subquery or outer reference."""
     if isinstance(expr, Func):
         args = tuple(_result_shape(arg, values) for arg in expr.source_expressions)
-        return (type(expr).__name__, args, field_key(expr.output_field))
+        return (type(expr).__name__, args, field_key(expr.output_field), expr.structure())
     if isinstance(expr, Case):
         cases = tuple(
             (where_shape((case.condition,), values), _result_shape(case.result, values))
@@ -222,7 +222,12 @@ def field_key(field: Any) -> Any:
     """What of an ``output_field`` changes a statement (how its results are read)."""
     if field is None:
         return None
-    return (type(field), getattr(field, "max_digits", None), getattr(field, "decimal_places", None))
+    return (
+        type(field),
+        getattr(field, "max_digits", None),
+        getattr(field, "decimal_places", None),
+        getattr(field, "max_length", None),
+    )
 
 
 _NUMBER_SHAPES = {float: "VF", decimal.Decimal: "VD"}
@@ -401,20 +406,20 @@ class WhereBuilder:
             return expr.is_(None) if value else expr.is_not(None)
         if isinstance(value, EXPRESSIONS):
             return LOOKUPS[lookup](expr, [self.expression(value, None)], self.vendor)
-        if lookup == "in":
-            binds = [self.binder.bind() for _ in range(in_bucket(len(value)))]
-            return LOOKUPS["in"](expr, binds, self.vendor)
-        if lookup == "range":
-            return LOOKUPS["range"](expr, [self.binder.bind(), self.binder.bind()], self.vendor)
+        if lookup in ("in", "range"):
+            prep = _temporal_prep(expr.type, self.vendor)
+            count = in_bucket(len(value)) if lookup == "in" else 2
+            return LOOKUPS[lookup](
+                expr, [self.binder.bind(prep) for _ in range(count)], self.vendor
+            )
         if value is None:
             return expr.is_(None)
         if isinstance(value, dt.timedelta):  # compared with a duration (``F("b") - F("a")``)
             duration = KIND_FIELDS["duration"]
             bind = self.binder.bind(duration.db_preparer(self.vendor), duration.sa_type())
             return LOOKUPS[lookup](expr, [bind], self.vendor)
-        return LOOKUPS[lookup](
-            expr, [self.binder.bind(prepare_value(lookup, self.vendor))], self.vendor
-        )
+        prep = prepare_value(lookup, self.vendor) or _temporal_prep(expr.type, self.vendor)
+        return LOOKUPS[lookup](expr, [self.binder.bind(prep)], self.vendor)
 
     def _prep(self, resolved: Resolved, lookup: str) -> Prep:
         vendor = self.vendor
@@ -483,7 +488,8 @@ class WhereBuilder:
             # function gives a value of its arguments' type (``Coalesce``).
             typed = resolved if expr.typed_as_arguments else None
             args = [self.expression(arg, typed) for arg in expr.source_expressions]
-            return expr.sql(args, self.vendor)
+            kinds = [self.kind(a) for a in expr.source_expressions] if expr.reads_kinds else []
+            return expr.build(args, kinds, self.vendor)
         if isinstance(expr, Case):
             whens = [
                 (self.build([case.condition]), self.expression(case.result, resolved))
@@ -527,8 +533,10 @@ class WhereBuilder:
             return None
         if isinstance(expr, OuterRef):
             return self.outer.kind(expr.target()) if self.outer is not None else None
+        if isinstance(expr, Func):
+            return expr.result_kind([self.kind(arg) for arg in expr.source_expressions])
         if isinstance(expr, Combinable) and not isinstance(expr, Value):
-            return None  # functions, Case, subqueries: no date arithmetic on them
+            return None  # Case, subqueries: no date arithmetic on them
         return kind_of_literal(expr.value if isinstance(expr, Value) else expr)
 
     def _date_arithmetic(self, expr: Combined, lhs_kind: Any, rhs_kind: Any) -> Any:
@@ -546,6 +554,16 @@ class WhereBuilder:
             f"Unsupported date arithmetic {expr!r}: a date or date-time takes + or - a "
             "timedelta, or - another of its kind."
         )
+
+
+def _temporal_prep(type_: Any, vendor: str) -> Prep:
+    """How a value compared with an annotation of SQL type ``type_`` is bound: as a date
+    or date-time field's value when the annotation is one (``TruncMonth``)."""
+    if isinstance(type_, sa.DateTime):
+        return KIND_FIELDS["datetime"].db_preparer(vendor)
+    if isinstance(type_, sa.Date):
+        return KIND_FIELDS["date"].db_preparer(vendor)
+    return None
 
 
 def _binary(lhs: Any, op: str, rhs: Any, vendor: str) -> Any:

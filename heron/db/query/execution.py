@@ -36,6 +36,10 @@ __all__ = [
 
 MAX_CACHED_SHAPES = 4096
 
+# How an operation finds its statement and parameters: ``(qs, db, dialect)``. Each operation
+# takes one (its usual one by default); a combined query (``union()``…) passes its own.
+StatementFor = Callable[[Any, Any, Any], tuple[Statement, tuple[Any, ...]]]
+
 
 def _order_shape(order: tuple[Any, ...] | None) -> Any:
     if order is None:
@@ -137,12 +141,12 @@ def materialise(qs: QuerySet[Any], stmt: Statement, rows: Any) -> list[Any]:
     return values
 
 
-def fetch(qs: QuerySet[Any]) -> list[Any]:
+def fetch(qs: QuerySet[Any], statement: StatementFor = rows_statement) -> list[Any]:
     """Run a SELECT and load the rows (sync)."""
     if qs._none:
         return []
     db = connections[qs.db]
-    stmt, params = rows_statement(qs, db, db.sync_dialect)
+    stmt, params = statement(qs, db, db.sync_dialect)
     result = materialise(qs, stmt, db.fetchall(stmt.sql, params))
     if qs._prefetch and result and qs._iterable == "model":
         from heron.db.query.prefetch import prefetch_related_objects
@@ -151,12 +155,12 @@ def fetch(qs: QuerySet[Any]) -> list[Any]:
     return result
 
 
-async def afetch(qs: QuerySet[Any]) -> list[Any]:
+async def afetch(qs: QuerySet[Any], statement: StatementFor = rows_statement) -> list[Any]:
     """Run a SELECT and load the rows (async)."""
     if qs._none:
         return []
     db = connections[qs.db]
-    stmt, params = rows_statement(qs, db, db.async_dialect)
+    stmt, params = statement(qs, db, db.async_dialect)
     result = materialise(qs, stmt, await db.afetchall(stmt.sql, params))
     if qs._prefetch and result and qs._iterable == "model":
         from heron.db.query.prefetch import aprefetch_related_objects
@@ -254,22 +258,22 @@ def _count_stmt(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, tu
     return prepared(qs, db, dialect, "count", lambda: select.build_count(qs, dialect, db.vendor))
 
 
-def count(qs: QuerySet[Any]) -> int:
+def count(qs: QuerySet[Any], statement: StatementFor = _count_stmt) -> int:
     """``SELECT COUNT(*)`` (sync)."""
     if qs._none:
         return 0
     db = connections[qs.db]
-    stmt, params = _count_stmt(qs, db, db.sync_dialect)
+    stmt, params = statement(qs, db, db.sync_dialect)
     row = db.fetchone(stmt.sql, params)
     return int(row[0]) if row is not None else 0
 
 
-async def acount(qs: QuerySet[Any]) -> int:
+async def acount(qs: QuerySet[Any], statement: StatementFor = _count_stmt) -> int:
     """``SELECT COUNT(*)`` (async)."""
     if qs._none:
         return 0
     db = connections[qs.db]
-    stmt, params = _count_stmt(qs, db, db.async_dialect)
+    stmt, params = statement(qs, db, db.async_dialect)
     row = await db.afetchone(stmt.sql, params)
     return int(row[0]) if row is not None else 0
 
@@ -278,33 +282,35 @@ def _exists_stmt(qs: QuerySet[Any], db: Any, dialect: Any) -> tuple[Statement, t
     return prepared(qs, db, dialect, "exists", lambda: select.build_exists(qs, dialect, db.vendor))
 
 
-def exists(qs: QuerySet[Any]) -> bool:
+def exists(qs: QuerySet[Any], statement: StatementFor = _exists_stmt) -> bool:
     """``SELECT 1 ... LIMIT 1`` (sync)."""
     if qs._none:
         return False
     db = connections[qs.db]
-    stmt, params = _exists_stmt(qs, db, db.sync_dialect)
+    stmt, params = statement(qs, db, db.sync_dialect)
     return db.fetchone(stmt.sql, params) is not None
 
 
-async def aexists(qs: QuerySet[Any]) -> bool:
+async def aexists(qs: QuerySet[Any], statement: StatementFor = _exists_stmt) -> bool:
     """``SELECT 1 ... LIMIT 1`` (async)."""
     if qs._none:
         return False
     db = connections[qs.db]
-    stmt, params = _exists_stmt(qs, db, db.async_dialect)
+    stmt, params = statement(qs, db, db.async_dialect)
     return await db.afetchone(stmt.sql, params) is not None
 
 
 # -- streaming ------------------------------------------------------------------------------
 
 
-def iterate(qs: QuerySet[Any], chunk_size: int) -> Iterator[Any]:
+def iterate(
+    qs: QuerySet[Any], chunk_size: int, statement: StatementFor = rows_statement
+) -> Iterator[Any]:
     """Stream rows in chunks, loading (and prefetching for) each chunk as it arrives."""
     if qs._none:
         return
     db = connections[qs.db]
-    stmt, params = rows_statement(qs, db, db.sync_dialect)
+    stmt, params = statement(qs, db, db.sync_dialect)
     prefetch = qs._prefetch if qs._iterable == "model" else ()
     chunk: list[Any] = []
     rows = db.iterate(stmt.sql, params, chunk_size)
@@ -331,12 +337,14 @@ def _loaded_chunk(qs: QuerySet[Any], stmt: Statement, rows: list[Any], prefetch:
     return objs
 
 
-async def aiterate(qs: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]:
+async def aiterate(
+    qs: QuerySet[Any], chunk_size: int, statement: StatementFor = rows_statement
+) -> AsyncIterator[Any]:
     """``iterate`` on the async driver."""
     if qs._none:
         return
     db = connections[qs.db]
-    stmt, params = rows_statement(qs, db, db.async_dialect)
+    stmt, params = statement(qs, db, db.async_dialect)
     prefetch = qs._prefetch if qs._iterable == "model" else ()
     chunk: list[Any] = []
     rows = db.aiterate(stmt.sql, params, chunk_size)
@@ -445,13 +453,14 @@ async def aaggregate(qs: QuerySet[Any], expressions: dict[str, Any]) -> dict[str
 class QueryText:
     """``str(qs.query)``: the SQL of a QuerySet for the sync dialect of its database."""
 
-    def __init__(self, qs: QuerySet[Any]) -> None:
+    def __init__(self, qs: QuerySet[Any], statement: StatementFor | None = None) -> None:
         self.qs = qs
+        self.statement = statement or select_statement
 
     def sql_and_params(self) -> tuple[str, tuple[Any, ...]]:
         """The SQL text and its parameters, as they would be sent to the sync driver."""
         db = connections[self.qs.db]
-        stmt, params = select_statement(self.qs, db, db.sync_dialect)
+        stmt, params = self.statement(self.qs, db, db.sync_dialect)
         return stmt.sql, params
 
     def __str__(self) -> str:
@@ -499,17 +508,21 @@ def _explain_text(rows: Any) -> str:
     return "\n".join(" ".join(str(v) for v in row) for row in rows)
 
 
-def explain(qs: QuerySet[Any], options: dict[str, Any]) -> str:
+def explain(
+    qs: QuerySet[Any], options: dict[str, Any], statement: StatementFor | None = None
+) -> str:
     """The database's plan for ``qs`` (sync)."""
     db = connections[qs.db]
-    stmt, params = select_statement(qs, db, db.sync_dialect)
+    stmt, params = (statement or select_statement)(qs, db, db.sync_dialect)
     return _explain_text(db.fetchall(_explain_sql(db, stmt.sql, options), params))
 
 
-async def aexplain(qs: QuerySet[Any], options: dict[str, Any]) -> str:
+async def aexplain(
+    qs: QuerySet[Any], options: dict[str, Any], statement: StatementFor | None = None
+) -> str:
     """The database's plan for ``qs`` (async)."""
     db = connections[qs.db]
-    stmt, params = select_statement(qs, db, db.async_dialect)
+    stmt, params = (statement or select_statement)(qs, db, db.async_dialect)
     return _explain_text(await db.afetchall(_explain_sql(db, stmt.sql, options), params))
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.sql import visitors
 
 from heron.db.errors import NotSupportedError
 from heron.db.fields.scalars import Integer
@@ -33,13 +34,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODEL_GROUP",
+    "Selection",
     "build_count",
     "build_exists",
     "build_select",
     "build_values",
     "exists_subquery",
     "scalar_subquery",
+    "select_rows",
     "select_subquery",
+    "select_values",
     "selected_fields",
     "transform_conversion",
 ]
@@ -137,6 +141,26 @@ def _group_columns(
     return columns
 
 
+def _by_position(stmt: Any, group: list[Any]) -> list[Any]:
+    """The GROUP BY terms, a selected expression holding bound values (``Concat("a",
+    Value("-"))``) named by its position in the SELECT list: written out again it would
+    bind new parameters, which PostgreSQL takes for a different expression."""
+    selected = list(stmt.selected_columns)
+    terms = []
+    for term in group:
+        if _binds(term):
+            position = next((i for i, c in enumerate(selected, 1) if c is term), None)
+            if position is not None:
+                term = sa.literal_column(str(position))
+        terms.append(term)
+    return terms
+
+
+def _binds(expr: Any) -> bool:
+    """Whether ``expr`` holds a bound parameter."""
+    return any(isinstance(e, sa.BindParameter) for e in visitors.iterate(expr))
+
+
 def finish(
     stmt: Any,
     qs: QuerySet[Any],
@@ -158,15 +182,17 @@ def finish(
     if grouped:
         group = _group_columns(qs, joins, where, model_columns, terms)
         if group:
-            stmt = stmt.group_by(*group)
+            stmt = stmt.group_by(*_by_position(stmt, group))
     if qs._having:
         stmt = stmt.having(where.build(qs._having))
     if ordered and terms:
         stmt = stmt.order_by(*terms)
         if qs._distinct and not qs._distinct_fields and model_columns:
             # DISTINCT needs the ORDER BY expressions selected (PostgreSQL); the loader
-            # reads columns by position, so trailing extras are harmless.
-            stmt = stmt.add_columns(*[getattr(t, "element", t) for t in terms])
+            # reads columns by position, so trailing extras are harmless to instances
+            # (a values() loader takes exactly its columns: those already selected are
+            # not repeated).
+            stmt = stmt.add_columns(*_unselected(stmt, terms))
     if qs._distinct_fields:
         if where.vendor != "postgresql":
             raise FieldError("distinct(*fields) (DISTINCT ON) is only supported on PostgreSQL.")
@@ -180,6 +206,25 @@ def finish(
     if qs._for_update is not None and where.vendor != "sqlite":
         stmt = stmt.with_for_update(**_lock_options(qs._for_update, joins, where.vendor))
     return stmt.select_from(joins.from_clause())
+
+
+def _unselected(stmt: Any, terms: list[Any]) -> list[Any]:
+    """The expressions of the ORDER BY ``terms`` that ``stmt`` does not select yet."""
+    selected = list(stmt.selected_columns)
+    return [
+        expr
+        for expr in (getattr(term, "element", term) for term in terms)
+        if not any(_same_column(expr, column) for column in selected)
+    ]
+
+
+def _same_column(expr: Any, column: Any) -> bool:
+    """Whether ``expr`` is the selected ``column`` (or the annotation it labels; ordering
+    may wrap an annotation's label in a copy of the same name)."""
+    if expr is column or getattr(column, "element", None) is expr:
+        return True
+    label = sa.sql.elements.Label
+    return isinstance(expr, label) and isinstance(column, label) and expr.name == column.name
 
 
 def _lock_options(options: dict[str, Any], joins: Joins, vendor: str) -> dict[str, Any]:
@@ -204,17 +249,26 @@ def _lock_options(options: dict[str, Any], joins: Joins, vendor: str) -> dict[st
     return result
 
 
-def build_select(qs: QuerySet[Any], dialect: Any, vendor: str, alias: str) -> Statement:
-    """The statement for iterating ``qs`` as model instances; ``extra`` is the row loader."""
+class Selection(NamedTuple):
+    """A SELECT not yet compiled: the statement, its row loader and the name of each
+    selected column (``""`` for the columns of ``select_related`` objects)."""
+
+    stmt: Any
+    loader: Any
+    names: tuple[str, ...]
+
+
+def select_rows(qs: QuerySet[Any], vendor: str, alias: str, binder: Binder) -> Selection:
+    """The SELECT of ``qs`` as model instances, binding into ``binder``."""
     from heron.db.query.aggregates import expression_converter
 
-    binder = Binder()
     joins, where, clause = base_query(qs, vendor, binder)
     base_fields = selected_fields(qs, qs.model)
     columns: list[Any] = [joins.base.c[f.attname] for f in base_fields]
     root = LoadNode(qs.model, base_fields, 0)
     for path in qs._related:
         _add_related(qs, joins, path, columns, root)
+    names = [f.attname for f in base_fields] + [""] * (len(columns) - len(base_fields))
     model_columns = list(columns)
     annotations = []
     for name, expr in qs._annotations.items():
@@ -222,10 +276,18 @@ def build_select(qs: QuerySet[Any], dialect: Any, vendor: str, alias: str) -> St
             continue
         annotations.append((name, len(columns), expression_converter(expr, where)))
         columns.append(where.annotations[name])
+        names.append(name)
     stmt = finish(
         sa.select(*columns), qs, joins, where, clause, binder, model_columns=model_columns
     )
     loader = RowLoader(root, len(stmt.selected_columns), vendor, alias, annotations)
+    return Selection(stmt, loader, tuple(names))
+
+
+def build_select(qs: QuerySet[Any], dialect: Any, vendor: str, alias: str) -> Statement:
+    """The statement for iterating ``qs`` as model instances; ``extra`` is the row loader."""
+    binder = Binder()
+    stmt, loader, _ = select_rows(qs, vendor, alias, binder)
     return compile_statement(stmt, dialect, binder, loader)
 
 
@@ -342,16 +404,22 @@ def values_columns(
     return names, columns, converters
 
 
-def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
-    """``values()``/``values_list()``: chosen columns; ``extra`` is their ``ValuesLoader``."""
-    binder = Binder()
+def select_values(qs: QuerySet[Any], vendor: str, binder: Binder) -> Selection:
+    """The SELECT of ``qs.values()``/``values_list()``, binding into ``binder``."""
     joins, where, clause = base_query(qs, vendor, binder)
     names, columns, converters = values_columns(qs, joins, where)
     model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
     stmt = finish(
         sa.select(*columns), qs, joins, where, clause, binder, model_columns=model_columns
     )
-    return compile_statement(stmt, dialect, binder, ValuesLoader(tuple(names), converters))
+    return Selection(stmt, ValuesLoader(tuple(names), converters), tuple(names))
+
+
+def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
+    """``values()``/``values_list()``: chosen columns; ``extra`` is their ``ValuesLoader``."""
+    binder = Binder()
+    stmt, loader, _ = select_values(qs, vendor, binder)
+    return compile_statement(stmt, dialect, binder, loader)
 
 
 def select_subquery(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
@@ -397,6 +465,11 @@ def _finish_subquery(
 def _correlated(qs: QuerySet[Any], outer: WhereBuilder) -> tuple[Joins, WhereBuilder, Any]:
     """``base_query()`` of a subquery of ``outer``. Its joins are renamed (``U1T1``…): an
     ``OuterRef`` may read a column of the outer query's ``T1``."""
+    operator = getattr(qs, "_operator", None)
+    if operator is not None:
+        raise NotSupportedError(
+            f"Subquery() and Exists() of a {operator}() are not supported; use field__in=."
+        )
     joins, where, clause = base_query(qs, outer.vendor, outer.binder, outer)
     for join in joins.joins.values():
         join.alias.name = f"U{where.depth}{join.alias.name}"

@@ -1,0 +1,313 @@
+"""Date functions: ``Trunc`` (``TruncMonth`` …) and ``Extract`` (``ExtractYear`` …).
+
+Date-times are stored in UTC, and these work in UTC, like the ``__year``/``__date``
+lookups whose SQL they reuse. A truncated date-time is a date-time (Heron's UTC text on
+SQLite, so it compares and sorts like a stored one), a truncated date a date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from heron.db.fields.scalars import Integer
+from heron.db.query.functions import Func
+from heron.db.query.lookups import TRANSFORMS, TRANSFORMS_OF, kind_of_field
+
+__all__ = [
+    "Extract",
+    "ExtractDay",
+    "ExtractHour",
+    "ExtractMinute",
+    "ExtractMonth",
+    "ExtractQuarter",
+    "ExtractSecond",
+    "ExtractWeekDay",
+    "ExtractYear",
+    "Trunc",
+    "TruncDate",
+    "TruncDay",
+    "TruncHour",
+    "TruncMinute",
+    "TruncMonth",
+    "TruncSecond",
+    "TruncWeek",
+    "TruncYear",
+]
+
+_DATE_KINDS = ("year", "month", "week", "day")
+_TIME_KINDS = ("hour", "minute", "second")
+
+
+def sql_kind(value: Any) -> str | None:
+    """The kind of a built SQL expression from its type (an annotation's, say)."""
+    type_ = getattr(value, "type", None)
+    if isinstance(type_, sa.DateTime):
+        return "datetime"
+    if isinstance(type_, sa.Date):
+        return "date"
+    if isinstance(type_, sa.Time):
+        return "time"
+    return None
+
+
+class _Temporal(Func):
+    """A function of one date or date-time, whose SQL depends on its kind."""
+
+    __slots__ = ("kind",)
+    arity = 1
+    reads_kinds = True
+    default_kind = ""  # the kind of the subclasses (``TruncMonth``: "month")
+    kinds: tuple[str, ...] = ()  # the kinds it takes
+
+    def __init__(self, expression: Any, kind: str | None = None, output_field: Any = None) -> None:
+        super().__init__(expression, output_field=output_field)
+        self.kind = kind or self.default_kind
+        if self.kind not in self.kinds:
+            raise ValueError(
+                f"{type(self).__name__}() takes one of {', '.join(self.kinds)}, not {self.kind!r}."
+            )
+
+    def structure(self) -> tuple[Any, ...]:
+        return (self.kind,)
+
+    def _source(self, arg: Any, kind: str | None) -> str:
+        source = kind or sql_kind(arg)
+        if source not in ("date", "datetime") or (source == "date" and self.kind in _TIME_KINDS):
+            wanted = "date-time" if self.kind in _TIME_KINDS else "date or date-time"
+            raise ValueError(f"{self!r} takes a {wanted}, not a {source or 'non-date'} value.")
+        return source
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.source_expressions[0]!r}, {self.kind!r})"
+
+
+# -- truncation ---------------------------------------------------------------------------------
+
+# strftime()/DATE_FORMAT() patterns of the start of each period, date-time then date.
+_SQLITE = {
+    "year": "%Y-01-01",
+    "month": "%Y-%m-01",
+    "day": "%Y-%m-%d",
+    "hour": "%Y-%m-%d %H:00:00",
+    "minute": "%Y-%m-%d %H:%M:00",
+    "second": "%Y-%m-%d %H:%M:%S",
+}
+_MYSQL = {**_SQLITE, "minute": "%Y-%m-%d %H:%i:00", "second": "%Y-%m-%d %H:%i:%s"}
+_MIDNIGHT = " 00:00:00"
+
+
+def _pattern(patterns: dict[str, str], kind: str, datetime: bool, suffix: str) -> Any:
+    pattern = patterns[kind]
+    if datetime:
+        pattern = (pattern if kind in _TIME_KINDS else pattern + _MIDNIGHT) + suffix
+    return sa.literal_column(f"'{pattern}'")
+
+
+def _week_start(value: Any, datetime: bool, vendor: str, type_: Any) -> Any:
+    """The Monday of ``value``'s ISO week (its midnight for a date-time), MariaDB and SQLite
+    (PostgreSQL's ``date_trunc('week', ...)`` is that already)."""
+    if vendor == "mysql":
+        day = TRANSFORMS["date"](value, vendor)
+        return sa.cast(sa.func.subdate(day, sa.func.weekday(value)), type_)
+    # SQLite: on to the coming Sunday (or stay on this one), then back six days.
+    day = sa.func.date(value, sa.literal_column("'weekday 0'"), sa.literal_column("'-6 days'"))
+    if datetime:
+        day = day.op("||")(sa.literal_column(f"'{_MIDNIGHT}.000000'"))
+    return sa.type_coerce(day, type_)
+
+
+def trunc_sql(value: Any, kind: str, source: str, vendor: str, type_: Any) -> Any:
+    """``value`` (a ``source``: "date" or "datetime") truncated to the start of its ``kind``
+    (a week starts on Monday)."""
+    datetime = source == "datetime"
+    if kind == "week" and vendor != "postgresql":
+        return _week_start(value, datetime, vendor, type_)
+    if vendor == "postgresql":
+        unit: Any = sa.literal_column(f"'{kind}'")
+        if not datetime:
+            return sa.cast(sa.func.date_trunc(unit, value), sa.Date)
+        utc: Any = sa.literal_column("'UTC'")
+        return sa.func.timezone(
+            utc, sa.func.date_trunc(unit, sa.func.timezone(utc, value)), type_=type_
+        )
+    if vendor == "mysql":
+        text = sa.func.date_format(value, _pattern(_MYSQL, kind, datetime, ""))
+        return sa.cast(text, type_)
+    return sa.type_coerce(
+        sa.func.strftime(_pattern(_SQLITE, kind, datetime, ".000000"), value), type_
+    )
+
+
+class Trunc(_Temporal):
+    """A date or date-time truncated to the start of its year, month, week (Monday), day,
+    hour, minute or second (the last three for date-times only); ``output_field=Date()``
+    makes a date."""
+
+    kinds = (*_DATE_KINDS, *_TIME_KINDS)
+
+    def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
+        source = self._source(args[0], kinds[0])
+        type_ = args[0].type if source == "datetime" else sa.Date()
+        value = trunc_sql(args[0], self.kind, source, vendor, type_)
+        if source == "datetime" and self.result_kind(kinds) == "date":
+            return TRANSFORMS["date"](value, vendor)
+        return value
+
+    def result_kind(self, kinds: Sequence[str | None]) -> str | None:
+        if self.output_field is not None:
+            return kind_of_field(self.output_field)
+        return kinds[0] if kinds[0] in ("date", "datetime") else None
+
+
+class TruncYear(Trunc):
+    """The first moment (or day) of the year."""
+
+    default_kind = "year"
+
+
+class TruncMonth(Trunc):
+    """The first moment (or day) of the month."""
+
+    default_kind = "month"
+
+
+class TruncWeek(Trunc):
+    """The first moment (or day) of the ISO week, a Monday."""
+
+    default_kind = "week"
+
+
+class TruncDay(Trunc):
+    """The start of the day."""
+
+    default_kind = "day"
+
+
+class TruncHour(Trunc):
+    """The start of the hour."""
+
+    default_kind = "hour"
+
+
+class TruncMinute(Trunc):
+    """The start of the minute."""
+
+    default_kind = "minute"
+
+
+class TruncSecond(Trunc):
+    """The date-time without its microseconds."""
+
+    default_kind = "second"
+
+
+class TruncDate(_Temporal):
+    """The (UTC) date of a date-time, as the ``__date`` lookup."""
+
+    default_kind = "date"
+    kinds = ("date",)
+
+    def __init__(self, expression: Any, output_field: Any = None) -> None:
+        super().__init__(expression, output_field=output_field)
+
+    def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
+        if self._source(args[0], kinds[0]) == "date":
+            return args[0]
+        return sa.type_coerce(TRANSFORMS["date"](args[0], vendor), sa.Date())
+
+    def result_kind(self, kinds: Sequence[str | None]) -> str | None:
+        return "date"
+
+
+# -- extraction ---------------------------------------------------------------------------------
+
+_INTEGER = Integer()
+
+
+def extract_sql(value: Any, part: str, vendor: str) -> Any:
+    """The ``part`` of ``value`` as an integer (in UTC)."""
+    if part != "quarter":
+        return TRANSFORMS[part](value, vendor)
+    month = TRANSFORMS["month"](value, vendor).op("+")(sa.literal_column("2"))
+    divide = "DIV" if vendor == "mysql" else "/"  # integer division
+    return sa.type_coerce(month.op(divide)(sa.literal_column("3")), sa.Integer())
+
+
+class Extract(_Temporal):
+    """A part of a date, date-time or time as an int: ``year``, ``quarter``, ``month``,
+    ``day``, ``week_day`` (1 = Sunday … 7 = Saturday), ``hour``, ``minute``, ``second``."""
+
+    kinds = ("year", "quarter", "month", "day", "week_day", "hour", "minute", "second")
+    default_output_field = _INTEGER
+
+    def __init__(
+        self, expression: Any, lookup_name: str | None = None, output_field: Any = None
+    ) -> None:
+        super().__init__(expression, lookup_name, output_field=output_field)
+
+    @property
+    def lookup_name(self) -> str:
+        return self.kind
+
+    def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
+        source = kinds[0] or sql_kind(args[0])
+        allowed = TRANSFORMS_OF.get(source, frozenset(self.kinds))
+        if source in ("date", "datetime"):
+            allowed = allowed | {"quarter"}
+        if self.kind not in allowed:
+            raise ValueError(f"{self!r}: a {source} has no {self.kind}.")
+        return extract_sql(args[0], self.kind, vendor)
+
+    def result_kind(self, kinds: Sequence[str | None]) -> str | None:
+        return None
+
+
+class ExtractYear(Extract):
+    """The year."""
+
+    default_kind = "year"
+
+
+class ExtractQuarter(Extract):
+    """The quarter of the year, 1 to 4."""
+
+    default_kind = "quarter"
+
+
+class ExtractMonth(Extract):
+    """The month, 1 to 12."""
+
+    default_kind = "month"
+
+
+class ExtractDay(Extract):
+    """The day of the month."""
+
+    default_kind = "day"
+
+
+class ExtractWeekDay(Extract):
+    """The day of the week, 1 (Sunday) to 7 (Saturday), as in Django."""
+
+    default_kind = "week_day"
+
+
+class ExtractHour(Extract):
+    """The hour, 0 to 23 (UTC)."""
+
+    default_kind = "hour"
+
+
+class ExtractMinute(Extract):
+    """The minute."""
+
+    default_kind = "minute"
+
+
+class ExtractSecond(Extract):
+    """The second."""
+
+    default_kind = "second"
