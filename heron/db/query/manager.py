@@ -43,6 +43,31 @@ class Manager(Generic[M]):
         self.model: type[M] | None = None
         self.name = ""
 
+    @classmethod
+    def from_queryset(
+        cls, queryset_class: type[QuerySet[Any]], class_name: str | None = None
+    ) -> type[Manager[Any]]:
+        """A subclass of this manager that starts from ``queryset_class`` and offers its
+        public methods (Django's ``Manager.from_queryset``):
+        ``objects = Manager.from_queryset(PostQuerySet)()``, then
+        ``Post.objects.published()``. Private methods, and those marked
+        ``queryset_only = True``, stay on the QuerySet; ``QuerySet.as_manager()`` is the
+        short form.
+        """
+        methods: dict[str, Any] = {"queryset_class": queryset_class}
+        for name in dir(queryset_class):
+            method = getattr(queryset_class, name)
+            if (
+                name.startswith("_")
+                or not callable(method)
+                or hasattr(cls, name)
+                or getattr(method, "queryset_only", False)
+            ):
+                continue
+            methods[name] = _proxy(name, method)
+        name = class_name or f"{cls.__name__}From{queryset_class.__name__}"
+        return type(name, (cls,), methods)
+
     def bind(self, model: type[M], name: str) -> Manager[M]:
         """A copy of this manager attached to ``model``."""
         bound = object.__new__(type(self))
@@ -185,6 +210,26 @@ class Manager(Generic[M]):
     def select_for_update(self, **options: Any) -> QuerySet[M]:
         """Rows locked until the transaction ends."""
         return self.get_queryset().select_for_update(**options)  # type: ignore[no-any-return]
+
+    def union(self, *others: Any, all: bool = False) -> Any:
+        """Every row and those of ``others`` (``UNION``; ``all=True`` keeps duplicates)."""
+        return self.get_queryset().union(*others, all=all)
+
+    def intersection(self, *others: Any) -> Any:
+        """The rows also found in every one of ``others`` (``INTERSECT``)."""
+        return self.get_queryset().intersection(*others)
+
+    def difference(self, *others: Any) -> Any:
+        """The rows found in none of ``others`` (``EXCEPT``)."""
+        return self.get_queryset().difference(*others)
+
+    def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:
+        """The distinct dates of ``field_name`` cut to ``kind`` (see ``QuerySet.dates``)."""
+        return self.get_queryset().dates(field_name, kind, order)
+
+    def datetimes(self, field_name: str, kind: str, order: str = "ASC") -> Any:
+        """The distinct date-times of ``field_name`` cut to ``kind`` (``QuerySet.datetimes``)."""
+        return self.get_queryset().datetimes(field_name, kind, order)
 
     def raw(self, sql: str, params: Sequence[Any] = (), using: str | None = None) -> RawQuerySet[M]:
         """Model instances from your own SQL; ``%s`` placeholders, parameters bound."""
@@ -362,3 +407,14 @@ class Manager(Generic[M]):
     async def aexplain(self, **options: Any) -> str:
         """``explain()`` on the async driver."""
         return await self.get_queryset().aexplain(**options)
+
+
+def _proxy(name: str, method: Any) -> Any:
+    """A manager method running the QuerySet method ``name`` on ``get_queryset()``."""
+
+    def proxy(self: Manager[Any], *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.get_queryset(), name)(*args, **kwargs)
+
+    proxy.__name__ = proxy.__qualname__ = name
+    proxy.__doc__ = method.__doc__
+    return proxy

@@ -21,6 +21,7 @@ from heron.db.query.select import MODEL_GROUP
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
+    from heron.db.query.manager import Manager
 
 __all__ = ["QuerySet"]
 
@@ -147,6 +148,16 @@ class QuerySet(ChainableQuerySet[M]):
         raise self.model.MultipleObjectsReturned(
             f"get() returned more than one {name} -- it returned {more}!"
         )
+
+    @classmethod
+    def as_manager(cls) -> Manager[Any]:
+        """A manager offering this QuerySet's methods: ``objects = PostQuerySet.as_manager()``
+        (``Manager.from_queryset``, as in Django)."""
+        from heron.db.query.manager import Manager
+
+        return Manager.from_queryset(cls)()
+
+    as_manager.__func__.queryset_only = True  # type: ignore[attr-defined]
 
     def get_or_404(self, *args: Q, **kwargs: Any) -> M:
         """``get()`` for views: a missing row raises ``HTTPException(404)`` instead."""
