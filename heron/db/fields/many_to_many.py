@@ -154,7 +154,9 @@ class ManyToManyField(RelationNames, Field):
 
     def _resolve_target(self, target: type[Model]) -> None:
         from heron.db.fields.managers import ManyToManyDescriptor
+        from heron.db.fields.reverse import check_reverse_names
 
+        check_reverse_names(self, target)
         self.remote_model = target
         self.to = target
         target._meta.related_many_to_many.append(self)

@@ -184,6 +184,11 @@ class ForeignKey(RelationNames, Field):
     def get_attname(self) -> str:
         return f"{self.name}_id"
 
+    @property
+    def reverse_cache_name(self) -> str:
+        """Where a target instance caches the reverse side of a one-to-one (``user.profile``)."""
+        return f"_cache_rev_{self.reverse_name}"
+
     def contribute_to_class(self, model: type[Model], name: str) -> None:
         super().contribute_to_class(model, name)
         setattr(model, name, ForwardRelation(self))
@@ -195,8 +200,12 @@ class ForeignKey(RelationNames, Field):
         lazy_model(self.to, model, self.resolve, f"{model.__name__}.{name}")
 
     def resolve(self, target: type[Model]) -> None:
-        """Called once the target model exists: finish the column, add the reverse side."""
+        """Called once the target model exists: finish the column, add the reverse side
+        (refused, with the target untouched, if its names clash there)."""
+        from heron.db.fields.reverse import check_reverse_names
+
         assert self.model is not None
+        check_reverse_names(self, target)
         self.remote_model = target
         self.to = target
         target._meta.related_objects.append(self)
@@ -365,7 +374,7 @@ class ForwardRelation:
             )
         obj = remote._base_manager.using(instance._db).get(pk=value)
         if self.field.one_to_one and not self.field.hidden:
-            obj.__dict__[f"_cache_rev_{self.field.reverse_name}"] = instance  # as in Django
+            obj.__dict__[self.field.reverse_cache_name] = instance
         data[self.cache_name] = obj
         return obj
 
@@ -393,7 +402,7 @@ class ForwardRelation:
     def _point_reverse_cache(self, instance: Model, target: Model | None) -> None:
         """Keep a one-to-one's reverse side in step: the new target caches ``instance``
         (``user.profile`` without a query), the target it replaces forgets it."""
-        reverse_cache = f"_cache_rev_{self.field.reverse_name}"
+        reverse_cache: str = self.field.reverse_cache_name
         old = instance.__dict__.get(self.cache_name)
         if old is not None and old is not target and old.__dict__.get(reverse_cache) is instance:
             del old.__dict__[reverse_cache]

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from heron.db.errors import AsyncContextError
 from heron.db.fields.ops import Call, Fetch, Operation, run_async, run_sync
 from heron.db.fields.related import missing_related_error
+from heron.db.models.registry import registry
 from heron.db.query.manager import Manager
 from heron.db.query.queryset import QuerySet
 
 if TYPE_CHECKING:
+    from heron.db.fields.many_to_many import ManyToManyField
     from heron.db.fields.related import ForeignKey, OneToOneField
     from heron.db.models.base import Model
 
@@ -21,6 +23,7 @@ __all__ = [
     "RelatedManager",
     "ReverseOneToOne",
     "ReverseRelation",
+    "check_reverse_names",
     "install_reverse_accessor",
     "install_reverse_one_to_one",
     "prefetched",
@@ -321,7 +324,7 @@ class ReverseOneToOne:
 
     def __init__(self, field: OneToOneField) -> None:
         self.field = field
-        self.cache_name = f"_cache_rev_{field.reverse_name}"
+        self.cache_name = field.reverse_cache_name
         self._missing: type[Exception] | None = None
 
     @property
@@ -385,19 +388,71 @@ class ReverseOneToOne:
 def install_reverse_accessor(field: ForeignKey, target: type[Model]) -> None:
     """Put ``ReverseRelation`` on the target model unless ``related_name`` ends in ``+``."""
     if not field.hidden:
-        _install(field, target, ReverseRelation(field))
+        setattr(target, field.reverse_name, ReverseRelation(field))
 
 
-def _install(field: ForeignKey, target: type[Model], accessor: Any) -> None:
-    """Set ``accessor`` as ``target.<reverse name>``, refusing to replace one of its fields."""
-    name = field.reverse_name
-    if name in target._meta.fields_map:
-        owner = field.model.__name__ if field.model is not None else "?"
-        raise TypeError(
-            f"The reverse accessor '{name}' of {owner}.{field.name} clashes with the field "
-            f"{target.__name__}.{name}: give {owner}.{field.name} a related_name."
-        )
-    setattr(target, name, accessor)
+_ACCESSOR, _QUERY = "reverse accessor", "reverse query name"
+
+
+def check_reverse_names(rel: ForeignKey | ManyToManyField, target: type[Model]) -> None:
+    """Refuse ``rel`` before it touches ``target`` if its reverse accessor or reverse query
+    name there is already a field of ``target`` or the same name of another relation
+    pointing at it (Django's fields.E302-E305). Names ending in ``+`` never clash."""
+    mine = _reverse_names(rel)
+    where = _name_of(rel)
+    for kind, name in mine.items():
+        if name in target._meta.fields_map:
+            raise TypeError(
+                f"The {kind} '{name}' of {where} clashes with the field "
+                f"{target.__name__}.{name}{_ambiguity(kind, target, name)}: give {where} "
+                f"{_fix(kind, 'another')}."
+            )
+    for other in target._meta.relations_in():
+        if _gone(other, rel):
+            continue
+        for kind, name in _reverse_names(other).items():
+            if mine.get(kind) == name:
+                raise TypeError(
+                    f"The {kind} '{name}' of {where} clashes with that of {_name_of(other)} "
+                    f"on {target.__name__}{_ambiguity(kind, target, name)}: give one of them "
+                    f"{_fix(kind, 'a different')}."
+                )
+
+
+def _reverse_names(rel: ForeignKey | ManyToManyField) -> dict[str, str]:
+    """The names ``rel`` takes on its target, by kind (none for what ends in ``+``)."""
+    names = {} if rel.hidden else {_ACCESSOR: rel.reverse_name}
+    query = rel.reverse_query_name
+    if not query.endswith("+"):
+        names[_QUERY] = query
+    return names
+
+
+def _name_of(rel: ForeignKey | ManyToManyField) -> str:
+    owner = rel.model.__name__ if rel.model is not None else "?"
+    return f"{owner}.{rel.name}"
+
+
+def _ambiguity(kind: str, target: type[Model], name: str) -> str:
+    if kind != _QUERY:
+        return ""
+    return f" ({target.__name__}.objects.filter({name}__...) would be ambiguous)"
+
+
+def _fix(kind: str, which: str) -> str:
+    if kind == _ACCESSOR:
+        return f"{which} related_name="
+    return f"{which} related_query_name= (or related_name=)"
+
+
+def _gone(other: ForeignKey | ManyToManyField, rel: ForeignKey | ManyToManyField) -> bool:
+    """True when ``other`` belongs to a model that is gone: one whose definition raised, or
+    an earlier version of ``rel``'s model (a re-imported module)."""
+    old, new = other.model, rel.model
+    if old is new or old is None or new is None:
+        return False
+    same_class = (old.__module__, old.__qualname__) == (new.__module__, new.__qualname__)
+    return same_class or not registry.is_current(old)
 
 
 def reverse_one_to_one(model: type[Model], name: str) -> ReverseOneToOne | None:
@@ -413,4 +468,4 @@ def reverse_one_to_one(model: type[Model], name: str) -> ReverseOneToOne | None:
 def install_reverse_one_to_one(field: OneToOneField, target: type[Model]) -> None:
     """Put ``ReverseOneToOne`` on the target model unless ``related_name`` ends in ``+``."""
     if not field.hidden:
-        _install(field, target, ReverseOneToOne(field))
+        setattr(target, field.reverse_name, ReverseOneToOne(field))

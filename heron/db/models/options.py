@@ -179,9 +179,15 @@ class Options:
         self.registered = True
         self.forward_relations = [f for f in self.fields if f.is_relation]
         self._check_ordering()
-        registry.register(self.model)
-        if self.pending_relations == 0 and self._table is None:
-            self.build_table()
+        try:
+            registry.register(self.model)  # may refuse a relation that waited for this model
+        finally:
+            if self.pending_relations == 0 and self._table is None:
+                try:
+                    self.build_table()
+                except Exception:  # the class statement fails: no model is left behind
+                    registry.unregister(self.model)
+                    raise
 
     def build_table(self) -> sa.Table:
         """Create the model's ``sqlalchemy.Table`` in the registry's MetaData."""

@@ -66,8 +66,20 @@ class Registry:
                 self.metadata.remove(self.metadata.tables[meta.table_name])
         bucket[meta.model_name] = model
         self._modules.setdefault(meta.label, model.__module__)
-        for callback in self._pending.pop((meta.label, meta.model_name), []):
-            callback(model)
+        self._run(self._pending.pop((meta.label, meta.model_name), []), model)
+
+    @staticmethod
+    def _run(callbacks: list[PendingCallback], model: type[Model]) -> None:
+        """Call every callback, then raise the first error (a refused relation): the
+        relations after it still resolve."""
+        errors = []
+        for callback in callbacks:
+            try:
+                callback(model)
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
     def unregister(self, model: type[Model]) -> None:
         """Forget a model and drop its table from the MetaData (used by tests)."""
@@ -81,6 +93,11 @@ class Registry:
         table = self.metadata.tables.get(meta.table_name)
         if table is not None:
             self.metadata.remove(table)
+
+    def is_current(self, model: type[Model]) -> bool:
+        """True while ``model`` is the registered model of its label and name."""
+        meta = model._meta
+        return self.models.get(meta.label, {}).get(meta.model_name) is model
 
     def lazy(self, label: str, model_name: str, callback: PendingCallback) -> None:
         """Call ``callback(model)`` now if ``label.model_name`` exists, else once it is defined."""

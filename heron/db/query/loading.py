@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from heron.db.fields.base import INLINE_ERRORS, Inline
+from heron.db.fields.related import OneToOneField
 from heron.db.query.gcpause import build_many
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ ValueConversion = tuple[Converter | None, Inline | None]
 class LoadNode:
     """One model within a row: its fields at columns ``start…``, cached on its parent as
     ``cache`` (``select_related``), with its own related nodes. ``back`` is the cache on
-    this node's instance that points back at its parent's (a reverse one-to-one)."""
+    this node's instance that points back at its parent's (a reverse one-to-one; the
+    loader finds that of a forward one-to-one itself)."""
 
     __slots__ = ("back", "cache", "children", "fields", "model", "start")
 
@@ -98,7 +100,18 @@ class RowLoader:
             return plain
         return _with_fallback(self._generate(inline=True, single=single), plain)
 
+    def source(self, single: bool = False, inline: bool = False) -> str:
+        """The generated loader's source text (what the tests compare)."""
+        return "\n".join(self._write(inline, single).lines)
+
     def _generate(self, inline: bool, single: bool) -> Callable[[Any], Any]:
+        writer = self._write(inline, single)
+        name = f"<heron loader for {self.root.model.__qualname__}>"
+        exec(compile("\n".join(writer.lines), name, "exec"), writer.namespace)
+        load: Callable[[Any], Any] = writer.namespace["load"]
+        return load
+
+    def _write(self, inline: bool, single: bool) -> _Writer:
         writer = _Writer()
         columns = "".join(f"v{i}, " for i in range(self.width))
         if single:
@@ -112,17 +125,13 @@ class RowLoader:
             # Unpacking each row into locals is cheaper than indexing it once per column.
             writer.emit(1, f"for {columns}in rows:")
             indent = 2
-        node = self.root
-        var = _node(node, self.vendor, self.alias, writer, indent, inline, self.annotations)
+        var = _node(self.root, self.vendor, self.alias, writer, indent, inline, self.annotations)
         if single:
             writer.emit(1, f"return {var}")
         else:
             writer.emit(2, f"append({var})")
             writer.emit(1, "return out")
-        name = f"<heron loader for {node.model.__qualname__}>"
-        exec(compile("\n".join(writer.lines), name, "exec"), writer.namespace)
-        load: Callable[[Any], Any] = writer.namespace["load"]
-        return load
+        return writer
 
 
 class ValuesLoader:
@@ -254,20 +263,24 @@ def _node(
     inline: bool,
     extra: Sequence[tuple[str, int, Converter | None]] = (),
     parent: str = "",
+    back: str = "",
 ) -> str:
     """Emit the statements building ``node``'s instance (``parent``: the variable of the
-    instance it hangs off); return its variable name."""
-    # An instance a reverse one-to-one child points back at is created before that child.
-    early = _create(node, writer, indent) if any(c.back for c in node.children) else ""
-    entries = [f"{node.back!r}: {parent}"] if node.back else []
-    for child in node.children:
+    instance it hangs off, cached on it as ``back``); return its variable name."""
+    backs = [_back(node, child) for child in node.children]
+    # An instance a one-to-one child points back at is created before that child.
+    early = _create(node, writer, indent) if any(backs) else ""
+    entries = [f"{back!r}: {parent}"] if back else []
+    for child, child_back in zip(node.children, backs, strict=True):
         pk_attname = child.model._meta.pk.attname
         pk_index = child.start + [f.attname for f in child.fields].index(pk_attname)
         var = writer.variable()
         writer.emit(indent, f"if v{pk_index} is None:")
         writer.emit(indent + 1, f"{var} = None")
         writer.emit(indent, "else:")
-        built = _node(child, vendor, alias, writer, indent + 1, inline, parent=early)
+        built = _node(
+            child, vendor, alias, writer, indent + 1, inline, parent=early, back=child_back
+        )
         writer.emit(indent + 1, f"{var} = {built}")
         entries.append(f"{child.cache!r}: {var}")
     for offset, field in enumerate(node.fields):
@@ -283,6 +296,18 @@ def _node(
     var = early or _create(node, writer, indent)
     writer.emit(indent, f"{var}.__dict__ = {{{', '.join(entries)}}}")
     return var
+
+
+def _back(parent: LoadNode, child: LoadNode) -> str:
+    """The cache on ``child``'s instance pointing at ``parent``'s: the node's own ``back``
+    (a reverse one-to-one), or for a forward one-to-one the reverse side's cache
+    (``profile.author.profile`` without a query); none for a foreign key."""
+    if child.back:
+        return child.back
+    field = parent.model._meta.fields_map.get(child.cache.removeprefix("_cache_"))
+    if isinstance(field, OneToOneField) and not field.hidden:
+        return field.reverse_cache_name
+    return ""
 
 
 def _create(node: LoadNode, writer: _Writer, indent: int) -> str:

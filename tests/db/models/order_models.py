@@ -3,7 +3,8 @@
 ``Piece`` is declared before ``Part`` and points at both ``Owner`` and ``Part``: deleting
 an owner reaches its pieces first (through ``Piece.owner``), then its parts, whose pieces
 must still be deleted before them. ``Node`` points at itself; ``Left`` and ``Right`` at
-each other (the database knows only ``Right.left``, so the tables have no cycle).
+each other (the database knows only ``Right.left``, so the tables have no cycle), with
+reverse sides ``right.lefts`` and ``left.rights``.
 """
 
 from __future__ import annotations
@@ -51,8 +52,14 @@ class Node(Model):
 
 
 class Left(Model):
+    # Named reverse sides: the default query names ("left", "right") are the fields of
+    # Right and Left, which Heron refuses as ambiguous.
     right = fields.ForeignKey(
-        "mt_order.Right", on_delete=fields.CASCADE, null=True, db_constraint=False
+        "mt_order.Right",
+        on_delete=fields.CASCADE,
+        null=True,
+        db_constraint=False,
+        related_name="lefts",
     )
 
     class Meta:
@@ -60,7 +67,7 @@ class Left(Model):
 
 
 class Right(Model):
-    left = fields.ForeignKey(Left, on_delete=fields.CASCADE)
+    left = fields.ForeignKey(Left, on_delete=fields.CASCADE, related_name="rights")
 
     class Meta:
         label = "mt_order"

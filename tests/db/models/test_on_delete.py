@@ -221,5 +221,8 @@ def test_mutual_foreign_keys_delete_the_chain(order_db: Database) -> None:
     right = Right.objects.create(left=first)
     second = Left.objects.create(right=right)
     Right.objects.create(left=second)
+    assert [r.pk for r in first.rights.all()] == [right.pk]
+    assert Left.objects.get(rights__left=second) == second
+    assert Right.objects.get(lefts=second) == right
     assert first.delete() == (4, {"mt_order.Left": 2, "mt_order.Right": 2})
     assert Left.objects.count() == Right.objects.count() == 0
