@@ -236,7 +236,11 @@ def get_by_pk(model: type[Model], alias: str, value: Any) -> Any:
         getter = _PK[model][db]
     except KeyError:
         getter = _getter(_PK, model, db, db.sync_dialect)
-    return getter.one(db.fetchall(getter.sql, getter.params(value)))
+    params = (value,) if type(value) is getter.native else (getter.prep(value),)  # .params()
+    rows = db.fetchall(getter.sql, params)
+    if rows:  # getter.one(rows), inline
+        return getter.load(rows[0])
+    raise _missing(model)
 
 
 def aget_by_pk(model: type[Model], alias: str, value: Any) -> Awaitable[Any]:

@@ -98,14 +98,30 @@ class RowLoader:
         plain = self._generate(inline=False, single=single)
         if not _has_inline(self.root, self.vendor):
             return plain
-        return _with_fallback(self._generate(inline=True, single=single), plain)
+        return self._generate(inline=True, single=single, fallback=plain)
 
     def source(self, single: bool = False, inline: bool = False) -> str:
         """The generated loader's source text (what the tests compare)."""
         return "\n".join(self._write(inline, single).lines)
 
-    def _generate(self, inline: bool, single: bool) -> Callable[[Any], Any]:
+    def _generate(
+        self, inline: bool, single: bool, fallback: Callable[[Any], Any] | None = None
+    ) -> Callable[[Any], Any]:
+        """The loader, compiled; with a ``fallback`` its body runs in a ``try`` that hands
+        the rows to ``fallback`` when an inline conversion meets an unusual value (in the
+        loader itself: a wrapper would cost a call per load)."""
         writer = self._write(inline, single)
+        if fallback is not None:
+            argument = "row" if single else "rows"
+            head, *body = writer.lines
+            writer.lines = [
+                head,
+                "    try:",
+                *("    " + line for line in body),
+                "    except inline_errors:",
+                f"        return fallback({argument})",
+            ]
+            writer.namespace.update(inline_errors=INLINE_ERRORS, fallback=fallback)
         name = f"<heron loader for {self.root.model.__qualname__}>"
         exec(compile("\n".join(writer.lines), name, "exec"), writer.namespace)
         load: Callable[[Any], Any] = writer.namespace["load"]

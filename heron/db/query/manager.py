@@ -81,11 +81,6 @@ class Manager(Generic[M]):
         bound._pk_name = pk.name if pk is not None else "pk"
         return bound
 
-    def _pk_value(self, kwargs: dict[str, Any]) -> Any:
-        """The value of a lone ``pk=`` / ``<pk name>=`` condition (``_NO_VALUE``: another one)."""
-        value = kwargs.get(self._pk_name, _NO_VALUE)
-        return kwargs.get("pk", _NO_VALUE) if value is _NO_VALUE else value
-
     def get_queryset(self) -> QuerySet[M]:
         """The QuerySet every call starts from."""
         assert self.model is not None, "manager is not attached to a model"
@@ -107,15 +102,14 @@ class Manager(Generic[M]):
 
     def get(self, *args: Q, **kwargs: Any) -> M:
         """The one row matching the conditions (see ``QuerySet.get``)."""
-        if (
-            len(kwargs) == 1
-            and self._fast
-            and not args
-            and type(value := self._pk_value(kwargs)) in _FAST_TYPES
-        ):
-            if _get_running_loop() is not None:
-                raise AsyncContextError("QuerySet.get()", "aget()")
-            return execution.get_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
+        if len(kwargs) == 1 and self._fast and not args:
+            value = kwargs.get(self._pk_name, _NO_VALUE)  # pk= or <pk name>=, inline
+            if value is _NO_VALUE:
+                value = kwargs.get("pk", _NO_VALUE)
+            if type(value) in _FAST_TYPES:
+                if _get_running_loop() is not None:
+                    raise AsyncContextError("QuerySet.get()", "aget()")
+                return execution.get_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
         return self.get_queryset().get(*args, **kwargs)
 
     def aget(self, *args: Q, **kwargs: Any) -> Awaitable[M]:
@@ -125,7 +119,7 @@ class Manager(Generic[M]):
         frame less for the most common query.
         """
         if len(kwargs) == 1 and self._fast and not args:
-            value = kwargs.get(self._pk_name, _NO_VALUE)  # _pk_value(), inline
+            value = kwargs.get(self._pk_name, _NO_VALUE)  # pk= or <pk name>=, inline
             if value is _NO_VALUE:
                 value = kwargs.get("pk", _NO_VALUE)
             if type(value) in _FAST_TYPES:
