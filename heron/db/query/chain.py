@@ -134,14 +134,17 @@ class ChainableQuerySet(Generic[M]):
         order: list[Any] = []
         hidden: dict[str, Any] = {}
         for term in fields:
-            expression, descending = term, False
+            expression, descending, nulls = term, False, None
             if isinstance(term, OrderBy):
-                expression, descending = term.expression, term.descending
+                expression, descending, nulls = term.expression, term.descending, term.nulls
             if isinstance(expression, Combinable) and not isinstance(expression, F):
                 # An expression is ordered by through an annotation that is never loaded.
                 name = f"{HIDDEN}{len(hidden)}"
                 hidden[name] = expression
-                order.append(f"-{name}" if descending else name)
+                if nulls is None:
+                    order.append(f"-{name}" if descending else name)
+                else:
+                    order.append(OrderBy(F(name), descending, nulls))
             elif isinstance(term, (str, F, OrderBy)):
                 order.append(term)
             else:
@@ -369,7 +372,7 @@ class ChainableQuerySet(Generic[M]):
 
 def _flip(term: Any) -> Any:
     if isinstance(term, OrderBy):
-        return OrderBy(term.expression, not term.descending)
+        return term.reversed()
     if isinstance(term, F):
         return OrderBy(term, True)
     if term == "?":

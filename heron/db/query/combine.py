@@ -128,7 +128,7 @@ class CombinedQuerySet(QuerySet[M]):
             return term
         if isinstance(term, F):
             return term.name
-        if isinstance(term, OrderBy) and isinstance(term.expression, F):
+        if isinstance(term, OrderBy) and isinstance(term.expression, F) and term.nulls is None:
             return f"-{term.expression.name}" if term.descending else term.expression.name
         raise NotSupportedError(
             f"order_by() after {self._operator}() takes names of the selected columns, "

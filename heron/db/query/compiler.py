@@ -590,8 +590,9 @@ def order_clauses(
     """ORDER BY terms for ``order`` (``"-field"``, ``"rel__field"``, ``"?"``, ``F().desc()``)."""
     clauses: list[Any] = []
     for term in order:
+        nulls = None
         if isinstance(term, OrderBy):
-            name, descending = term.expression.name, term.descending
+            name, descending, nulls = term.expression.name, term.descending, term.nulls
         elif isinstance(term, F):
             name, descending = term.name, False
         else:
@@ -605,7 +606,14 @@ def order_clauses(
         else:
             resolved = joins.resolve(name, allow_lookup=False)
             column = apply_transforms(resolved.column, resolved.transforms, vendor)
-        clauses.append(column.desc() if descending else column.asc())
+        ordered = column.desc() if descending else column.asc()
+        if nulls is None:
+            clauses.append(ordered)
+        elif vendor == "mysql":  # no NULLS FIRST/LAST: order by "is it NULL" first
+            is_null = column.is_(None)
+            clauses += [is_null.desc() if nulls == "first" else is_null.asc(), ordered]
+        else:
+            clauses.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
     return clauses
 
 

@@ -47,7 +47,7 @@ def _order_shape(order: tuple[Any, ...] | None) -> Any:
     out: list[Any] = []
     for term in order:
         if isinstance(term, OrderBy):
-            out.append((term.expression.name, term.descending))
+            out.append((term.expression.name, term.descending, term.nulls))
         elif isinstance(term, F):
             out.append((term.name, False))
         else:

@@ -174,11 +174,11 @@ class F(Combinable):
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def asc(self) -> OrderBy:
-        return OrderBy(self, descending=False)
+    def asc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, False, _nulls(nulls_first, nulls_last))
 
-    def desc(self) -> OrderBy:
-        return OrderBy(self, descending=True)
+    def desc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, True, _nulls(nulls_first, nulls_last))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, F) and other.name == self.name
@@ -217,13 +217,26 @@ class Combined(Combinable):
 
 
 class OrderBy:
-    """An ordering term built by ``F(...).asc()`` / ``.desc()`` (or of any expression)."""
+    """An ordering term built by ``F(...).asc()`` / ``.desc()`` (or of any expression);
+    ``nulls`` is ``"first"``, ``"last"`` or None (the database's own place for NULLs)."""
 
-    __slots__ = ("descending", "expression")
+    __slots__ = ("descending", "expression", "nulls")
 
-    def __init__(self, expression: Any, descending: bool) -> None:
+    def __init__(self, expression: Any, descending: bool, nulls: str | None = None) -> None:
         self.expression = expression
         self.descending = descending
+        self.nulls = nulls
+
+    def reversed(self) -> OrderBy:
+        """The opposite order, NULLs on the other side too (``reverse()``, ``last()``)."""
+        nulls = {"first": "last", "last": "first"}.get(self.nulls or "")
+        return OrderBy(self.expression, not self.descending, nulls)
+
+
+def _nulls(first: bool, last: bool) -> str | None:
+    if first and last:
+        raise ValueError("nulls_first and nulls_last are mutually exclusive.")
+    return "first" if first else "last" if last else None
 
 
 class Aggregate(Combinable):
@@ -305,11 +318,11 @@ class Expression(Combinable):
     # True when the expression is a condition usable in filter() and Q (``Exists``).
     conditional = False
 
-    def asc(self) -> OrderBy:
-        return OrderBy(self, descending=False)
+    def asc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, False, _nulls(nulls_first, nulls_last))
 
-    def desc(self) -> OrderBy:
-        return OrderBy(self, descending=True)
+    def desc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, True, _nulls(nulls_first, nulls_last))
 
 
 class OuterRef(Combinable):

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.sql import visitors
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import UnaryExpression
 
 from heron.db.errors import NotSupportedError
 from heron.db.fields.scalars import Integer
@@ -135,10 +136,26 @@ def _group_columns(
         columns = [group_key(joins, where, name) for name in qs._group_by or ()]
     known = [*columns, *where.annotations.values()]
     for term in order:
-        column = getattr(term, "element", None)  # None: ORDER BY random()
+        column = ordered_expression(term)  # None: ORDER BY random()
         if column is not None and not any(column is c for c in known):
             columns.append(column)
     return columns
+
+
+_ORDERING = (operators.asc_op, operators.desc_op, operators.nulls_first_op, operators.nulls_last_op)
+
+
+def ordered_expression(term: Any) -> Any:
+    """What an ORDER BY ``term`` orders by, without its ASC/DESC and NULLS FIRST/LAST
+    (None for a bare function such as ``random()``)."""
+    expr = getattr(term, "element", None)
+    while isinstance(expr, UnaryExpression) and expr.modifier in _ORDERING:
+        expr = expr.element
+    return expr
+
+
+def _or_itself(expr: Any, term: Any) -> Any:
+    return term if expr is None else expr
 
 
 def _by_position(stmt: Any, group: list[Any]) -> list[Any]:
@@ -213,7 +230,7 @@ def _unselected(stmt: Any, terms: list[Any]) -> list[Any]:
     selected = list(stmt.selected_columns)
     return [
         expr
-        for expr in (getattr(term, "element", term) for term in terms)
+        for expr in (_or_itself(ordered_expression(term), term) for term in terms)
         if not any(_same_column(expr, column) for column in selected)
     ]
 
