@@ -17,6 +17,8 @@ from heron.db.query.functions import Func
 from heron.db.query.lookups import TRANSFORMS, TRANSFORMS_OF, kind_of_field
 
 __all__ = [
+    "DATE_KINDS",
+    "TIME_KINDS",
     "Extract",
     "ExtractDay",
     "ExtractHour",
@@ -37,8 +39,9 @@ __all__ = [
     "TruncYear",
 ]
 
-_DATE_KINDS = ("year", "month", "week", "day")
-_TIME_KINDS = ("hour", "minute", "second")
+#: What a date (and a date-time) truncates to; what only a date-time does.
+DATE_KINDS = ("year", "month", "week", "day")
+TIME_KINDS = ("hour", "minute", "second")
 
 
 def sql_kind(value: Any) -> str | None:
@@ -75,8 +78,8 @@ class _Temporal(Func):
 
     def _source(self, arg: Any, kind: str | None) -> str:
         source = kind or sql_kind(arg)
-        if source not in ("date", "datetime") or (source == "date" and self.kind in _TIME_KINDS):
-            wanted = "date-time" if self.kind in _TIME_KINDS else "date or date-time"
+        if source not in ("date", "datetime") or (source == "date" and self.kind in TIME_KINDS):
+            wanted = "date-time" if self.kind in TIME_KINDS else "date or date-time"
             raise ValueError(f"{self!r} takes a {wanted}, not a {source or 'non-date'} value.")
         return source
 
@@ -102,7 +105,7 @@ _MIDNIGHT = " 00:00:00"
 def _pattern(patterns: dict[str, str], kind: str, datetime: bool, suffix: str) -> Any:
     pattern = patterns[kind]
     if datetime:
-        pattern = (pattern if kind in _TIME_KINDS else pattern + _MIDNIGHT) + suffix
+        pattern = (pattern if kind in TIME_KINDS else pattern + _MIDNIGHT) + suffix
     return sa.literal_column(f"'{pattern}'")
 
 
@@ -146,7 +149,7 @@ class Trunc(_Temporal):
     hour, minute or second (the last three for date-times only); ``output_field=Date()``
     makes a date."""
 
-    kinds = (*_DATE_KINDS, *_TIME_KINDS)
+    kinds = (*DATE_KINDS, *TIME_KINDS)
 
     def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
         source = self._source(args[0], kinds[0])

@@ -11,17 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from heron.db.fields.temporal import Date, DateTime
-from heron.db.query.datefunctions import Trunc
+from heron.db.query.datefunctions import DATE_KINDS, TIME_KINDS, Trunc
 from heron.db.query.paths import Joins
 
 if TYPE_CHECKING:
     from heron.db.query.queryset import QuerySet
 
-__all__ = ["DATETIME_KINDS", "DATE_KINDS", "date_list"]
+__all__ = ["DATETIME_KINDS", "date_list"]
 
-DATE_KINDS = ("year", "month", "week", "day")
-_TIME_KINDS = ("hour", "minute", "second")
-DATETIME_KINDS = (*DATE_KINDS, *_TIME_KINDS)
+DATETIME_KINDS = (*DATE_KINDS, *TIME_KINDS)
 # The name of the truncated value in the query (never seen by the caller).
 COLUMN = "heron_datelist"
 

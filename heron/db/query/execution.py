@@ -198,10 +198,6 @@ class PkGetter:
         self.native = native
         self.model = model
 
-    def params(self, value: Any) -> tuple[Any, ...]:
-        """The one-parameter tuple for ``value``."""
-        return (value,) if type(value) is self.native else (self.prep(value),)
-
     def one(self, rows: list[Any]) -> Any:
         """The instance of the fetched row; ``DoesNotExist`` when there is none."""
         if rows:
@@ -236,7 +232,9 @@ def get_by_pk(model: type[Model], alias: str, value: Any) -> Any:
         getter = _PK[model][db]
     except KeyError:
         getter = _getter(_PK, model, db, db.sync_dialect)
-    params = (value,) if type(value) is getter.native else (getter.prep(value),)  # .params()
+    params = (
+        (value,) if type(value) is getter.native else (getter.prep(value),)
+    )  # bound as is when native
     rows = db.fetchall(getter.sql, params)
     if rows:  # getter.one(rows), inline
         return getter.load(rows[0])
@@ -251,7 +249,9 @@ def aget_by_pk(model: type[Model], alias: str, value: Any) -> Awaitable[Any]:
         getter = _APK[model][db]
     except KeyError:
         getter = _getter(_APK, model, db, db.async_dialect)
-    params = (value,) if type(value) is getter.native else (getter.prep(value),)  # .params()
+    params = (
+        (value,) if type(value) is getter.native else (getter.prep(value),)
+    )  # bound as is when native
     return db.afetchall(getter.sql, params, getter.one)
 
 
