@@ -47,14 +47,18 @@ class TestDatabases:
     """Create the test database of every configured alias, migrate it, and point
     ``connections`` at it until ``teardown()``.
 
+    With ``check_migrations`` (the default), models changed without a migration fail the
+    set-up first, naming the changes, instead of failing tests later on a missing column.
+
     PostgreSQL and MariaDB get ``test_<name>`` on the same server; SQLite a file in a
     temporary folder (so sync and async connections, threads and event loops share it).
     """
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
-    def __init__(self, *, keepdb: bool = False) -> None:
+    def __init__(self, *, keepdb: bool = False, check_migrations: bool = True) -> None:
         self.keepdb = keepdb
+        self.check_migrations = check_migrations
         self.created: list[Database] = []
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
@@ -67,8 +71,10 @@ class TestDatabases:
             raise
 
     def _create_and_migrate(self) -> None:
-        from heron.db.migrations import migrate_all
+        from heron.db.migrations import check_migrations_current, migrate_all
 
+        if self.check_migrations:  # before anything is created: a stale label fails fast
+            check_migrations_current()
         settings: dict[str, Any] = {}
         for alias in list(connections):
             original = connections[alias]

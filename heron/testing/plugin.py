@@ -59,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Keep the test databases between runs (faster; migrations still apply).",
     )
+    group.addoption(
+        "--heron-no-migration-check",
+        action="store_true",
+        default=False,
+        help="Do not fail the set-up when models have changes that are not in a migration.",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +72,10 @@ def heron_test_databases(request: pytest.FixtureRequest) -> Iterator[Any]:
     """The session's test databases: created, migrated and pinned in ``connections``."""
     from heron.db.testing import TestDatabases
 
-    databases = TestDatabases(keepdb=bool(request.config.getoption("heron_keepdb")))
+    databases = TestDatabases(
+        keepdb=bool(request.config.getoption("heron_keepdb")),
+        check_migrations=not request.config.getoption("heron_no_migration_check"),
+    )
     databases.setup()
     try:
         yield databases

@@ -22,13 +22,14 @@ from heron.db.migrations.executor import (
 )
 from heron.db.migrations.fixups import DefaultQuestion
 from heron.db.migrations.loader import Migration, MigrationGraph, load_graph
-from heron.db.migrations.make import MigrationFile, make_migrations
+from heron.db.migrations.make import MigrationFile, check_migrations_current, make_migrations
 from heron.db.migrations.recorder import VERSION_TABLE
 from heron.db.migrations.runner import run_python
 from heron.db.migrations.schema import NAMING_CONVENTION, migration_metadata
 from heron.db.migrations.show import show_migrations, sql_migrate
 
 __all__ = [
+    "check_migrations_current",
     "NAMING_CONVENTION",
     "VERSION_TABLE",
     "DefaultQuestion",

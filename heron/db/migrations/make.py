@@ -29,7 +29,7 @@ from heron.db.migrations.writer import (
     suggest_name,
 )
 
-__all__ = ["MigrationFile", "make_migrations"]
+__all__ = ["MigrationFile", "check_migrations_current", "make_migrations"]
 
 
 @dataclass(frozen=True)
@@ -280,3 +280,22 @@ def _result(
     if not dry_run:
         path = _write(directory, name, source)
     return MigrationFile(label, name, path, source, deps, lines, not dry_run)
+
+
+def check_migrations_current() -> None:
+    """Raise ``MigrationError`` when a label with migrations has model changes that no
+    migration holds (what ``heron makemigrations --check`` reports), naming them."""
+    labels = sorted(load_graph(label_directories()).labels)
+    if not labels:
+        return
+    try:
+        pending = make_migrations(labels, dry_run=True, rename=False, ask_default=None)
+    except MigrationError as exc:
+        raise MigrationError(f"{_STALE}\n  {exc}\n{_RUN}") from exc
+    if pending:
+        lines = [f"  {file.label}: {op}" for file in pending for op in file.operations]
+        raise MigrationError("\n".join([_STALE, *lines, _RUN]))
+
+
+_STALE = "The models have changes that are not in a migration:"
+_RUN = "Run `heron makemigrations` and commit the migration files."
