@@ -227,14 +227,17 @@ class ChainableQuerySet(Generic[M]):
         qs._iterable = "dict"
         return qs
 
-    def values_list(self, *fields: str, flat: bool = False, named: bool = False) -> Any:
+    def values_list(self, *fields: Any, flat: bool = False, named: bool = False) -> Any:
         """Rows as tuples (``flat=True`` with one field: the values themselves;
-        ``named=True``: named tuples)."""
+        ``named=True``: named tuples). A field is a name or an expression
+        (``values_list("id", Lower("title"))``), named after its class and position
+        (``lower2``) or its default alias (``Count("books")`` → ``books__count``)."""
         if flat and named:
             raise TypeError("'flat' and 'named' can't be used together.")
         if flat and len(fields) > 1:
             raise TypeError("values_list(flat=True) takes exactly one field.")
-        qs = self._values(fields, {})
+        names, expressions = _name_positional(self.model, fields)
+        qs = self._values(names, expressions)
         if flat and not fields:
             qs._fields = (self.model._meta.pk.attname,)
         qs._iterable = "flat" if flat else "named" if named else "tuple"
@@ -247,7 +250,7 @@ class ChainableQuerySet(Generic[M]):
 
             qs = annotate(qs, dict(expressions))
             qs._iterable = "dict"
-        names = tuple(fields) + tuple(expressions)
+        names = tuple(fields) + tuple(name for name in expressions if name not in fields)
         qs._fields = names or None
         qs._related = ()
         return qs
@@ -393,3 +396,22 @@ def _non_null_paths(model: type[Model], prefix: str = "", depth: int = 0) -> lis
             if remote is not model:
                 paths.extend(_non_null_paths(remote, path + "__", depth + 1))
     return paths
+
+
+def _name_positional(model: Any, fields: Sequence[Any]) -> tuple[list[str], dict[str, Any]]:
+    """``values_list()``'s fields as names, the expressions among them named in place."""
+    names: list[str] = []
+    expressions: dict[str, Any] = {}
+    taken = {name for name in fields if isinstance(name, str)} | set(model._meta.fields_map)
+    for position, field in enumerate(fields, start=1):
+        if isinstance(field, str):
+            names.append(field)
+            continue
+        alias = getattr(field, "default_alias", None)
+        name = alias() if callable(alias) else f"{type(field).__name__.lower()}{position}"
+        while name in taken:
+            name = f"{name}_"
+        taken.add(name)
+        expressions[name] = field
+        names.append(name)
+    return names, expressions

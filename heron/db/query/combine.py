@@ -141,7 +141,7 @@ class CombinedQuerySet(QuerySet[M]):
             raise _refusal("values", self._operator)
         return self._with_parts(lambda part: part.values(*fields))
 
-    def values_list(self, *fields: str, flat: bool = False, named: bool = False) -> Any:
+    def values_list(self, *fields: Any, flat: bool = False, named: bool = False) -> Any:
         """Every part's rows as tuples of ``fields`` (or flat values, or named tuples)."""
         return self._with_parts(lambda part: part.values_list(*fields, flat=flat, named=named))
 

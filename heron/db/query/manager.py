@@ -188,7 +188,7 @@ class Manager(Generic[M]):
         """Rows as dicts."""
         return self.get_queryset().values(*fields, **expressions)  # type: ignore[no-any-return]
 
-    def values_list(self, *fields: str, flat: bool = False, named: bool = False) -> QuerySet[Any]:
+    def values_list(self, *fields: Any, flat: bool = False, named: bool = False) -> QuerySet[Any]:
         """Rows as tuples (or values with ``flat=True``)."""
         qs = self.get_queryset()
         return qs.values_list(*fields, flat=flat, named=named)  # type: ignore[no-any-return]

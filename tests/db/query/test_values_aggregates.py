@@ -48,6 +48,28 @@ def test_values_with_expressions(library: SimpleNamespace) -> None:
     assert row == {"title": "Dune", "double": 824}
 
 
+def test_values_list_takes_expressions_in_place(library: SimpleNamespace) -> None:
+    from heron.db import Lower
+
+    dune = Book.objects.filter(title="Dune")
+    assert list(dune.values_list("id", Lower("title"), F("pages") * 2)) == [
+        (library.dune.pk, "dune", 824)
+    ]
+    row = dune.values_list(Lower("title"), "pages", named=True)[0]
+    assert row._fields == ("lower1", "pages") and row.lower1 == "dune"
+    titles = Book.objects.order_by("title").values_list(Lower("title"), flat=True)
+    assert list(titles) == ["dune", "emma", "neuro", "ulysses"]
+    # An aggregate given here groups by the book (as in Django); group by the author with
+    # values("author__name").annotate(...) instead.
+    counts = Book.objects.order_by("title").values_list("title", Count("tags"), named=True)
+    assert [(r.title, r.tags__count) for r in counts] == [
+        ("Dune", 2),
+        ("Emma", 1),
+        ("Neuro", 1),
+        ("Ulysses", 1),
+    ]
+
+
 def test_only_and_defer_load_the_rest_on_access(library: SimpleNamespace, db: Database) -> None:
     with db.capture_queries() as queries:
         book = Book.objects.only("title").get(title="Dune")
