@@ -29,7 +29,6 @@ from heron.db.migrations.schema import NAMING_CONVENTION, migration_metadata
 from heron.db.migrations.show import show_migrations, sql_migrate
 
 __all__ = [
-    "check_migrations_current",
     "NAMING_CONVENTION",
     "VERSION_TABLE",
     "DefaultQuestion",
@@ -40,6 +39,7 @@ __all__ = [
     "MigrationGraph",
     "RenameQuestion",
     "Step",
+    "check_migrations_current",
     "create_all_tables",
     "load_graph",
     "make_migrations",
