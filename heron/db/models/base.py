@@ -394,15 +394,21 @@ class Model(metaclass=ModelBase):
         if errors:
             raise exceptions.ValidationError(errors)
 
-    def full_clean(self, exclude: Iterable[str] = (), validate_unique: bool = True) -> None:
-        """``clean_fields()``, ``clean()`` then ``validate_unique()``: one ``ValidationError``
-        listing every problem per field (``"__all__"`` for the instance as a whole).
+    def full_clean(
+        self,
+        exclude: Iterable[str] = (),
+        validate_unique: bool = True,
+        validate_constraints: bool = True,
+    ) -> None:
+        """``clean_fields()``, ``clean()``, ``validate_constraints()`` then
+        ``validate_unique()``: one ``ValidationError`` listing every problem per field
+        (``"__all__"`` for the instance as a whole).
 
         ``validate_unique()`` queries the database on the sync driver; in async code use
         ``await obj.afull_clean()``.
         """
         skip = set(exclude)
-        errors = self._clean_errors(skip)
+        errors = self._clean_errors(skip, validate_constraints)
         if validate_unique:
             unique = self._unique_queries(skip | set(errors))
             if unique:
@@ -411,10 +417,15 @@ class Model(metaclass=ModelBase):
         if errors:
             raise exceptions.ValidationError(errors)
 
-    async def afull_clean(self, exclude: Iterable[str] = (), validate_unique: bool = True) -> None:
+    async def afull_clean(
+        self,
+        exclude: Iterable[str] = (),
+        validate_unique: bool = True,
+        validate_constraints: bool = True,
+    ) -> None:
         """``full_clean()`` with the uniqueness queries on the async driver."""
         skip = set(exclude)
-        errors = self._clean_errors(skip)
+        errors = self._clean_errors(skip, validate_constraints)
         if validate_unique:
             unique = self._unique_queries(skip | set(errors))
             found = [(check, await qs.aexists()) for check, qs in unique]
@@ -422,7 +433,26 @@ class Model(metaclass=ModelBase):
         if errors:
             raise exceptions.ValidationError(errors)
 
-    def _clean_errors(self, skip: set[str]) -> dict[str, list[str]]:
+    def validate_constraints(self, exclude: Iterable[str] = ()) -> None:
+        """Check the instance against its model's ``CheckConstraint``s (those written as a
+        ``Q``; SQL text is left to the database), without a query: ``ValidationError``
+        under ``"__all__"`` with each broken constraint's message. Constraints reading a
+        field in ``exclude`` are skipped. Uniqueness is ``validate_unique()``'s."""
+        broken = self._constraint_errors(set(exclude))
+        if broken:
+            raise exceptions.ValidationError({"__all__": broken})
+
+    def _constraint_errors(self, skip: set[str]) -> list[str]:
+        from heron.db.models.constraints import CheckConstraint
+
+        meta = self._meta
+        return [
+            c.violation_message(meta)
+            for c in meta.constraints
+            if isinstance(c, CheckConstraint) and c.broken_by(self, skip)
+        ]
+
+    def _clean_errors(self, skip: set[str], constraints: bool) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
         try:
             self.clean_fields(skip)
@@ -436,6 +466,10 @@ class Model(metaclass=ModelBase):
                     errors.setdefault(name, []).extend(messages)
             else:
                 errors.setdefault("__all__", []).extend(exc.messages)
+        if constraints:
+            broken = self._constraint_errors(skip | set(errors))  # not on invalid values
+            if broken:
+                errors.setdefault("__all__", []).extend(broken)
         return errors
 
     def validate_unique(self, exclude: Iterable[str] = ()) -> None:

@@ -125,9 +125,7 @@ class UniqueConstraint:
 
     def violation_message(self, meta: Options) -> str | None:
         """``violation_error_message`` with the constraint's name filled in, if given."""
-        if self.violation_error_message is None:
-            return None
-        return self.violation_error_message.replace("%(name)s", _resolve(self.name, meta) or "")
+        return _filled(self.violation_error_message, self.name, meta)
 
     def __repr__(self) -> str:
         where = f" where {self.condition!r}" if self.condition is not None else ""
@@ -163,13 +161,32 @@ class CheckConstraint:
             raise ValueError("A CheckConstraint needs a name.")
         self.condition: Q | str = value
         self.name = name
-        #: Accepted for Django's sake; the database's error is what a violation raises.
+        #: What ``full_clean()`` reports when the instance breaks the condition
+        #: (``%(name)s`` is the constraint's name).
         self.violation_error_message = violation_error_message
 
     @property
     def check(self) -> Q | str:
         """The condition (its name before Django 5.1)."""
         return self.condition
+
+    def violation_message(self, meta: Options) -> str:
+        """What ``full_clean()`` reports when an instance breaks the condition."""
+        message = _filled(self.violation_error_message, self.name, meta)
+        return message or f"The values break the check constraint {_resolve(self.name, meta)!r}."
+
+    def broken_by(self, instance: Any, skip: set[str]) -> bool:
+        """Whether ``instance``'s own values make the condition false, as the database
+        would judge its row (NULL, unknown, passes). SQL-text conditions are left to the
+        database, as are conditions reading a field in ``skip`` (excluded or invalid)."""
+        if isinstance(self.condition, str):
+            return False
+        meta = instance._meta
+        names = condition_fields(self.condition)
+        read = {_column(meta, n, "condition", "check constraint").name for n in names}
+        if skip & (read | names):
+            return False
+        return matches(self.condition, instance) is False
 
     def build(self, meta: Options) -> sa.CheckConstraint:
         """The ``sqlalchemy.CheckConstraint`` for the model's table."""
@@ -404,6 +421,13 @@ def index_condition(index: sa.Index) -> QCheck | None:
     """The condition of a partial index built by ``partial_index``, else None."""
     condition = index.kwargs.get("sqlite_where")
     return condition if isinstance(condition, QCheck) else None
+
+
+def _filled(message: str | None, name: str, meta: Options) -> str | None:
+    """A ``violation_error_message`` with the constraint's name filled in, if given."""
+    if message is None:
+        return None
+    return message.replace("%(name)s", _resolve(name, meta) or "")
 
 
 def condition_fields(q: Q) -> set[str]:

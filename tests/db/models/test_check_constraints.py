@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from heron.db import CheckConstraint, IntegrityError, Model, fields
+from heron.db import CheckConstraint, IntegrityError, Model, ValidationError, fields
 from heron.db.backends import Database
 from heron.db.models.exceptions import FieldError
 from heron.db.query.expressions import Count, F, Q
@@ -97,3 +97,90 @@ def _model(condition: Any) -> None:
 def test_refusals(condition: Q, message: str) -> None:
     with pytest.raises(FieldError, match=message):
         _model(condition)
+
+
+# -- full_clean() judges the instance as the database judges its row ------------------------
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"price": 0, "active": False},
+        {"low": 10, "high": 10},
+        {"code": "G_xyz"},
+        {"released": datetime.date(2000, 1, 1)},
+        {"note": "its", "price": 1000},
+        {"note": None},  # NULL: unknown, which a CHECK lets through
+    ],
+)
+def test_full_clean_accepts_what_the_database_accepts(changes: dict[str, Any]) -> None:
+    Guarded(**{**VALID, **changes}).full_clean(validate_unique=False)
+
+
+@pytest.mark.parametrize(
+    ("changes", "broken"),
+    [
+        ({"price": -1}, ["mt_guarded_price_positive", "mt_guarded_name_price"]),
+        ({"low": 11, "high": 10}, ["mt_guarded_low_high"]),
+        ({"active": False, "price": 3}, ["mt_guarded_inactive_free"]),
+        ({"code": "G-1"}, ["mt_guarded_code_prefix"]),
+        ({"code": "g_1"}, ["mt_guarded_code_prefix"]),
+        ({"released": datetime.date(1999, 12, 31)}, ["mt_guarded_released"]),
+        ({"name": "bad"}, ["mt_guarded_name_price"]),
+        ({"price": 1001}, ["mt_guarded_name_price"]),
+        ({"note": "it's"}, ["mt_guarded_note"]),
+        ({"shelf_id": 999}, ["mt_guarded_shelf"]),
+    ],
+)
+def test_full_clean_names_each_broken_constraint(
+    changes: dict[str, Any], broken: list[str]
+) -> None:
+    guarded = Guarded(**{**VALID, **changes})
+    with pytest.raises(ValidationError) as info:
+        guarded.full_clean(validate_unique=False)
+    assert info.value.errors == {
+        "__all__": [f"The values break the check constraint {name!r}." for name in broken]
+    }
+    with pytest.raises(ValidationError):
+        guarded.validate_constraints()
+    guarded.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def test_constraints_reading_excluded_or_invalid_fields_are_skipped() -> None:
+    Guarded(**{**VALID, "low": 11, "high": 10}).full_clean(exclude=["high"], validate_unique=False)
+    Guarded(**{**VALID, "price": -1}).validate_constraints(exclude=["price"])
+    with pytest.raises(ValidationError) as info:  # price is no integer: its own error only
+        Guarded(**{**VALID, "price": "many"}).full_clean(validate_unique=False)
+    assert set(info.value.errors) == {"price"}
+
+
+class Priced(Model):
+    amount = fields.Integer()
+    cap = fields.Integer(null=True)
+
+    class Meta:
+        label = "mt"
+        constraints = [
+            CheckConstraint(
+                condition=Q(amount__lte=F("cap")) | Q(cap__isnull=True),
+                name="mt_priced_cap",
+                violation_error_message="Amount %(name)s: over the cap.",
+            ),
+            CheckConstraint(condition="amount < 1000000", name="mt_priced_text"),
+        ]
+
+
+def test_custom_message_and_sql_text_conditions_left_to_the_database(db: Database) -> None:
+    with pytest.raises(ValidationError, match=r"Amount mt_priced_cap: over the cap\."):
+        Priced(amount=5, cap=4).full_clean()
+    Priced(amount=5).full_clean()
+    huge = Priced(amount=2_000_000)
+    huge.full_clean()  # SQL text: not judged in Python
+    with pytest.raises(IntegrityError):
+        huge.save()
+
+
+@pytest.mark.anyio
+async def test_afull_clean_checks_constraints_too() -> None:
+    with pytest.raises(ValidationError, match="mt_guarded_low_high"):
+        await Guarded(**{**VALID, "low": 11, "high": 10}).afull_clean()
