@@ -423,7 +423,7 @@ def index_condition(index: sa.Index) -> QCheck | None:
     return condition if isinstance(condition, QCheck) else None
 
 
-def _filled(message: str | None, name: str, meta: Options) -> str | None:
+def _filled(message: str | None, name: str | None, meta: Options) -> str | None:
     """A ``violation_error_message`` with the constraint's name filled in, if given."""
     if message is None:
         return None
