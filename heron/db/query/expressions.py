@@ -27,6 +27,7 @@ __all__ = [
     "Sum",
     "Value",
     "When",
+    "contains_window",
     "is_hidden",
     "materialised",
     "parse",
@@ -132,6 +133,9 @@ class Combinable:
     """Arithmetic between expressions and values: ``F("views") + 1``."""
 
     __slots__ = ()
+    # True for ``Window`` (``windows.py``): computed over other rows, so never in an
+    # aggregate, a GROUP BY or a WHERE.
+    contains_over = False
 
     def _combine(self, other: Any, op: str, reversed_: bool = False) -> Combined:
         if reversed_:
@@ -251,9 +255,20 @@ class Aggregate(Combinable):
     ) -> None:
         if filter is not None and not isinstance(filter, Q):
             raise TypeError(f"{type(self).__name__}(filter=...) takes a Q object.")
+        if not isinstance(field, str) and contains_window(field):
+            raise TypeError(
+                f"{type(self).__name__}() can't aggregate a window expression ({field!r}): "
+                "compute the aggregate over the window instead, Window(Sum(...), ...)."
+            )
         self.field = field
         self.distinct = distinct
         self.filter = filter
+
+    def asc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, False, _nulls(nulls_first, nulls_last))
+
+    def desc(self, *, nulls_first: bool = False, nulls_last: bool = False) -> OrderBy:
+        return OrderBy(self, True, _nulls(nulls_first, nulls_last))
 
     def default_alias(self) -> str:
         """The name ``aggregate(Count("books"))`` gives the result: ``books__count``."""
@@ -299,6 +314,28 @@ class Max(Aggregate):
     """Largest value of a field."""
 
     function = "MAX"
+
+
+def contains_window(expr: Any, annotations: Any = None) -> bool:
+    """True when ``expr`` is, or is built from, a ``Window`` (directly, or through the
+    names of the ``annotations`` it refers to). Walked when a query is built, never when a
+    cached statement runs."""
+    if not isinstance(expr, Combinable):
+        return False
+    if expr.contains_over:
+        return True
+    if isinstance(expr, F):
+        inner = annotations.get(expr.name) if annotations else None
+        return inner is not None and contains_window(inner, annotations)
+    if isinstance(expr, Combined):
+        return contains_window(expr.lhs, annotations) or contains_window(expr.rhs, annotations)
+    if isinstance(expr, Aggregate):
+        return contains_window(expr.field, annotations)
+    if isinstance(expr, Case):
+        results = [case.result for case in expr.cases] + [expr.default]
+        return any(contains_window(r, annotations) for r in results)
+    sources = getattr(expr, "source_expressions", ())  # a function's arguments
+    return any(contains_window(s, annotations) for s in sources)
 
 
 def parse(arg: Any) -> Any:

@@ -24,7 +24,7 @@ from heron.db.query.compiler import (
     compile_statement,
     order_clauses,
 )
-from heron.db.query.expressions import is_hidden
+from heron.db.query.expressions import Aggregate, F, Q, contains_window, is_hidden
 from heron.db.query.loading import LoadNode, RowLoader, ValueConversion, ValuesLoader
 from heron.db.query.paths import Joins, apply_transforms
 
@@ -102,12 +102,50 @@ def base_query(
     if outer is not None:
         joins.base = qs.model._meta.table.alias(f"U{where.depth}")
     if qs._annotations:
+        _check_windows(qs)
         built: dict[str, Any] = {}
         where.annotations = built
         for name, expr in qs._annotations.items():
             built[name] = where.expression(expr, None).label(name)
     clause = where.build(qs._where)
     return joins, where, clause
+
+
+def _check_windows(qs: QuerySet[Any]) -> None:
+    """Refuse what SQL can't do with window annotations: filter on them (a WHERE/HAVING is
+    evaluated before the windows) or aggregate them. Runs only when a statement is built."""
+    annotations = qs._annotations
+    windows = {name for name, e in annotations.items() if contains_window(e, annotations)}
+    if not windows:
+        return
+    for name, expr in annotations.items():
+        if _aggregates_window(expr, annotations):
+            raise FieldError(
+                f"The annotation '{name}' aggregates a window expression, which SQL can't "
+                "compute; compute the aggregate over the window instead: Window(Sum(...), ...)."
+            )
+    for node in (*qs._where, *qs._having):
+        if isinstance(node, (Q, tuple)):
+            leaves = node.leaves() if isinstance(node, Q) else [node]
+            for key, value in leaves:
+                name = key.partition("__")[0]
+                if name in windows or contains_window(value, annotations):
+                    raise NotSupportedError(
+                        f"Filtering on a window expression ({key}) is not supported: SQL "
+                        "evaluates WHERE before window functions. Filter the fetched rows in "
+                        "Python instead ([row for row in qs if ...]), or filter the rows the "
+                        "window reads before annotating."
+                    )
+
+
+def _aggregates_window(expr: Any, annotations: dict[str, Any]) -> bool:
+    """True when ``expr`` holds an aggregate of a window expression (``Sum("rank")``)."""
+    if isinstance(expr, Aggregate):
+        field = F(expr.field) if isinstance(expr.field, str) else expr.field
+        return contains_window(field, annotations)
+    parts = [getattr(expr, "lhs", None), getattr(expr, "rhs", None)]
+    parts += list(getattr(expr, "source_expressions", ()))
+    return any(p is not None and _aggregates_window(p, annotations) for p in parts)
 
 
 def group_key(joins: Joins, where: WhereBuilder, name: str) -> Any:
@@ -131,9 +169,15 @@ def _group_columns(
             where.annotations[name]
             for name, expr in qs._annotations.items()
             if not contains_aggregate(expr, qs._annotations)
+            and not contains_window(expr, qs._annotations)  # computed after the grouping
         ]
     else:
-        columns = [group_key(joins, where, name) for name in qs._group_by or ()]
+        columns = [
+            group_key(joins, where, name)
+            for name in qs._group_by or ()
+            if name not in qs._annotations
+            or not contains_window(qs._annotations[name], qs._annotations)
+        ]
     known = [*columns, *where.annotations.values()]
     for term in order:
         column = ordered_expression(term)  # None: ORDER BY random()
@@ -291,7 +335,7 @@ def select_rows(qs: QuerySet[Any], vendor: str, alias: str, binder: Binder) -> S
     for name, expr in qs._annotations.items():
         if is_hidden(name):
             continue
-        annotations.append((name, len(columns), expression_converter(expr, where)))
+        annotations.append((name, len(columns), _converter(expr, where, expression_converter)))
         columns.append(where.annotations[name])
         names.append(name)
     stmt = finish(
@@ -382,6 +426,16 @@ def _check_traversable(model: type[Model], part: str, loaded: bool) -> None:
         )
 
 
+def _converter(expr: Any, where: WhereBuilder, general: Any) -> Any:
+    """How an annotation's value is read: ``general`` (``expression_converter``), except
+    for a window, which knows the type of what it computes."""
+    if expr.contains_over:
+        from heron.db.query.windows import window_converter
+
+        return window_converter(expr, where)
+    return general(expr, where)
+
+
 # What the transforms give: ``date`` a date, every other one (``year``, ``week_day`` …) an int.
 _DATE, _INT = Date(), Integer()
 
@@ -408,7 +462,8 @@ def values_columns(
     for index, name in enumerate(names):
         if name in where.annotations:
             columns.append(where.annotations[name])
-            converters.append((expression_converter(qs._annotations[name], where), None))
+            expr = qs._annotations[name]
+            converters.append((_converter(expr, where, expression_converter), None))
             continue
         resolved = joins.resolve(name, allow_lookup=False)
         column = apply_transforms(resolved.column, resolved.transforms, vendor)
