@@ -38,6 +38,7 @@ from heron.db.models.exceptions import (
 )
 from heron.db.models.registry import registry
 from heron.db.query import (
+    KT,
     Abs,
     Avg,
     Case,
@@ -112,6 +113,7 @@ from heron.db.query import (
 from heron.db.transaction import atomic, get_rollback, in_atomic_block, on_commit, set_rollback
 
 __all__ = [
+    "KT",
     "Abs",
     "AsyncContextError",
     "Avg",

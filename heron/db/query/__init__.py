@@ -58,6 +58,9 @@ from heron.db.query.functions import (
     Trim,
     Upper,
 )
+from heron.db.query.jsonfunctions import (
+    KT,
+)
 from heron.db.query.manager import Manager
 from heron.db.query.prefetch import Prefetch, prefetch_related_objects
 from heron.db.query.queryset import QuerySet
@@ -80,6 +83,7 @@ from heron.db.query.windows import (
 )
 
 __all__ = [
+    "KT",
     "Abs",
     "Avg",
     "Case",

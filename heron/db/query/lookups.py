@@ -19,8 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from heron.db.fields.temporal import Date, DateTime, Duration, Time
+from heron.db.query.jsonpaths import KeyPath
 
 __all__ = [
+    "KEY_LOOKUPS",
     "KIND_FIELDS",
     "LOOKUPS",
     "TEXT_LOOKUPS",
@@ -85,6 +87,8 @@ def _insensitive_like(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
 
 
 def _exact(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
+    if _is_key(lhs):
+        return _json("exact")(lhs, b, vendor)
     return lhs == b[0]
 
 
@@ -97,10 +101,14 @@ def _iexact(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
 def _in(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
     if not b:
         return sa.false()
+    if _is_key(lhs):
+        return _json("in")(lhs, b, vendor)
     return lhs.in_(list(b))
 
 
 def _range(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
+    if _is_key(lhs):
+        return _json("range")(lhs, b, vendor)
     return lhs.between(b[0], b[1])
 
 
@@ -138,6 +146,34 @@ LOOKUPS: dict[str, LookupFn] = {
     "regex": _regex,
     "iregex": _iregex,
 }
+
+# -- JSON ---------------------------------------------------------------------------------------
+#
+# A JSON field's lookups (and those after one of its keys) are ``json:<name>``: the resolver
+# (``jsonlookups.resolve_key``) renames them so that the compiler binds their values with
+# the field's preparer; ``exact``/``in``/``range`` keep their names and detect a key path.
+
+KEY_LOOKUPS = (
+    *("gt", "gte", "lt", "lte", "iexact", "icontains", "startswith", "istartswith"),
+    *("endswith", "iendswith", "regex", "iregex"),
+    *("contains", "contained_by", "has_key", "has_keys", "has_any_keys"),
+)
+
+
+def _is_key(lhs: Expr) -> bool:
+    return isinstance(lhs, KeyPath) and lhs.form == "json"
+
+
+def _json(name: str) -> LookupFn:
+    def lookup(lhs: Expr, b: Sequence[Expr], vendor: str) -> Expr:
+        from heron.db.query.jsonlookups import json_lookup
+
+        return json_lookup(name, lhs, b, vendor)
+
+    return lookup
+
+
+LOOKUPS.update({f"json:{name}": _json(name) for name in KEY_LOOKUPS})
 
 # isnull is special: its value decides the SQL shape, so it takes no parameter.
 NO_PARAM_LOOKUPS = frozenset({"isnull"})

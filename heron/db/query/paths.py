@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from heron.db.fields.special import JSON
 from heron.db.models.exceptions import FieldError
+from heron.db.query.jsonlookups import resolve_key
 from heron.db.query.lookups import TRANSFORMS, TRANSFORMS_OF, is_lookup, kind_of_field
 
 if TYPE_CHECKING:
@@ -198,6 +200,10 @@ class Joins:
         model: type[Model],
         multi: bool,
     ) -> Resolved:
+        if rest and isinstance(field_, JSON):  # key paths: data__owner__name
+            keyed = resolve_key(column, field_, rest, allow_lookup)
+            if keyed is not None:
+                return Resolved(keyed[0], keyed[1], [], keyed[2], path, model, multi)
         transforms: list[str] = []
         lookup = "exact"
         kind = kind_of_field(field_)
