@@ -42,6 +42,8 @@ from heron.db.query.lookups import (
     kind_of_literal,
     prepare_value,
     shift_date,
+    shift_time,
+    time_difference,
     transform_preparer,
 )
 from heron.db.query.paths import Joins, Resolved, apply_transforms
@@ -54,6 +56,7 @@ __all__ = ["Binder", "Statement", "WhereBuilder", "collect", "compile_statement"
 Prep = Callable[[Any], Any] | None
 EXPRESSIONS = (Combinable,)  # F, Value, arithmetic, aggregates, functions, Case, subqueries
 DATES = ("date", "datetime")
+TEMPORAL = (*DATES, "time")  # kinds whose + and - with a duration are date arithmetic
 
 # The compiled statements: (shape..., dialect) -> Statement. Bounded by the number of
 # distinct query shapes an application has, which is small and fixed.
@@ -454,7 +457,7 @@ class WhereBuilder:
             return apply_transforms(target.column, target.transforms, self.vendor)
         if isinstance(expr, Combined):
             kinds = (self.kind(expr.lhs), self.kind(expr.rhs))
-            if kinds[0] in DATES or kinds[1] in DATES:
+            if kinds[0] in TEMPORAL or kinds[1] in TEMPORAL:
                 return self._date_arithmetic(expr, *kinds)
             lhs = self.expression(expr.lhs, resolved)
             rhs = self.expression(expr.rhs, resolved)
@@ -524,9 +527,9 @@ class WhereBuilder:
             lhs, rhs = self.kind(expr.lhs), self.kind(expr.rhs)
             if expr.op == "+" and lhs == "duration":
                 lhs, rhs = rhs, lhs
-            if expr.op in "+-" and rhs == "duration" and lhs in (*DATES, "duration"):
+            if expr.op in "+-" and rhs == "duration" and lhs in (*TEMPORAL, "duration"):
                 return lhs
-            return "duration" if expr.op == "-" and lhs == rhs and lhs in DATES else None
+            return "duration" if expr.op == "-" and lhs == rhs and lhs in TEMPORAL else None
         if isinstance(expr, Aggregate):
             if expr.function in ("MIN", "MAX") and isinstance(expr.field, str):
                 return self.kind(F(expr.field))
@@ -546,12 +549,17 @@ class WhereBuilder:
         rhs = self.expression(expr.rhs, None)
         if expr.op == "+" and lhs_kind == "duration":
             lhs, rhs, lhs_kind, rhs_kind = rhs, lhs, rhs_kind, lhs_kind
+        subtract = expr.op == "-"
+        if expr.op in "+-" and lhs_kind == "time" and rhs_kind == "duration":
+            return shift_time(lhs, rhs, subtract, self.vendor)
         if expr.op in "+-" and lhs_kind in DATES and rhs_kind == "duration":
-            return shift_date(lhs, lhs_kind, rhs, expr.op == "-", self.vendor)
-        if expr.op == "-" and lhs_kind == rhs_kind:
+            return shift_date(lhs, lhs_kind, rhs, subtract, self.vendor)
+        if subtract and lhs_kind == rhs_kind == "time":
+            return time_difference(lhs, rhs, self.vendor)
+        if subtract and lhs_kind == rhs_kind:
             return date_difference(lhs, rhs, lhs_kind, self.vendor)
         raise FieldError(
-            f"Unsupported date arithmetic {expr!r}: a date or date-time takes + or - a "
+            f"Unsupported date arithmetic {expr!r}: a date, date-time or time takes + or - a "
             "timedelta, or - another of its kind."
         )
 
@@ -563,6 +571,8 @@ def _temporal_prep(type_: Any, vendor: str) -> Prep:
         return KIND_FIELDS["datetime"].db_preparer(vendor)
     if isinstance(type_, sa.Date):
         return KIND_FIELDS["date"].db_preparer(vendor)
+    if isinstance(type_, sa.Time):
+        return KIND_FIELDS["time"].db_preparer(vendor)
     return None
 
 

@@ -315,6 +315,8 @@ def kind_of_literal(value: Any) -> str | None:
         return "datetime"
     if isinstance(value, dt.date):
         return "date"
+    if isinstance(value, dt.time):
+        return "time"
     return None
 
 
@@ -379,6 +381,66 @@ def shift_date(value: Expr, kind: str, delta: Expr, subtract: bool, vendor: str)
         _sqlite_whole(value), seconds.op("||")(sa.literal_column("' seconds'"))
     )
     return whole.op("||")(sa.func.printf(sa.literal_column("'.%06d'"), micros))
+
+
+_DAY = 86_400_000_000  # microseconds in a day
+
+
+def _time_micros(value: Expr, vendor: str) -> Expr:
+    """A time of day as microseconds since midnight (MariaDB, SQLite)."""
+    if vendor == "mysql":
+        return sa.cast(sa.func.time_to_sec(value) * _lit("1000000"), sa.BigInteger)
+    hours, minutes, seconds = (
+        sa.cast(sa.func.substr(value, _lit(start), _lit("2")), sa.BigInteger)
+        for start in ("1", "4", "7")
+    )
+    padded = sa.func.substr(value, _lit("10")).op("||")(_lit("'000000'"))
+    fraction = sa.case(
+        (
+            sa.func.substr(value, _lit("9"), _lit("1")) == _lit("'.'"),
+            sa.cast(sa.func.substr(padded, _lit("1"), _lit("6")), sa.BigInteger),
+        ),
+        else_=sa.cast(_lit("0"), sa.BigInteger),
+    )
+    whole = hours * _lit("3600") + minutes * _lit("60") + seconds
+    return whole * _lit("1000000") + fraction
+
+
+def shift_time(value: Expr, delta: Expr, subtract: bool, vendor: str) -> Expr:
+    """``value ± delta``: a time of day moved by a duration, wrapping around midnight (as
+    PostgreSQL's ``time + interval`` does)."""
+    if vendor == "postgresql":
+        return sa.type_coerce(value.op("-" if subtract else "+")(delta), sa.Time())
+    delta = sa.type_coerce(delta, sa.BigInteger)
+    start = _time_micros(value, vendor)
+    moved = start - delta if subtract else start + delta
+    day = _lit(str(_DAY))
+    micros = (moved % day + day) % day
+    if vendor == "mysql":
+        # SEC_TO_TIME of the whole seconds, then the microseconds added as a time: a
+        # division would keep only four decimals.
+        whole = sa.func.sec_to_time(micros.op("DIV")(_lit("1000000")))
+        rest = sa.func.lpad(micros % _lit("1000000"), _lit("6"), _lit("'0'"))
+        fraction = sa.cast(sa.func.concat(_lit("'00:00:00.'"), rest), mysql_time())
+        return sa.cast(sa.func.addtime(whole, fraction), mysql_time())
+    seconds = micros // _lit("1000000")
+    parts = (seconds // _lit("3600"), seconds // _lit("60") % _lit("60"), seconds % _lit("60"))
+    text = sa.func.printf(_lit("'%02d:%02d:%02d.%06d'"), *parts, micros % _lit("1000000"))
+    return sa.type_coerce(text, sa.Time())  # as Heron stores a time on SQLite
+
+
+def mysql_time() -> Any:
+    """MariaDB's ``TIME(6)``, what a Heron ``Time`` column is there."""
+    return KIND_FIELDS["time"].sa_type()
+
+
+def time_difference(lhs: Expr, rhs: Expr, vendor: str) -> Expr:
+    """``lhs - rhs`` of two times of day, as a duration."""
+    if vendor == "postgresql":
+        diff = lhs.op("-")(rhs)
+    else:
+        diff = _time_micros(lhs, vendor) - _time_micros(rhs, vendor)
+    return sa.type_coerce(diff, KIND_FIELDS["duration"].sa_type())
 
 
 def date_difference(lhs: Expr, rhs: Expr, kind: str, vendor: str) -> Expr:
