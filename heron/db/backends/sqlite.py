@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL
 from heron.db.backends.base import Database, Params, Row
 from heron.db.backends.settings import is_memory_sqlite, parse_url
 from heron.db.backends.sqlite_async import AsyncSQLiteConnection
+from heron.db.backends.sqlite_functions import register_functions
 from heron.db.errors import (
     DatabaseError,
     DataError,
@@ -128,6 +129,7 @@ class SQLiteDatabase(Database):
             cursor.close()
         # "x REGEXP pattern" (the regex/iregex lookups) calls regexp(pattern, x).
         conn.create_function("REGEXP", 2, _regexp, deterministic=True)
+        register_functions(conn)  # math, text and statistics functions SQLite lacks
 
     def _keep_alive(self) -> None:
         if self.memory and self._keeper is None:

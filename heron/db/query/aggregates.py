@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from heron.db.errors import NotSupportedError
 from heron.db.models.exceptions import FieldError
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
 from heron.db.query.expressions import (
@@ -55,6 +56,8 @@ _FUNCTIONS: dict[str, Any] = {
     "MIN": sa.func.min,
     "MAX": sa.func.max,
 }
+# Aggregates read as Avg is: a float, or a Decimal over decimals (``statistics``: StdDev …).
+_MEANS = frozenset({"AVG", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP"})
 
 
 def contains_aggregate(expr: Any, annotations: Mapping[str, Any] | None = None) -> bool:
@@ -118,13 +121,19 @@ def aggregate_sql(expr: Aggregate, where: WhereBuilder) -> Any:
 def _call(expr: Aggregate, column: Any, vendor: str, field: Any) -> Any:
     """``FUNCTION([DISTINCT] column)``."""
     decimal = _kind(field) == "decimal"
-    if expr.function == "AVG" and vendor == "mysql" and not decimal:
+    if expr.function in _MEANS and vendor == "mysql" and (not decimal or expr.function != "AVG"):
         # MySQL averages integers as DECIMAL with 4 decimals; "+ 0E0" makes it a double.
         column = column + sa.literal_column("0E0")
+        if expr.distinct and expr.function != "AVG":
+            raise NotSupportedError(f"MariaDB/MySQL has no {expr.function}(DISTINCT ...).")
     if expr.distinct:
         column = sa.distinct(column)
-    if expr.function == "AVG":  # typed, for aggregates over this one (Sum of an Avg)
-        return sa.func.avg(column, type_=sa.Numeric() if decimal else sa.Float())
+    if expr.function in _MEANS:  # typed, for aggregates over this one (Sum of an Avg)
+        name = expr.function.lower()
+        if vendor == "sqlite" and name != "avg":
+            name = f"heron_{name}"  # Python aggregates (heron.db.backends.sqlite_functions)
+        type_ = sa.Numeric() if decimal else sa.Float()
+        return getattr(sa.func, name)(column, type_=type_)
     return _FUNCTIONS[expr.function](column)
 
 
@@ -211,7 +220,7 @@ def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:
             return _to_int
         field = _field_of(expr, where)
         kind = _numeric_kind(expr.field, field, where)
-        if expr.function == "AVG":
+        if expr.function in _MEANS:
             return _to_decimal if kind == "decimal" else _to_float
         if kind in _NUMERIC:
             return _NUMERIC[kind]

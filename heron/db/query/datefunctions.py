@@ -1,4 +1,5 @@
-"""Date functions: ``Trunc`` (``TruncMonth`` …) and ``Extract`` (``ExtractYear`` …).
+"""Date functions: ``Trunc`` (``TruncMonth`` …, ``TruncTime``) and ``Extract``
+(``ExtractYear`` …, ``ExtractWeek``/``ExtractIsoYear``/``ExtractIsoWeekDay``: ISO 8601).
 
 Date-times are stored in UTC, and these work in UTC, like the ``__year``/``__date``
 lookups whose SQL they reuse. A truncated date-time is a date-time (Heron's UTC text on
@@ -13,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from heron.db.fields.scalars import Integer
+from heron.db.query.datetransforms import DATE_TRANSFORMS
 from heron.db.query.functions import Func
 from heron.db.query.lookups import TRANSFORMS, TRANSFORMS_OF, kind_of_field
 
@@ -22,10 +24,13 @@ __all__ = [
     "Extract",
     "ExtractDay",
     "ExtractHour",
+    "ExtractIsoWeekDay",
+    "ExtractIsoYear",
     "ExtractMinute",
     "ExtractMonth",
     "ExtractQuarter",
     "ExtractSecond",
+    "ExtractWeek",
     "ExtractWeekDay",
     "ExtractYear",
     "Trunc",
@@ -34,7 +39,9 @@ __all__ = [
     "TruncHour",
     "TruncMinute",
     "TruncMonth",
+    "TruncQuarter",
     "TruncSecond",
+    "TruncTime",
     "TruncWeek",
     "TruncYear",
 ]
@@ -122,12 +129,35 @@ def _week_start(value: Any, datetime: bool, vendor: str, type_: Any) -> Any:
     return sa.type_coerce(day, type_)
 
 
+def _quarter_start(value: Any, datetime: bool, vendor: str, type_: Any) -> Any:
+    """The first day of ``value``'s quarter (its midnight for a date-time), MariaDB and SQLite."""
+    quarter = DATE_TRANSFORMS["quarter"](value, vendor)
+    months_in = sa.literal_column("3") * (quarter - sa.literal_column("1"))
+    if vendor == "mysql":
+        january = sa.func.makedate(sa.func.year(value), sa.literal_column("1"))
+        return sa.cast(sa.func.timestampadd(sa.literal_column("MONTH"), months_in, january), type_)
+    # SQLite: back from the start of the month to the quarter's first ("-2 months").
+    month = sa.cast(sa.func.strftime(sa.literal_column("'%m'"), value), sa.Integer)
+    back = month - sa.literal_column("1") - months_in
+    shift = (
+        sa.literal_column("'-'")
+        .op("||")(back.self_group())
+        .op("||")(sa.literal_column("' months'"))
+    )
+    day: Any = sa.func.date(value, sa.literal_column("'start of month'"), shift)
+    if datetime:
+        day = day.op("||")(sa.literal_column(f"'{_MIDNIGHT}.000000'"))
+    return sa.type_coerce(day, type_)
+
+
 def trunc_sql(value: Any, kind: str, source: str, vendor: str, type_: Any) -> Any:
     """``value`` (a ``source``: "date" or "datetime") truncated to the start of its ``kind``
     (a week starts on Monday)."""
     datetime = source == "datetime"
     if kind == "week" and vendor != "postgresql":
         return _week_start(value, datetime, vendor, type_)
+    if kind == "quarter" and vendor != "postgresql":
+        return _quarter_start(value, datetime, vendor, type_)
     if vendor == "postgresql":
         unit: Any = sa.literal_column(f"'{kind}'")
         if not datetime:
@@ -145,11 +175,11 @@ def trunc_sql(value: Any, kind: str, source: str, vendor: str, type_: Any) -> An
 
 
 class Trunc(_Temporal):
-    """A date or date-time truncated to the start of its year, month, week (Monday), day,
-    hour, minute or second (the last three for date-times only); ``output_field=Date()``
+    """A date or date-time truncated to the start of its year, quarter, month, week (Monday),
+    day, hour, minute or second (the last three for date-times only); ``output_field=Date()``
     makes a date."""
 
-    kinds = (*DATE_KINDS, *TIME_KINDS)
+    kinds = (*DATE_KINDS, "quarter", *TIME_KINDS)
 
     def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
         source = self._source(args[0], kinds[0])
@@ -169,6 +199,12 @@ class TruncYear(Trunc):
     """The first moment (or day) of the year."""
 
     default_kind = "year"
+
+
+class TruncQuarter(Trunc):
+    """The first moment (or day) of the quarter."""
+
+    default_kind = "quarter"
 
 
 class TruncMonth(Trunc):
@@ -225,6 +261,30 @@ class TruncDate(_Temporal):
         return "date"
 
 
+class TruncTime(_Temporal):
+    """The (UTC) time of day of a date-time, a ``datetime.time``."""
+
+    default_kind = "time"
+    kinds = ("time",)
+
+    def __init__(self, expression: Any, output_field: Any = None) -> None:
+        super().__init__(expression, output_field=output_field)
+
+    def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
+        value = args[0]
+        source = kinds[0] or sql_kind(value)
+        if source != "datetime":
+            raise ValueError(f"{self!r} takes a date-time, not a {source or 'non-date'} value.")
+        if vendor == "sqlite":  # Heron's UTC text: "YYYY-MM-DD HH:MM:SS.ffffff"
+            return sa.type_coerce(sa.func.substr(value, sa.literal_column("12")), sa.Time())
+        if vendor == "mysql":  # TIME() keeps the microseconds, CAST(AS TIME) drops them
+            return sa.func.time(value, type_=sa.Time())
+        return sa.cast(sa.func.timezone(sa.literal_column("'UTC'"), value), sa.Time())
+
+    def result_kind(self, kinds: Sequence[str | None]) -> str | None:
+        return "time"
+
+
 # -- extraction ---------------------------------------------------------------------------------
 
 _INTEGER = Integer()
@@ -232,18 +292,27 @@ _INTEGER = Integer()
 
 def extract_sql(value: Any, part: str, vendor: str) -> Any:
     """The ``part`` of ``value`` as an integer (in UTC)."""
-    if part != "quarter":
-        return TRANSFORMS[part](value, vendor)
-    month = TRANSFORMS["month"](value, vendor).op("+")(sa.literal_column("2"))
-    divide = "DIV" if vendor == "mysql" else "/"  # integer division
-    return sa.type_coerce(month.op(divide)(sa.literal_column("3")), sa.Integer())
+    if part in DATE_TRANSFORMS:
+        return DATE_TRANSFORMS[part](value, vendor)
+    return TRANSFORMS[part](value, vendor)
 
 
 class Extract(_Temporal):
     """A part of a date, date-time or time as an int: ``year``, ``quarter``, ``month``,
-    ``day``, ``week_day`` (1 = Sunday … 7 = Saturday), ``hour``, ``minute``, ``second``."""
+    ``day``, ``week_day`` (1 = Sunday … 7 = Saturday), ``hour``, ``minute``, ``second``, and
+    ISO 8601's ``week``, ``iso_year`` and ``iso_week_day`` (1 = Monday … 7 = Sunday)."""
 
-    kinds = ("year", "quarter", "month", "day", "week_day", "hour", "minute", "second")
+    kinds = (
+        "year",
+        "quarter",
+        "month",
+        "day",
+        "week_day",
+        "hour",
+        "minute",
+        "second",
+        *DATE_TRANSFORMS,
+    )
     default_output_field = _INTEGER
 
     def __init__(
@@ -259,7 +328,7 @@ class Extract(_Temporal):
         source = kinds[0] or sql_kind(args[0])
         allowed = TRANSFORMS_OF.get(source, frozenset(self.kinds))
         if source in ("date", "datetime"):
-            allowed = allowed | {"quarter"}
+            allowed = allowed | DATE_TRANSFORMS.keys()
         if self.kind not in allowed:
             raise ValueError(f"{self!r}: a {source} has no {self.kind}.")
         return extract_sql(args[0], self.kind, vendor)
@@ -296,6 +365,24 @@ class ExtractWeekDay(Extract):
     """The day of the week, 1 (Sunday) to 7 (Saturday), as in Django."""
 
     default_kind = "week_day"
+
+
+class ExtractWeek(Extract):
+    """The ISO 8601 week number, 1 to 53 (week 1 holds the year's first Thursday)."""
+
+    default_kind = "week"
+
+
+class ExtractIsoYear(Extract):
+    """The ISO 8601 week-numbering year (2024-12-30 is in 2025's week 1)."""
+
+    default_kind = "iso_year"
+
+
+class ExtractIsoWeekDay(Extract):
+    """The day of the week, 1 (Monday) to 7 (Sunday), as ISO 8601."""
+
+    default_kind = "iso_week_day"
 
 
 class ExtractHour(Extract):

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from heron.db.fields.temporal import Date, DateTime, Duration, Time
+from heron.db.query.datetransforms import DATE_TRANSFORMS
 from heron.db.query.jsonpaths import KeyPath
 
 __all__ = [
@@ -245,9 +246,10 @@ TRANSFORMS: dict[str, Callable[[Expr, str], Expr]] = {
     "second": _extract("second"),
     "week_day": _week_day,
     "date": _date,
+    **DATE_TRANSFORMS,  # quarter, week (ISO), iso_year, iso_week_day
 }
 
-_DATE_PARTS = frozenset({"year", "month", "day", "week_day"})
+_DATE_PARTS = frozenset({"year", "month", "day", "week_day", *DATE_TRANSFORMS})
 _TIME_PARTS = frozenset({"hour", "minute", "second"})
 # The transforms each kind of value accepts (as in Django: no ``hour`` of a date).
 TRANSFORMS_OF: dict[str | None, frozenset[str]] = {
