@@ -429,6 +429,16 @@ def aggregate_statement(
     return compile_statement(sa.select(*columns), dialect, binder, tuple(converters))
 
 
+def column_aggregate(
+    expr: Aggregate, column: Any, where: WhereBuilder, vendor: str
+) -> tuple[Any, Converter | None]:
+    """``expr`` computed over ``column`` of a derived table whose values are those of
+    ``expr.field`` in ``where``'s query (``aggregate()`` after ``union()``): its SQL and
+    how its value is read."""
+    sql = _call(expr, column, vendor, _field_of(expr, where))
+    return sql, expression_converter(expr, where)
+
+
 def aggregate_result(
     names: list[str], converters: tuple[Converter | None, ...], row: Any
 ) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from heron.db.query import execution
 from heron.db.query.chain import ChainableQuerySet
 from heron.db.query.compiler import Binder, Statement, compile_statement
 from heron.db.query.expressions import F, OrderBy
-from heron.db.query.queryset import QuerySet, sync_only
+from heron.db.query.queryset import QuerySet, over_no_rows, sync_only
 from heron.db.query.select import Selection, select_rows, select_values
 
 if TYPE_CHECKING:
@@ -180,6 +180,22 @@ class CombinedQuerySet(QuerySet[M]):
             self._result_cache = await execution.afetch(self, rows_statement)
         return self._result_cache
 
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Aggregates of the combined rows' columns, by the first query's names:
+        ``a.union(b).aggregate(Sum("pages"))`` (``SELECT SUM(…) FROM (… UNION …)``)."""
+        sync_only("aggregate")
+        expressions = self._aggregates(args, kwargs)
+        if not expressions or self._none:
+            return over_no_rows(expressions)
+        return execution.aggregate(self, expressions, aggregate_statement)
+
+    async def aaggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """``aggregate()`` on the async driver."""
+        expressions = self._aggregates(args, kwargs)
+        if not expressions or self._none:
+            return over_no_rows(expressions)
+        return await execution.aaggregate(self, expressions, aggregate_statement)
+
     def count(self) -> int:
         """The number of combined rows (``SELECT COUNT(*) FROM (… UNION …)``)."""
         sync_only("count")
@@ -257,8 +273,6 @@ _REFUSED = (
     "only",
     "defer",
     "select_for_update",
-    "aggregate",
-    "aaggregate",
     "update",
     "aupdate",
     "delete",
@@ -303,8 +317,9 @@ def _part_kind(part: QuerySet[Any]) -> str:
     return "select" if part._iterable == "model" else "values"
 
 
-def shape(qs: CombinedQuerySet[Any], kind: str, values: list[Any]) -> Any:
-    """The cache key of ``qs`` run as ``kind``, appending its values in binding order."""
+def shape(qs: CombinedQuerySet[Any], kind: Any, values: list[Any]) -> Any:
+    """The cache key of ``qs`` run as ``kind`` (a name, or a tuple naming the aggregates),
+    appending its values in binding order."""
     parts: list[Any] = []
     for part in kept_parts(qs):
         if isinstance(part, CombinedQuerySet):
@@ -380,7 +395,14 @@ def _derived(select: Any, names: Iterator[int]) -> Any:
 
 def _position(term: str, qs: CombinedQuerySet[Any], first: Selection) -> Any:
     """``ORDER BY <n>`` for a column name of the first part (``"-name"`` descending)."""
-    name = term.lstrip("-+")
+    index = _column_index(term.lstrip("-+"), qs, first, "order")
+    column: Any = sa.literal_column(str(index + 1))
+    return column.desc() if term.startswith("-") else column.asc()
+
+
+def _column_index(name: str, qs: CombinedQuerySet[Any], first: Selection, action: str) -> int:
+    """The position of the first part's column ``name`` (a field's name or attname, or
+    ``pk``); ``action`` names what needs it in the error."""
     meta = qs.model._meta
     candidates = [name]
     if name == "pk":
@@ -390,16 +412,15 @@ def _position(term: str, qs: CombinedQuerySet[Any], first: Selection) -> Any:
         candidates.append(field.attname)
     for candidate in candidates:
         if candidate in first.names:
-            column: Any = sa.literal_column(str(first.names.index(candidate) + 1))
-            return column.desc() if term.startswith("-") else column.asc()
+            return first.names.index(candidate)
     raise FieldError(
-        f"Cannot order the result of {qs._operator}() by {name!r}: it is not one of its "
+        f"Cannot {action} the result of {qs._operator}() by {name!r}: it is not one of its "
         f"columns ({', '.join(n for n in first.names if n)})."
     )
 
 
 def _prepared(
-    qs: CombinedQuerySet[Any], db: Any, dialect: Any, kind: str, build: Callable[[], Statement]
+    qs: CombinedQuerySet[Any], db: Any, dialect: Any, kind: Any, build: Callable[[], Statement]
 ) -> tuple[Statement, tuple[Any, ...]]:
     values: list[Any] = []
     key = shape(qs, kind, values)
@@ -447,3 +468,44 @@ def exists_statement(
         return compile_statement(stmt, dialect, binder)
 
     return _prepared(qs, db, dialect, "exists", build)
+
+
+def aggregate_statement(
+    qs: CombinedQuerySet[Any], expressions: dict[str, Any], db: Any, dialect: Any
+) -> tuple[Statement, tuple[Any, ...]]:
+    """``SELECT SUM(q.cN) … FROM (compound) AS q``: aggregates of the combined rows'
+    columns, named as the first part names them."""
+    from heron.db.query.aggregates import column_aggregate
+    from heron.db.query.select import base_query
+
+    for name, expr in expressions.items():
+        if expr.filter is not None or not isinstance(expr.field, str):
+            raise FieldError(
+                f"aggregate() after {qs._operator}() takes aggregates of its columns by name, "
+                f"without filter= ({name}={expr!r})."
+            )
+
+    def build() -> Statement:
+        binder = Binder()
+        compound, first = compound_select(qs, binder, db.vendor, db.alias)
+        rows = compound.subquery("q")
+        _, where, _ = base_query(_leftmost(qs), db.vendor, Binder())  # the columns' types
+        columns, converters = [], []
+        for name, expr in expressions.items():
+            if expr.field == "*":
+                column: Any = sa.literal_column("*")
+            else:
+                column = rows.c[f"c{_column_index(expr.field, qs, first, 'aggregate')}"]
+            sql, converter = column_aggregate(expr, column, where, db.vendor)
+            columns.append(sql.label(name))
+            converters.append(converter)
+        return compile_statement(sa.select(*columns), dialect, binder, tuple(converters))
+
+    kind = tuple((n, type(e).__name__, e.field, e.distinct) for n, e in expressions.items())
+    return _prepared(qs, db, dialect, ("aggregate", kind), build)
+
+
+def _leftmost(qs: CombinedQuerySet[Any]) -> QuerySet[Any]:
+    """The query whose columns name the combined rows' (the first part, nested or not)."""
+    part = kept_parts(qs)[0]
+    return _leftmost(part) if isinstance(part, CombinedQuerySet) else part

@@ -431,22 +431,29 @@ def _aggregate_stmt(
     return stmt, stmt.bind(values)
 
 
-def aggregate(qs: QuerySet[Any], expressions: dict[str, Any]) -> dict[str, Any]:
+AggregateFor = Callable[[Any, dict[str, Any], Any, Any], tuple[Statement, tuple[Any, ...]]]
+
+
+def aggregate(
+    qs: QuerySet[Any], expressions: dict[str, Any], statement: AggregateFor = _aggregate_stmt
+) -> dict[str, Any]:
     """One row of aggregates (sync)."""
     from heron.db.query.aggregates import aggregate_result
 
     db = connections[qs.db]
-    stmt, params = _aggregate_stmt(qs, expressions, db, db.sync_dialect)
+    stmt, params = statement(qs, expressions, db, db.sync_dialect)
     row = db.fetchone(stmt.sql, params) if not qs._none else None
     return aggregate_result(list(expressions), stmt.extra, row or [None] * len(expressions))
 
 
-async def aaggregate(qs: QuerySet[Any], expressions: dict[str, Any]) -> dict[str, Any]:
+async def aaggregate(
+    qs: QuerySet[Any], expressions: dict[str, Any], statement: AggregateFor = _aggregate_stmt
+) -> dict[str, Any]:
     """One row of aggregates (async)."""
     from heron.db.query.aggregates import aggregate_result
 
     db = connections[qs.db]
-    stmt, params = _aggregate_stmt(qs, expressions, db, db.async_dialect)
+    stmt, params = statement(qs, expressions, db, db.async_dialect)
     row = await db.afetchone(stmt.sql, params) if not qs._none else None
     return aggregate_result(list(expressions), stmt.extra, row or [None] * len(expressions))
 

@@ -317,14 +317,14 @@ class QuerySet(ChainableQuerySet[M]):
         sync_only("aggregate")
         expressions = self._aggregates(args, kwargs)
         if not expressions or self._none:
-            return _over_no_rows(expressions)
+            return over_no_rows(expressions)
         return execution.aggregate(self, expressions)
 
     async def aaggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """``aggregate()`` on the async driver."""
         expressions = self._aggregates(args, kwargs)
         if not expressions or self._none:
-            return _over_no_rows(expressions)
+            return over_no_rows(expressions)
         return await execution.aaggregate(self, expressions)
 
     def _aggregates(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -652,7 +652,7 @@ class _NoPk:
 _NO_PK: Any = _NoPk()
 
 
-def _over_no_rows(expressions: dict[str, Any]) -> dict[str, Any]:
+def over_no_rows(expressions: dict[str, Any]) -> dict[str, Any]:
     """What aggregates give over no rows, without a query (``none()``): 0 for ``Count``."""
     from heron.db.query.expressions import Count
 

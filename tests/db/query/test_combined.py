@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from heron.db import Exists, F, Lower
+from heron.db import Avg, Count, Exists, F, Lower, Max, Min, Q, Sum
 from heron.db.backends import Database
 from heron.db.errors import NotSupportedError
 from heron.db.models.exceptions import FieldError
@@ -224,7 +224,6 @@ def test_empty_querysets(library: SimpleNamespace) -> None:
         (lambda qs: qs.only("title"), "only"),
         (lambda qs: qs.delete(), "delete"),
         (lambda qs: qs.update(pages=1), "update"),
-        (lambda qs: qs.aggregate(n=F("pages")), "aggregate"),
         (lambda qs: qs.contains(Book(pk=1)), "contains"),
         (lambda qs: qs.in_bulk(), "in_bulk"),
         (lambda qs: qs.dates("published", "year"), "dates"),
@@ -238,6 +237,36 @@ def test_refused_after_combining(library: SimpleNamespace, call: object, name: s
     ):
         call(combined)  # type: ignore[operator]
     assert books.count() == 4 and Book.objects.filter(pages=1).count() == 0
+
+
+def test_aggregate_over_the_combined_rows(library: SimpleNamespace) -> None:
+    short_or_long = books.filter(pages__lt=310).union(books.filter(pages__gt=700))
+    got = short_or_long.aggregate(
+        Sum("pages"), n=Count("*"), top=Max("rating"), mean=Avg("pages"), last=Max("published")
+    )
+    assert got == {
+        "pages__sum": 1301,
+        "n": 3,
+        "top": 4.0,
+        "mean": pytest.approx(1301 / 3),
+        "last": dt.datetime(2024, 3, 10, 23, 30, tzinfo=dt.UTC),
+    }
+    assert type(got["pages__sum"]) is int and type(got["top"]) is float
+    short, shortish = books.filter(pages__lt=310), books.filter(pages__lt=420)
+    assert short.union(shortish, all=True).aggregate(n=Count("id")) == {"n": 5}
+    assert short.union(shortish).aggregate(n=Count("id"), d=Count("id", distinct=True)) == {
+        "n": 3,
+        "d": 3,
+    }
+    longest = books.all().union(books.all()).order_by("-pages")[:2]
+    assert longest.aggregate(Sum("pages")) == {"pages__sum": 1142}
+    mixed = books.values_list("pages").union(Author.objects.values_list("age"))
+    assert mixed.aggregate(Max("pages"), Min("pages")) == {"pages__max": 730, "pages__min": 25}
+    assert books.none().union(books.none()).aggregate(n=Count("id")) == {"n": 0}
+    with pytest.raises(FieldError, match="'nope'"):
+        short_or_long.aggregate(Sum("nope"))
+    with pytest.raises(FieldError, match="without filter="):
+        short_or_long.aggregate(Sum("pages", filter=Q(pages__gt=1)))
 
 
 def test_refused_orderings_filters_and_shapes(library: SimpleNamespace) -> None:
@@ -336,6 +365,7 @@ async def test_async(library: SimpleNamespace) -> None:
     assert [b.title async for b in ordered.aiterator(chunk_size=1)] == ["Neuro", "Ulysses"]
     assert await combined.values_list("title", flat=True).order_by("-title")[1:] == ["Neuro"]
     assert await books.none().union(books.none()).acount() == 0
+    assert await combined.aaggregate(Sum("pages")) == {"pages__sum": 1001}
     with pytest.raises(NotSupportedError):
         await combined.adelete()
     with pytest.raises(NotSupportedError):
