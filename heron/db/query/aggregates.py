@@ -222,6 +222,10 @@ def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:
         kind = _numeric_kind(expr.field, field, where)
         if expr.function in _MEANS:
             return _to_decimal if kind == "decimal" else _to_float
+        if kind == "decimal" and isinstance(expr.field, str) and field is not None:
+            # Sum/Min/Max of a decimal field: its decimal places on every database (SQLite
+            # computes in floats), as the field reads its own values.
+            return field.db_converter(where.vendor) or _to_decimal
         if kind in _NUMERIC:
             return _NUMERIC[kind]
         return field.db_converter(where.vendor) if field is not None else None

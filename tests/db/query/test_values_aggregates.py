@@ -162,3 +162,22 @@ async def test_aaggregate(library: SimpleNamespace) -> None:
     }
     rows = await Book.objects.values("author__name").annotate(n=Count("id")).order_by("-n")[:1]
     assert rows == [{"author__name": "bea", "n": 2}]
+
+
+def test_sum_min_max_of_a_decimal_field_keep_its_places(db: Database) -> None:
+    from decimal import Decimal
+
+    from tests.db.query.fn_models import Order
+
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    for amount in ("1.50", "2.50", "3.00"):
+        Order.objects.create(created=at, amount=Decimal(amount))
+    got = Order.objects.aggregate(Sum("amount"), Min("amount"), Max("amount"))
+    # The same text on every database (SQLite sums in floats: 7.0 without this).
+    assert {k: str(v) for k, v in got.items()} == {
+        "amount__sum": "7.00",
+        "amount__min": "1.50",
+        "amount__max": "3.00",
+    }
+    grouped = Order.objects.values("created").annotate(total=Sum("amount"))
+    assert [str(r["total"]) for r in grouped] == ["7.00"]
