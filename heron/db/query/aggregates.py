@@ -385,11 +385,17 @@ def aggregate_statement(
 ) -> Statement:
     """One row of aggregates: over the filtered table, or over the QuerySet as a subquery
     when it is grouped, sliced or distinct."""
-    from heron.db.query.select import base_query, finish
+    from heron.db.query.select import finish, split_query
 
     binder = Binder()
-    joins, where, clause = base_query(qs, vendor, binder)
-    nested = qs._distinct or qs._low or qs._high is not None or qs._group_by is not None
+    joins, where, clause, windows = split_query(qs, vendor, binder)
+    nested = (
+        qs._distinct
+        or qs._low
+        or qs._high is not None
+        or qs._group_by is not None
+        or windows is not None  # filtered on a window: over the rows the filter keeps
+    )
     if not nested:
         columns = [aggregate_sql(expr, where).label(name) for name, expr in expressions.items()]
         converters = [expression_converter(expr, where) for expr in expressions.values()]
@@ -415,6 +421,7 @@ def aggregate_statement(
         binder,
         model_columns=model_columns,
         ordered=qs._low > 0 or qs._high is not None,
+        windows=windows,
     ).subquery("q")
     columns = []
     for name, expr in expressions.items():

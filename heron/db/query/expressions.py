@@ -6,7 +6,7 @@ The classes hold the user's intent only; ``compiler`` turns them into shapes and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from typing import Any
 
 __all__ = [
@@ -27,9 +27,11 @@ __all__ = [
     "Sum",
     "Value",
     "When",
+    "condition_reads_window",
     "contains_window",
     "is_hidden",
     "materialised",
+    "names_window",
     "parse",
 ]
 
@@ -316,26 +318,57 @@ class Max(Aggregate):
     function = "MAX"
 
 
-def contains_window(expr: Any, annotations: Any = None) -> bool:
-    """True when ``expr`` is, or is built from, a ``Window`` (directly, or through the
-    names of the ``annotations`` it refers to). Walked when a query is built, never when a
-    cached statement runs."""
+def contains_window(
+    expr: Any, annotations: Mapping[str, Any] | None = None, seen: frozenset[str] = frozenset()
+) -> bool:
+    """True when ``expr`` is computed from a ``Window``: directly, through the names of the
+    ``annotations`` it reads, or in a ``When`` condition (``Case(When(rank=1, then=...))``).
+    Walked when a statement is built, never when a cached one runs."""
     if not isinstance(expr, Combinable):
         return False
     if expr.contains_over:
         return True
     if isinstance(expr, F):
-        inner = annotations.get(expr.name) if annotations else None
-        return inner is not None and contains_window(inner, annotations)
+        return names_window(expr.name, annotations, seen)
     if isinstance(expr, Combined):
-        return contains_window(expr.lhs, annotations) or contains_window(expr.rhs, annotations)
+        return contains_window(expr.lhs, annotations, seen) or contains_window(
+            expr.rhs, annotations, seen
+        )
     if isinstance(expr, Aggregate):
-        return contains_window(expr.field, annotations)
+        field = F(expr.field) if isinstance(expr.field, str) else expr.field
+        return contains_window(field, annotations, seen)
     if isinstance(expr, Case):
-        results = [case.result for case in expr.cases] + [expr.default]
-        return any(contains_window(r, annotations) for r in results)
+        for case in expr.cases:
+            if contains_window(case.result, annotations, seen) or condition_reads_window(
+                case.condition, annotations, seen
+            ):
+                return True
+        return contains_window(expr.default, annotations, seen)
     sources = getattr(expr, "source_expressions", ())  # a function's arguments
-    return any(contains_window(s, annotations) for s in sources)
+    return any(contains_window(s, annotations, seen) for s in sources)
+
+
+def names_window(
+    name: str, annotations: Mapping[str, Any] | None, seen: frozenset[str] = frozenset()
+) -> bool:
+    """Whether the annotation ``name`` (if it is one) is computed from a window."""
+    expr = annotations.get(name) if annotations else None
+    if expr is None or name in seen:
+        return False
+    return contains_window(expr, annotations, seen | {name})
+
+
+def condition_reads_window(
+    node: Any, annotations: Mapping[str, Any] | None, seen: frozenset[str] = frozenset()
+) -> bool:
+    """Whether the filter ``node`` (a ``Q`` or a ``(key, value)`` leaf) reads a window."""
+    if isinstance(node, Q):
+        return any(condition_reads_window(child, annotations, seen) for child in node.children)
+    if isinstance(node, tuple):
+        key, value = node
+        name = key.partition("__")[0]
+        return names_window(name, annotations, seen) or contains_window(value, annotations, seen)
+    return False  # Exists(): a query of its own
 
 
 def parse(arg: Any) -> Any:

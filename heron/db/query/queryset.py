@@ -619,6 +619,13 @@ class QuerySet(ChainableQuerySet[M]):
             raise TypeError("Cannot call delete() after values() or values_list().")
         if self._distinct and action == "delete":
             raise TypeError("Cannot call delete() after distinct().")
+        if self._annotations and (self._where or self._having):
+            from heron.db.query.windowfilters import fetch_only, window_filters
+
+            nodes = (*self._where, *self._having)
+            plan = window_filters(self._annotations, nodes)
+            if plan is not None:  # whether models point at this one or not
+                raise fetch_only(plan, nodes)
 
     # -- SQL -------------------------------------------------------------------------------
 

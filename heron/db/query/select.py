@@ -24,9 +24,10 @@ from heron.db.query.compiler import (
     compile_statement,
     order_clauses,
 )
-from heron.db.query.expressions import Aggregate, F, Q, contains_window, is_hidden
+from heron.db.query.expressions import Aggregate, F, contains_window, is_hidden
 from heron.db.query.loading import LoadNode, RowLoader, ValueConversion, ValuesLoader
 from heron.db.query.paths import Joins, apply_transforms
+from heron.db.query.windowfilters import WindowFilters, fetch_only, window_filters, windowed
 
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
@@ -96,46 +97,56 @@ def base_query(
 ) -> tuple[Joins, WhereBuilder, Any]:
     """The joins, a WHERE builder knowing the annotations, and the WHERE clause of ``qs``;
     a subquery of ``outer`` reads its base table under its own alias (``U1``…), so the
-    same table can be both inside and outside."""
+    same table can be both inside and outside. A filter on a window is refused here: only
+    the builders calling ``split_query()`` apply it (in an outer query)."""
+    joins, where, clause, _ = split_query(qs, vendor, binder, outer, split=False)
+    return joins, where, clause
+
+
+def split_query(
+    qs: QuerySet[Any],
+    vendor: str,
+    binder: Binder,
+    outer: WhereBuilder | None = None,
+    *,
+    split: bool = True,
+) -> tuple[Joins, WhereBuilder, Any, WindowFilters | None]:
+    """``base_query()`` and, when ``qs`` filters on a window annotation, the plan holding
+    the conditions ``finish()`` applies outside the windows (the returned clause holds the
+    others)."""
     joins = Joins(qs.model)
     where = WhereBuilder(joins, binder, vendor, outer=outer)
     if outer is not None:
         joins.base = qs.model._meta.table.alias(f"U{where.depth}")
+    windows = None
     if qs._annotations:
-        _check_windows(qs)
+        windows = _check_windows(qs)
+        if windows is not None and not split:
+            raise fetch_only(windows, (*qs._where, *qs._having))
         built: dict[str, Any] = {}
         where.annotations = built
         for name, expr in qs._annotations.items():
             built[name] = where.expression(expr, None).label(name)
-    clause = where.build(qs._where)
-    return joins, where, clause
+    clause = where.build(qs._where) if windows is None else windows.place(where, qs._where)
+    return joins, where, clause, windows
 
 
-def _check_windows(qs: QuerySet[Any]) -> None:
-    """Refuse what SQL can't do with window annotations: filter on them (a WHERE/HAVING is
-    evaluated before the windows) or aggregate them. Runs only when a statement is built."""
+def _check_windows(qs: QuerySet[Any]) -> WindowFilters | None:
+    """Refuse aggregating a window annotation (SQL can't); the plan of the conditions to
+    apply outside the windows when ``qs`` filters on one. Runs only when a statement is
+    built, for a QuerySet with annotations."""
     annotations = qs._annotations
-    windows = {name for name, e in annotations.items() if contains_window(e, annotations)}
-    if not windows:
-        return
+    if not windowed(annotations):
+        return None
     for name, expr in annotations.items():
         if _aggregates_window(expr, annotations):
             raise FieldError(
                 f"The annotation '{name}' aggregates a window expression, which SQL can't "
                 "compute; compute the aggregate over the window instead: Window(Sum(...), ...)."
             )
-    for node in (*qs._where, *qs._having):
-        if isinstance(node, (Q, tuple)):
-            leaves = node.leaves() if isinstance(node, Q) else [node]
-            for key, value in leaves:
-                name = key.partition("__")[0]
-                if name in windows or contains_window(value, annotations):
-                    raise NotSupportedError(
-                        f"Filtering on a window expression ({key}) is not supported: SQL "
-                        "evaluates WHERE before window functions. Filter the fetched rows in "
-                        "Python instead ([row for row in qs if ...]), or filter the rows the "
-                        "window reads before annotating."
-                    )
+    if not qs._where and not qs._having:
+        return None
+    return window_filters(annotations, (*qs._where, *qs._having))
 
 
 def _aggregates_window(expr: Any, annotations: dict[str, Any]) -> bool:
@@ -232,20 +243,20 @@ def finish(
     *,
     model_columns: Sequence[Any] = (),
     ordered: bool = True,
+    windows: WindowFilters | None = None,
 ) -> Any:
-    """Add WHERE, GROUP BY/HAVING, ORDER BY, DISTINCT, LIMIT/OFFSET and FOR UPDATE."""
-    if clause is not None:
-        stmt = stmt.where(clause)
+    """Add WHERE, GROUP BY/HAVING, ORDER BY, DISTINCT, LIMIT/OFFSET and FOR UPDATE; with
+    ``windows`` (``split_query()``), wrap the query in one filtering on its windows."""
     grouped = qs._group_by is not None
     order = qs._effective_order() if ordered or grouped else ()
     # A grouped query is grouped by its ordering even where unordered (count() = len()).
     terms = order_clauses(joins, order, where.vendor, where.annotations) if order else []
-    if grouped:
-        group = _group_columns(qs, joins, where, model_columns, terms)
-        if group:
-            stmt = stmt.group_by(*_by_position(stmt, group))
-    if qs._having:
-        stmt = stmt.having(where.build(qs._having))
+    if windows is not None:
+        return _outside_windows(
+            stmt, qs, joins, where, clause, model_columns, terms, ordered, windows
+        )
+    having = where.build(qs._having) if qs._having else None
+    stmt = _grouped(stmt, qs, joins, where, clause, model_columns, terms, having)
     if ordered and terms:
         stmt = stmt.order_by(*terms)
         if qs._distinct and not qs._distinct_fields and model_columns:
@@ -260,13 +271,76 @@ def finish(
         stmt = stmt.distinct(*[joins.resolve(f).column for f in qs._distinct_fields])
     elif qs._distinct:
         stmt = stmt.distinct()
+    stmt = _sliced(stmt, qs, binder)
+    if qs._for_update is not None and where.vendor != "sqlite":
+        stmt = stmt.with_for_update(**_lock_options(qs._for_update, joins, where.vendor))
+    return stmt.select_from(joins.from_clause())
+
+
+def _grouped(
+    stmt: Any,
+    qs: QuerySet[Any],
+    joins: Joins,
+    where: WhereBuilder,
+    clause: Any,
+    model_columns: Sequence[Any],
+    terms: list[Any],
+    having: Any,
+) -> Any:
+    """Add WHERE, GROUP BY (with the columns of the ORDER BY ``terms``) and HAVING."""
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if qs._group_by is not None:
+        group = _group_columns(qs, joins, where, model_columns, terms)
+        if group:
+            stmt = stmt.group_by(*_by_position(stmt, group))
+    if having is not None:
+        stmt = stmt.having(having)
+    return stmt
+
+
+def _sliced(stmt: Any, qs: QuerySet[Any], binder: Binder) -> Any:
     if qs._high is not None:
         stmt = stmt.limit(binder.bind())
     if qs._low:
         stmt = stmt.offset(binder.bind())
-    if qs._for_update is not None and where.vendor != "sqlite":
-        stmt = stmt.with_for_update(**_lock_options(qs._for_update, joins, where.vendor))
-    return stmt.select_from(joins.from_clause())
+    return stmt
+
+
+def _outside_windows(
+    stmt: Any,
+    qs: QuerySet[Any],
+    joins: Joins,
+    where: WhereBuilder,
+    clause: Any,
+    model_columns: Sequence[Any],
+    terms: list[Any],
+    ordered: bool,
+    windows: WindowFilters,
+) -> Any:
+    """``finish()`` of a query filtered on its windows: the windows, WHERE, GROUP BY and
+    HAVING in an inner query; the conditions on windows, ORDER BY ``terms``, DISTINCT and
+    LIMIT/OFFSET in the outer one, which selects the inner query's columns."""
+    if qs._for_update is not None:
+        raise NotSupportedError(
+            "select_for_update() can't lock the rows of a QuerySet filtered on a window."
+        )
+    if qs._distinct_fields:
+        raise NotSupportedError(
+            "distinct(*fields) can't be combined with a filter on a window expression."
+        )
+    having = windows.place(where, qs._having) if qs._having else None
+    inner = _grouped(stmt, qs, joins, where, clause, model_columns, terms, having)
+    inner = inner.select_from(joins.from_clause())
+    outer_terms = terms if ordered else []
+    stmt, ordering = windows.outer_select(inner, outer_terms, where.annotations.values())
+    if ordering:
+        stmt = stmt.order_by(*ordering)
+        if qs._distinct and model_columns:
+            stmt = stmt.add_columns(*_unselected(stmt, ordering))
+    if qs._distinct:
+        stmt = stmt.distinct()
+    return _sliced(stmt, qs, where.binder)
 
 
 def _unselected(stmt: Any, terms: list[Any]) -> list[Any]:
@@ -323,7 +397,7 @@ def select_rows(qs: QuerySet[Any], vendor: str, alias: str, binder: Binder) -> S
     """The SELECT of ``qs`` as model instances, binding into ``binder``."""
     from heron.db.query.aggregates import expression_converter
 
-    joins, where, clause = base_query(qs, vendor, binder)
+    joins, where, clause, windows = split_query(qs, vendor, binder)
     base_fields = selected_fields(qs, qs.model)
     columns: list[Any] = [joins.base.c[f.attname] for f in base_fields]
     root = LoadNode(qs.model, base_fields, 0)
@@ -339,7 +413,14 @@ def select_rows(qs: QuerySet[Any], vendor: str, alias: str, binder: Binder) -> S
         columns.append(where.annotations[name])
         names.append(name)
     stmt = finish(
-        sa.select(*columns), qs, joins, where, clause, binder, model_columns=model_columns
+        sa.select(*columns),
+        qs,
+        joins,
+        where,
+        clause,
+        binder,
+        model_columns=model_columns,
+        windows=windows,
     )
     loader = RowLoader(root, len(stmt.selected_columns), vendor, alias, annotations)
     return Selection(stmt, loader, tuple(names))
@@ -478,11 +559,18 @@ def values_columns(
 
 def select_values(qs: QuerySet[Any], vendor: str, binder: Binder) -> Selection:
     """The SELECT of ``qs.values()``/``values_list()``, binding into ``binder``."""
-    joins, where, clause = base_query(qs, vendor, binder)
+    joins, where, clause, windows = split_query(qs, vendor, binder)
     names, columns, converters = values_columns(qs, joins, where)
     model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
     stmt = finish(
-        sa.select(*columns), qs, joins, where, clause, binder, model_columns=model_columns
+        sa.select(*columns),
+        qs,
+        joins,
+        where,
+        clause,
+        binder,
+        model_columns=model_columns,
+        windows=windows,
     )
     return Selection(stmt, ValuesLoader(tuple(names), converters), tuple(names))
 
@@ -497,10 +585,10 @@ def build_values(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
 def select_subquery(qs: QuerySet[Any], binder: Binder, vendor: str) -> Any:
     """``qs`` as one-column SELECT for ``field__in=qs`` (its ``values()`` field, else the pk);
     no rows for ``qs.none()``."""
-    joins, where, clause = base_query(qs, vendor, binder)
+    joins, where, clause, windows = split_query(qs, vendor, binder)
     column = _single_column(qs, joins, where, "__in")
     sliced = qs._low > 0 or qs._high is not None
-    stmt = _finish_subquery(sa.select(column.label("v")), qs, joins, where, clause, sliced)
+    stmt = _finish_subquery(sa.select(column.label("v")), qs, joins, where, clause, sliced, windows)
     if sliced:
         # MySQL refuses LIMIT directly inside IN (...); a derived table is accepted everywhere.
         derived = stmt.subquery("s")
@@ -522,7 +610,13 @@ def _single_column(qs: QuerySet[Any], joins: Joins, where: WhereBuilder, use: st
 
 
 def _finish_subquery(
-    stmt: Any, qs: QuerySet[Any], joins: Joins, where: WhereBuilder, clause: Any, ordered: bool
+    stmt: Any,
+    qs: QuerySet[Any],
+    joins: Joins,
+    where: WhereBuilder,
+    clause: Any,
+    ordered: bool,
+    windows: WindowFilters | None = None,
 ) -> Any:
     """``finish()`` for a subquery: no rows for ``qs.none()`` (whose values are still
     collected; their parameters go unused)."""
@@ -530,7 +624,15 @@ def _finish_subquery(
         clause = sa.false()
     model_columns = [joins.base.c[f.attname] for f in qs.model._meta.fields]
     return finish(
-        stmt, qs, joins, where, clause, where.binder, model_columns=model_columns, ordered=ordered
+        stmt,
+        qs,
+        joins,
+        where,
+        clause,
+        where.binder,
+        model_columns=model_columns,
+        ordered=ordered,
+        windows=windows,
     )
 
 
@@ -584,8 +686,9 @@ def _identity_columns(qs: QuerySet[Any], joins: Joins, where: WhereBuilder) -> l
 def build_count(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     """``SELECT COUNT(*)`` of the rows ``qs`` would return."""
     binder = Binder()
-    joins, where, clause = base_query(qs, vendor, binder)
-    if qs._distinct or qs._high is not None or qs._low or qs._group_by is not None:
+    joins, where, clause, windows = split_query(qs, vendor, binder)
+    nested = qs._distinct or qs._high is not None or qs._low or qs._group_by is not None
+    if nested or windows is not None:
         columns = _identity_columns(qs, joins, where)
         inner = finish(
             sa.select(*[c.label(f"c{i}") for i, c in enumerate(columns)]),
@@ -596,6 +699,7 @@ def build_count(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
             binder,
             model_columns=[joins.base.c[f.attname] for f in qs.model._meta.fields],
             ordered=False,
+            windows=windows,
         )
         stmt = sa.select(sa.func.count()).select_from(inner.subquery("q"))
     else:
@@ -608,8 +712,9 @@ def build_count(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
 def build_exists(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
     """``SELECT 1 ... LIMIT 1``."""
     binder = Binder()
-    joins, where, clause = base_query(qs, vendor, binder)
-    if qs._high is not None or qs._low or qs._group_by is not None or qs._having:
+    joins, where, clause, windows = split_query(qs, vendor, binder)
+    nested = qs._high is not None or qs._low or qs._group_by is not None or qs._having
+    if nested or windows is not None:
         inner = finish(
             sa.select(joins.base.c[qs.model._meta.pk.attname]),
             qs,
@@ -619,6 +724,7 @@ def build_exists(qs: QuerySet[Any], dialect: Any, vendor: str) -> Statement:
             binder,
             model_columns=[joins.base.c[f.attname] for f in qs.model._meta.fields],
             ordered=False,
+            windows=windows,
         )
         stmt: Any = sa.select(sa.literal_column("1")).select_from(inner.subquery("q")).limit(1)
     else:

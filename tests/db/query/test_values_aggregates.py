@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 
 from heron.db import Avg, Count, F, Max, Min, Q, Sum
 from heron.db.backends import Database
+from tests.db.query.fn_models import Order
 from tests.db.query.qt_models import Author, Book
 
 
@@ -165,10 +167,6 @@ async def test_aaggregate(library: SimpleNamespace) -> None:
 
 
 def test_sum_min_max_of_a_decimal_field_keep_its_places(db: Database) -> None:
-    from decimal import Decimal
-
-    from tests.db.query.fn_models import Order
-
     at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     for amount in ("1.50", "2.50", "3.00"):
         Order.objects.create(created=at, amount=Decimal(amount))
