@@ -65,6 +65,7 @@ from heron.db.query.functions import (
 )
 from heron.db.query.jsonfunctions import (
     KT,
+    JSONObject,
 )
 from heron.db.query.manager import Manager
 from heron.db.query.mathfunctions import (
@@ -93,6 +94,7 @@ from heron.db.query.mathfunctions import (
 from heron.db.query.prefetch import Prefetch, prefetch_related_objects
 from heron.db.query.queryset import QuerySet
 from heron.db.query.raw import RawQuerySet
+from heron.db.query.rawsql import RawSQL
 from heron.db.query.statistics import (
     StdDev,
     Variance,
@@ -105,6 +107,7 @@ from heron.db.query.textfunctions import (
     SHA384,
     SHA512,
     Chr,
+    Collate,
     LPad,
     Ord,
     Repeat,
@@ -147,6 +150,7 @@ __all__ = [
     "Ceil",
     "Chr",
     "Coalesce",
+    "Collate",
     "Concat",
     "Cos",
     "Cot",
@@ -173,6 +177,7 @@ __all__ = [
     "FirstValue",
     "Floor",
     "Greatest",
+    "JSONObject",
     "LPad",
     "LTrim",
     "Lag",
@@ -206,6 +211,7 @@ __all__ = [
     "Random",
     "Rank",
     "RawQuerySet",
+    "RawSQL",
     "Repeat",
     "Replace",
     "Reverse",

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from heron.db.errors import NotSupportedError
 from heron.db.fields.base import Converter, Field
 from heron.db.fields.special import JSON
-from heron.db.query.jsonpaths import SQL, KeyPath
+from heron.db.query.jsonpaths import KeyPath
 from heron.db.query.lookups import LOOKUPS, is_lookup, prepare_value
+from heron.db.query.sqltext import SQL
 
 __all__ = ["FIELD_LOOKUPS", "KeyField", "json_lookup", "resolve_key"]
 

@@ -22,11 +22,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 
 from heron.db.errors import NotSupportedError
+from heron.db.query.sqltext import SQL, Literal
 
-__all__ = ["SQL", "KeyPath", "Literal", "is_index", "vendor_of"]
-
-# What an SQL fragment's parts are compiled without (they are not result columns).
-_RESULT_KW = ("add_to_result_map", "within_columns_clause", "within_label_clause")
+__all__ = ["KeyPath", "is_index", "vendor_of"]
 
 
 def is_index(segment: str) -> bool:
@@ -37,50 +35,6 @@ def is_index(segment: str) -> bool:
 def vendor_of(dialect: Any) -> str:
     """Heron's vendor name of an SQLAlchemy dialect (MariaDB is ``"mysql"``)."""
     return "mysql" if dialect.name == "mariadb" else str(dialect.name)
-
-
-class Literal(ColumnElement[Any]):
-    """A string rendered as a quoted SQL literal by the dialect's own quoting."""
-
-    inherit_cache = False
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        self.type = sa.String()
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return []
-
-
-@compiles(Literal)
-def _compile_literal(element: Literal, compiler: Any, **kw: Any) -> str:
-    return str(compiler.render_literal_value(element.value, sa.String()))
-
-
-class SQL(ColumnElement[Any]):
-    """SQL text written in this package, with ``{}`` holes for expressions (columns,
-    bound parameters, ``Literal``s): user input never enters ``template``."""
-
-    inherit_cache = False
-
-    def __init__(self, template: str, *parts: Any, type_: Any = None) -> None:
-        self.template = template
-        self.parts = parts
-        self.type = type_ if type_ is not None else sa.types.NULLTYPE
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return [obj for part in self.parts for obj in getattr(part, "_from_objects", ())]
-
-    def get_children(self, **kw: Any) -> Sequence[Any]:
-        return self.parts
-
-
-@compiles(SQL)
-def _compile_sql(element: SQL, compiler: Any, **kw: Any) -> str:
-    inner = {key: value for key, value in kw.items() if key not in _RESULT_KW}
-    return element.template.format(*(compiler.process(p, **inner) for p in element.parts))
 
 
 def _condition(template: str, *parts: Any) -> SQL:

@@ -7,6 +7,7 @@ functions it lacks are Python ones named ``heron_*`` (``heron.db.backends.sqlite
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ __all__ = [
     "SHA384",
     "SHA512",
     "Chr",
+    "Collate",
     "LPad",
     "Ord",
     "RPad",
@@ -185,3 +187,31 @@ class Ord(Func):
             return sa.func.ascii(text, type_=_INT)
         empty = sa.func.length(text) * sa.literal_column("0")  # unicode('') is NULL: 0 here
         return sa.func.coalesce(sa.func.unicode(text), empty, type_=_INT)
+
+
+_COLLATION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*")
+
+
+class Collate(Func):
+    """``expression COLLATE collation``: compare, sort or group text by another collation
+    (``order_by(Collate("name", "und-x-icu"))``). The collation's name is written into the
+    SQL, so it must be a plain name (letters, digits, ``_ . @ -``)."""
+
+    __slots__ = ("collation",)
+    arity = 1
+    typed_as_arguments = True
+
+    def __init__(self, expression: Any, collation: str) -> None:
+        if not isinstance(collation, str) or not _COLLATION.fullmatch(collation):
+            raise ValueError(f"Collate() takes a collation name, not {collation!r}.")
+        super().__init__(expression)
+        self.collation = collation
+
+    def structure(self) -> tuple[Any, ...]:
+        return (self.collation,)
+
+    def sql(self, args: list[Any], vendor: str) -> Any:
+        return sa.collate(bound_as(args[0], _TEXT, vendor), self.collation)
+
+    def __repr__(self) -> str:
+        return f"Collate({self.source_expressions[0]!r}, {self.collation!r})"
