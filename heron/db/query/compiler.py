@@ -616,15 +616,20 @@ def order_clauses(
         else:
             resolved = joins.resolve(name, allow_lookup=False)
             column = apply_transforms(resolved.column, resolved.transforms, vendor)
-        ordered = column.desc() if descending else column.asc()
-        if nulls is None:
-            clauses.append(ordered)
-        elif vendor == "mysql":  # no NULLS FIRST/LAST: order by "is it NULL" first
-            is_null = column.is_(None)
-            clauses += [is_null.desc() if nulls == "first" else is_null.asc(), ordered]
-        else:
-            clauses.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
+        clauses += ordering_terms(column, descending, nulls, vendor)
     return clauses
+
+
+def ordering_terms(column: Any, descending: bool, nulls: str | None, vendor: str) -> list[Any]:
+    """The ORDER BY terms of ``column`` ascending or descending, NULLs ``"first"``,
+    ``"last"`` or where the database puts them (``None``)."""
+    ordered = column.desc() if descending else column.asc()
+    if nulls is None:
+        return [ordered]
+    if vendor == "mysql":  # no NULLS FIRST/LAST: order by "is it NULL" first
+        is_null = column.is_(None)
+        return [is_null.desc() if nulls == "first" else is_null.asc(), ordered]
+    return [ordered.nulls_first() if nulls == "first" else ordered.nulls_last()]
 
 
 def is_transform(name: str) -> bool:

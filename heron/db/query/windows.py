@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from heron.db.errors import NotSupportedError
 from heron.db.fields.scalars import Float, Integer
 from heron.db.models.exceptions import FieldError
+from heron.db.query.compiler import ordering_terms
 from heron.db.query.expressions import (
     Aggregate,
     Avg,
@@ -199,14 +200,7 @@ class Window(Func):
         partition, order_terms = rest[: self.partitions], rest[self.partitions :]
         order: list[Any] = []
         for column, (descending, nulls) in zip(order_terms, self.ordering, strict=True):
-            ordered = column.desc() if descending else column.asc()
-            if nulls is None:
-                order.append(ordered)
-            elif vendor == "mysql":  # no NULLS FIRST/LAST: order by "is it NULL" first
-                is_null = column.is_(None)
-                order += [is_null.desc() if nulls == "first" else is_null.asc(), ordered]
-            else:
-                order.append(ordered.nulls_first() if nulls == "first" else ordered.nulls_last())
+            order += ordering_terms(column, descending, nulls, vendor)
         window: dict[str, Any] = {}
         if partition:
             window["partition_by"] = partition
