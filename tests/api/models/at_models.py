@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from heron.db import Model, fields
+from heron.db import CheckConstraint, Model, Q, fields
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -43,6 +43,13 @@ class Article(Model):
         label = "apitest"
         table = table("article")
         ordering = ["-created", "-id"]
+        constraints = [
+            CheckConstraint(
+                condition=Q(rating__gte=0),
+                name=f"at{RUN}_article_rating",
+                violation_error_message="A rating can't be negative.",
+            )
+        ]
 
 
 class Note(Model):

@@ -99,6 +99,14 @@ def test_model_validation_and_references(make_client: Callable[..., TestClient])
     dangling = client.post("/api/article", json={"title": "t", "writer_id": 12345})
     assert dangling.status_code == 422
     assert dangling.json()["detail"][0]["loc"] == ["body", "writer_id"]
+    writer = _writer(client, "bob")
+    negative = client.post("/api/article", json={"title": "t", "writer_id": writer, "rating": -1})
+    assert negative.status_code == 422  # the CHECK constraint, judged before the INSERT
+    assert negative.json()["detail"][0] == {
+        "type": "model_validation",
+        "loc": ["body"],
+        "msg": "A rating can't be negative.",
+    }
     assert Article.objects.count() == 0
 
 
