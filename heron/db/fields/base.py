@@ -84,6 +84,7 @@ class Field:
         validators: Sequence[Validator] = (),
         column: str | None = None,
         db_column: str | None = None,
+        db_comment: str | None = None,
     ) -> None:
         self.verbose_name = verbose_name
         self.primary_key = primary_key
@@ -100,6 +101,10 @@ class Field:
         self.editable = editable
         self.validators = list(validators)
         self._column = column or db_column
+        if db_comment is not None and not isinstance(db_comment, str):
+            raise TypeError(f"db_comment must be a string, not {db_comment!r}.")
+        #: the column's comment on PostgreSQL and MariaDB (SQLite has none)
+        self.db_comment = db_comment or None
         self.creation_counter = next(_counter)
         self.name = ""
         self.attname = ""
@@ -158,6 +163,7 @@ class Field:
             "nullable": self.null and not self.primary_key,
             "unique": self.unique and not self.primary_key,
             "index": self.db_index and not self.unique,
+            "comment": self.db_comment,
         }
 
     def sa_column(self) -> sa.Column[Any]:

@@ -23,6 +23,7 @@ from heron.db.migrations.executor import (
 from heron.db.migrations.fixups import DefaultQuestion
 from heron.db.migrations.loader import Migration, MigrationGraph, load_graph
 from heron.db.migrations.make import MigrationFile, check_migrations_current, make_migrations
+from heron.db.migrations.ownership import adopt_table, release_table
 from heron.db.migrations.recorder import VERSION_TABLE
 from heron.db.migrations.runner import run_python
 from heron.db.migrations.schema import NAMING_CONVENTION, migration_metadata
@@ -39,6 +40,7 @@ __all__ = [
     "MigrationGraph",
     "RenameQuestion",
     "Step",
+    "adopt_table",
     "check_migrations_current",
     "create_all_tables",
     "load_graph",
@@ -47,6 +49,7 @@ __all__ = [
     "migrate_all",
     "migration_metadata",
     "migration_plan",
+    "release_table",
     "run_python",
     "show_migrations",
     "sql_migrate",

@@ -25,6 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import sqlite
 
 from heron.db.migrations.checks import check_ops
+from heron.db.migrations.comments import comment_ops
 from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.fixups import (
     AskDefault,
@@ -47,6 +48,7 @@ from heron.db.migrations.operations import (
     sorted_indexes,
     walk,
 )
+from heron.db.migrations.ownership import ownership_ops
 from heron.db.migrations.partials import partial_ops
 from heron.db.migrations.schema import table_label
 from heron.db.migrations.state import SchemaState
@@ -588,6 +590,7 @@ def detect_changes(
     """
     renames: list[_Rename] = []
     asked: set[RenameQuestion] = set()
+    managed = ownership_ops(state, metadata, label)
     upgrade = _compare(state, metadata, label)
     while ask_rename is not None:
         accepted = _ask_renames(upgrade, metadata, ask_rename, asked)
@@ -608,10 +611,15 @@ def detect_changes(
     for op in walk(upgrade):
         if isinstance(op, ops.CreateTableOp):
             op.info = {}  # Heron's table info (label, model class) is not for the file
-    upgrade.ops = [*_rename_ops(renames, metadata), *upgrade.ops]
+    upgrade.ops = [*managed, *_rename_ops(renames, metadata), *upgrade.ops]
     if stated is not None:
         renamed = {r.old: r.new for r in renames if r.kind == "table"}
         partial_ops(upgrade, stated.partials, metadata, label, state.owned(label), renamed)
+        inspector = sa.inspect(state.connection)
+        existing = {t: {c["name"] for c in inspector.get_columns(t)} for t in state.owned(label)}
+        columns = {(r.table, r.new): r.old for r in renames if r.kind == "column"}
+        back = {new: old for old, new in renamed.items()}
+        comment_ops(upgrade, stated.comments, metadata, label, existing, back, columns)
     portable_types(upgrade)
     _close_cycles_after_creates(upgrade)
     _drop_tables_last(upgrade)
@@ -620,6 +628,7 @@ def detect_changes(
     downgrade = upgrade.reverse()
     if stated is not None:
         stated.types.restore(downgrade)
+        stated.comments.restore(downgrade)
     _refill_readded_columns(downgrade)
     _fill_nulls(upgrade, metadata, ask_default)
     for container in (upgrade, downgrade):

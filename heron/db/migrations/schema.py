@@ -21,6 +21,7 @@ __all__ = [
     "referenced_tables",
     "sorted_tables",
     "table_label",
+    "table_managed",
     "tables_of",
 ]
 
@@ -45,9 +46,17 @@ def migration_metadata(source: sa.MetaData | None = None) -> sa.MetaData:
 
 
 def table_label(table: sa.Table) -> str | None:
-    """The label a model table belongs to (``info["label"]``), None for foreign tables."""
+    """The label whose migrations manage a model table (``info["label"]``); None for
+    foreign tables and the tables of unmanaged models (``Meta.managed = False``)."""
     label = table.info.get("label")
-    return label if isinstance(label, str) else None
+    return label if isinstance(label, str) and table_managed(table) else None
+
+
+def table_managed(table: sa.Table) -> bool:
+    """False for the table of an unmanaged model (and the link tables of its many-to-many
+    fields): migrations and test set-up neither create, alter nor drop it."""
+    meta = getattr(table.info.get("model"), "_meta", None)
+    return meta is None or bool(meta.managed)
 
 
 def sorted_tables(metadata: sa.MetaData) -> list[sa.Table]:

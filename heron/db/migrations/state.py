@@ -18,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 
 from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.loader import Migration
+from heron.db.migrations.ownership import ownership_hook
 from heron.db.migrations.runner import PythonFunction, python_hook, run_migration
 from heron.db.migrations.schema import IGNORED_TABLES, table_label
 
@@ -73,8 +74,9 @@ class SchemaState:
     def apply(self, migration: Migration, *, backwards: bool = False) -> None:
         """Run one migration on the replayed schema, updating table ownership."""
         before = self.table_names()
+        managed: list[tuple[str, bool]] = []  # release_table()/adopt_table() calls
         try:
-            with python_hook(_skip):
+            with python_hook(_skip), ownership_hook(lambda t, m: managed.append((t, m))):
                 run_migration(self.connection, migration, backwards=backwards)
             self.connection.commit()
         except MigrationError:
@@ -89,6 +91,11 @@ class SchemaState:
             self.owners.pop(name, None)
         for name in after - before:
             self.owners[name] = migration.label
+        for name, owned in managed:
+            if owned:
+                self.owners[name] = migration.label
+            else:
+                self.owners.pop(name, None)
 
     @contextlib.contextmanager
     def capture(self) -> Iterator[list[tuple[str, Any]]]:

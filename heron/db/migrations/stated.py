@@ -29,7 +29,15 @@ from heron.db.migrations.operations import (
 )
 from heron.db.models.constraints import QCheck
 
-__all__ = ["Stated", "StatedChecks", "StatedPartials", "StatedTypes", "named_checks", "stated"]
+__all__ = [
+    "Stated",
+    "StatedChecks",
+    "StatedComments",
+    "StatedPartials",
+    "StatedTypes",
+    "named_checks",
+    "stated",
+]
 
 
 def _follow_table(found: dict[tuple[str, str], Any], op: ops.MigrateOperation) -> None:
@@ -145,19 +153,70 @@ class StatedPartials(dict[tuple[str, str], PartialIndex]):
             _follow_table(self, op)
 
 
+class StatedComments(dict[tuple[str, str], str]):
+    """``(table, column)`` → the comment the migration files give it; ``(table, "")`` → the
+    table's comment. SQLite, where the files are replayed, keeps no comments."""
+
+    def record(self, op: ops.MigrateOperation) -> None:
+        """Follow one operation run by a migration."""
+        if isinstance(op, ops.CreateTableOp):
+            self._set(op.table_name, "", op.comment)
+            for item in op.columns:
+                if isinstance(item, sa.Column):
+                    self._set(op.table_name, item.name, item.comment)
+        elif isinstance(op, ops.AddColumnOp):
+            self._set(op.table_name, op.column.name, op.column.comment)
+        elif isinstance(op, ops.AlterColumnOp):
+            key = (op.table_name, op.column_name)
+            if op.modify_comment is not False:
+                self._set(*key, op.modify_comment)
+            if op.modify_name is not None and key in self:
+                self[(op.table_name, op.modify_name)] = self.pop(key)
+        elif isinstance(op, ops.DropColumnOp):
+            self.pop((op.table_name, op.column_name), None)
+        elif isinstance(op, ops.CreateTableCommentOp):
+            self._set(op.table_name, "", op.comment)
+        elif isinstance(op, ops.DropTableCommentOp):
+            self.pop((op.table_name, ""), None)
+        else:
+            _follow_table(self, op)
+
+    def _set(self, table: str, column: str, comment: str | None) -> None:
+        if comment:
+            self[(table, column)] = comment
+        else:
+            self.pop((table, column), None)
+
+    def restore(self, downgrade: ops.DowngradeOps) -> None:
+        """Give the tables and columns the downgrade re-creates their comments back."""
+        for op in walk(downgrade):
+            if isinstance(op, ops.CreateTableOp):
+                op.comment = self.get((op.table_name, ""))
+                columns = [c for c in op.columns if isinstance(c, sa.Column)]
+            elif isinstance(op, ops.AddColumnOp):
+                columns = [op.column]
+            else:
+                continue
+            for column in columns:
+                column.comment = self.get((op.table_name, column.name))
+
+
 @dataclass
 class Stated:
-    """What the migration files state: column types, check constraints, partial indexes."""
+    """What the migration files state: column types, check constraints, partial indexes,
+    comments."""
 
     types: StatedTypes = field(default_factory=StatedTypes)
     checks: StatedChecks = field(default_factory=StatedChecks)
     partials: StatedPartials = field(default_factory=StatedPartials)
+    comments: StatedComments = field(default_factory=StatedComments)
 
     def record(self, op: ops.MigrateOperation) -> None:
         """Follow one operation run by a migration."""
         self.types.record(op)
         self.checks.record(op)
         self.partials.record(op)
+        self.comments.record(op)
 
 
 @contextlib.contextmanager

@@ -47,6 +47,7 @@ from heron.db.migrations.operations import (
     render_condition,
     walk,
 )
+from heron.db.migrations.ownership import AdoptTableOp, ReleaseTableOp
 from heron.db.models.constraints import QCheck
 
 __all__ = [
@@ -100,7 +101,15 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
         return False
 
     for op in walk(container):
-        if isinstance(op, FillNullsOp | CreateCheckOp | CreatePartialIndexOp | DropPartialIndexOp):
+        if isinstance(
+            op,
+            FillNullsOp
+            | CreateCheckOp
+            | CreatePartialIndexOp
+            | DropPartialIndexOp
+            | ReleaseTableOp
+            | AdoptTableOp,
+        ):
             imports.update(op.imports())
     code = render_python_code(container, render_as_batch=True, render_item=render_item)
     lines = [line for line in code.splitlines() if line.strip() not in _ALEMBIC_MARKERS]
@@ -186,6 +195,10 @@ def describe(changes: Changes) -> list[str]:
             lines.append(f"Create table {table}")
         elif isinstance(op, ops.DropTableOp):
             lines.append(f"Drop table {table}")
+        elif isinstance(op, ReleaseTableOp):
+            lines.append(f"Stop managing table {table} (it is kept)")
+        elif isinstance(op, AdoptTableOp):
+            lines.append(f"Manage the existing table {table}")
         elif isinstance(op, ops.RenameTableOp):
             lines.append(f"Rename table {table} to {op.new_table_name}")
         elif isinstance(op, ops.AddColumnOp):
@@ -207,10 +220,15 @@ def describe(changes: Changes) -> list[str]:
                     ("type", op.modify_type is not None),
                     ("nullability", op.modify_nullable is not None),
                     ("default", op.modify_server_default is not False),
+                    ("comment", op.modify_comment is not False),
                 )
                 if changed
             ]
             lines.append(f"Alter column {table}.{op.column_name} ({', '.join(what) or 'other'})")
+        elif isinstance(op, ops.CreateTableCommentOp):
+            lines.append(f"Set the comment of table {table}")
+        elif isinstance(op, ops.DropTableCommentOp):
+            lines.append(f"Remove the comment of table {table}")
         elif isinstance(op, CreatePartialIndexOp):
             lines.append(f"Create partial index {op.index.name} on {table}")
         elif isinstance(op, DropPartialIndexOp):
@@ -245,6 +263,10 @@ def _fragment(label: str, op: ops.MigrateOperation) -> tuple[int, str] | None:
         return 1, f"delete_{table}"
     if isinstance(op, ops.RenameTableOp):
         return 1, f"rename_{table}_{_short(label, op.new_table_name)}"
+    if isinstance(op, ReleaseTableOp):
+        return 1, f"unmanage_{table}"
+    if isinstance(op, AdoptTableOp):
+        return 1, f"manage_{table}"
     if isinstance(op, ops.AddColumnOp):
         return 1, f"add_{table}_{op.column.name}"
     if isinstance(op, ops.DropColumnOp):
@@ -259,6 +281,8 @@ def _fragment(label: str, op: ops.MigrateOperation) -> tuple[int, str] | None:
         op,
         ops.CreateIndexOp
         | ops.DropIndexOp
+        | ops.CreateTableCommentOp
+        | ops.DropTableCommentOp
         | ops.AddConstraintOp
         | ops.DropConstraintOp
         | CreatePartialIndexOp

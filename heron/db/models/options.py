@@ -30,6 +30,8 @@ META_OPTIONS = frozenset(
         "verbose_name_plural",
         "get_latest_by",
         "default_related_name",
+        "managed",
+        "db_table_comment",
     }
 )
 
@@ -64,6 +66,11 @@ class Options:
         self.verbose_name_plural: str = values.get("verbose_name_plural") or f"{self.verbose_name}s"
         self.get_latest_by: str | None = values.get("get_latest_by")
         self.default_related_name: str | None = values.get("default_related_name")
+        self._managed: bool = _flag(model, "managed", values.get("managed", True))
+        #: ``Meta.db_table_comment``: the table's comment on PostgreSQL and MariaDB
+        self.db_table_comment: str | None = _comment(
+            model, "Meta.db_table_comment", values.get("db_table_comment")
+        )
         self.fields: list[Field] = []
         self.many_to_many: list[Field] = []
         self.fields_map: dict[str, Field] = {}
@@ -161,6 +168,17 @@ class Options:
         return f"{self.label}.{self.object_name}"
 
     @property
+    def managed(self) -> bool:
+        """False (``Meta.managed = False``): migrations never create, alter or drop the
+        table. The link table of a many-to-many field follows the model holding the field."""
+        if self.auto_created:
+            # the first foreign key of a link table points at the model holding the field
+            holder = next((getattr(f, "remote_model", None) for f in self.forward_relations), None)
+            if holder is not None and holder is not self.model:
+                return bool(holder._meta.managed)
+        return self._managed
+
+    @property
     def concrete_fields(self) -> list[Field]:
         return self.fields
 
@@ -200,6 +218,7 @@ class Options:
             registry.metadata,
             *columns,
             *items,
+            comment=self.db_table_comment,
             info={"label": self.label, "model": self.model},
         )
         for field in self.many_to_many:
@@ -241,6 +260,19 @@ def _split_words(name: str) -> str:
             out.append(" ")
         out.append(ch.lower())
     return "".join(out)
+
+
+def _flag(model: type[Model], option: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{model.__name__}.Meta.{option} must be True or False.")
+    return value
+
+
+def _comment(model: type[Model], where: str, value: Any) -> str | None:
+    """A comment option: a string (an empty one means none) or None."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{model.__name__}.{where} must be a string.")
+    return value or None
 
 
 def _as_list(model: type[Model], option: str, value: Any) -> list[Any]:
