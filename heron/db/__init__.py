@@ -8,7 +8,7 @@ class Post(Model):
 ```
 """
 
-from heron.db import fields, validators
+from heron.db import fields, signals, validators
 from heron.db.backends import Database
 from heron.db.connections import connections
 from heron.db.errors import (
@@ -56,6 +56,7 @@ from heron.db.query import (
     Ceil,
     Chr,
     Coalesce,
+    Collate,
     Concat,
     Cos,
     Cot,
@@ -81,7 +82,9 @@ from heron.db.query import (
     F,
     FirstValue,
     Floor,
+    Func,
     Greatest,
+    JSONObject,
     Lag,
     LastValue,
     Lead,
@@ -113,6 +116,7 @@ from heron.db.query import (
     Random,
     Rank,
     RawQuerySet,
+    RawSQL,
     Repeat,
     Replace,
     Reverse,
@@ -150,6 +154,14 @@ from heron.db.query import (
     When,
     Window,
 )
+from heron.db.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+    receiver,
+)
 from heron.db.transaction import atomic, get_rollback, in_atomic_block, on_commit, set_rollback
 
 __all__ = [
@@ -173,6 +185,7 @@ __all__ = [
     "CheckConstraint",
     "Chr",
     "Coalesce",
+    "Collate",
     "Concat",
     "Cos",
     "Cot",
@@ -202,12 +215,14 @@ __all__ = [
     "FieldError",
     "FirstValue",
     "Floor",
+    "Func",
     "Greatest",
     "ImproperlyConfigured",
     "Index",
     "IntegrityError",
     "InterfaceError",
     "InternalError",
+    "JSONObject",
     "LPad",
     "LTrim",
     "Lag",
@@ -248,6 +263,7 @@ __all__ = [
     "Random",
     "Rank",
     "RawQuerySet",
+    "RawSQL",
     "Repeat",
     "Replace",
     "RestrictedError",
@@ -293,9 +309,16 @@ __all__ = [
     "hold_connection",
     "in_atomic_block",
     "init_app",
+    "m2m_changed",
     "non_atomic_requests",
     "on_commit",
+    "post_delete",
+    "post_save",
+    "pre_delete",
+    "pre_save",
+    "receiver",
     "registry",
     "set_rollback",
+    "signals",
     "validators",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from heron.db.fields.ops import Call, Fetch, Operation, run_async, run_sync
 from heron.db.fields.reverse import InstanceManager, forget_prefetched
 from heron.db.query.expressions import Q
 from heron.db.query.queryset import QuerySet
+from heron.db.signals import Dispatch, m2m_changed
 
 if TYPE_CHECKING:
     from heron.db.fields.many_to_many import ManyToManyField
@@ -82,19 +84,21 @@ class ManyRelatedManager(InstanceManager):
 
     def remove(self, *objs: Any) -> None:
         """Unlink ``objs`` (instances or primary keys); the objects themselves stay."""
-        run_sync("remove", lambda: self._remove(objs), self._alias, atomic=False)
+        atomic = bool(m2m_changed.receivers)  # the signals and the delete together
+        run_sync("remove", lambda: self._remove(objs), self._alias, atomic=atomic)
 
     async def aremove(self, *objs: Any) -> None:
         """``remove()`` on the async driver."""
-        await run_async(lambda: self._remove(objs), self._alias, atomic=False)
+        atomic = bool(m2m_changed.receivers)
+        await run_async(lambda: self._remove(objs), self._alias, atomic=atomic)
 
     def clear(self) -> None:
         """Unlink every object."""
-        run_sync("clear", self._clear, self._alias, atomic=False)
+        run_sync("clear", self._clear, self._alias, atomic=bool(m2m_changed.receivers))
 
     async def aclear(self) -> None:
         """``clear()`` on the async driver."""
-        await run_async(self._clear, self._alias, atomic=False)
+        await run_async(self._clear, self._alias, atomic=bool(m2m_changed.receivers))
 
     def set(
         self,
@@ -222,21 +226,58 @@ class ManyRelatedManager(InstanceManager):
         if self.symmetrical:
             wanted += [(pk, me) for pk in pks if pk != me]
         existing = set((yield Fetch(self._rows(pks).values_list(near, far))))
-        creator = self.through._base_manager.using(self.instance._db)
-        for source, target in wanted:
-            if (source, target) not in existing:
-                values = {**(defaults or {}), near: source, far: target}
-                yield Call(creator, "create", **values)
+        signalled = bool(m2m_changed.receivers)
+        if signalled:
+            missing = {pk for pk in pks if (me, pk) not in existing}
+            yield self._changed("add", "pre_add", missing)
+        # One INSERT for the new links, sending no save signals (as in Django).
+        links = [
+            self.through(**{**(defaults or {}), near: source, far: target})
+            for source, target in wanted
+            if (source, target) not in existing
+        ]
+        if links:
+            creator = self.through._base_manager.using(self.instance._db)
+            yield Call(creator, "bulk_create", links)
+        if signalled:
+            yield self._changed("add", "post_add", missing)
 
     def _remove(self, objs: Iterable[Any]) -> Operation[None]:
         pks = self._pks(objs)
         forget_prefetched(self.instance, self.name)
         if pks:
+            signalled = bool(m2m_changed.receivers)
+            if signalled:
+                yield self._changed("remove", "pre_remove", set(pks))
             yield Call(self._rows(pks), "delete")
+            if signalled:
+                yield self._changed("remove", "post_remove", set(pks))
 
     def _clear(self) -> Operation[None]:
         forget_prefetched(self.instance, self.name)
+        signalled = bool(m2m_changed.receivers)
+        if signalled:
+            yield self._changed("clear", "pre_clear", None)
         yield Call(self._rows(None), "delete")
+        if signalled:
+            yield self._changed("clear", "post_clear", None)
+
+    def _changed(self, method: str, action: str, pk_set: AbstractSet[Any] | None) -> Call:
+        """The ``m2m_changed`` request of ``action`` (sent by the sync or async driver)."""
+        dispatch = Dispatch(
+            m2m_changed, f"{method}() of '{self.name}'", f"a{method}() of '{self.name}'"
+        )
+        return Call(
+            dispatch,
+            "send",
+            self.through,
+            action=action,
+            instance=self.instance,
+            reverse=self.is_reverse,
+            model=self.model,
+            pk_set=pk_set,
+            using=self._alias,
+        )
 
     def _set(
         self, objs: list[Any], clear: bool, defaults: dict[str, Any] | None

@@ -290,16 +290,20 @@ class Model(metaclass=ModelBase):
         """Delete the row (and, by ``on_delete``, rows that point at it)."""
         self._refuse_in_loop("delete()", "adelete()")
         self._require_pk("delete")
+        from heron.db.query.deletion import delete_queryset
+
         qs = type(self)._base_manager.using(using or self._db).filter(pk=self.pk)
-        result: tuple[int, dict[str, int]] = qs.delete()
+        result: tuple[int, dict[str, int]] = delete_queryset(qs, self)
         self._forget_row()
         return result
 
     async def adelete(self, *, using: str | None = None) -> tuple[int, dict[str, int]]:
         """``delete()`` on the async driver."""
         self._require_pk("delete")
+        from heron.db.query.deletion import adelete_queryset
+
         qs = type(self)._base_manager.using(using or self._db).filter(pk=self.pk)
-        result: tuple[int, dict[str, int]] = await qs.adelete()
+        result: tuple[int, dict[str, int]] = await adelete_queryset(qs, self)
         self._forget_row()
         return result
 

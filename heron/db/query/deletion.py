@@ -23,6 +23,7 @@ from heron.db.query import execution
 from heron.db.query.compiler import Binder, Statement, compile_statement
 from heron.db.query.plans import Plan, arun, run
 from heron.db.query.update import matching
+from heron.db.signals import asend, delete_hooks, post_delete, pre_delete, send
 from heron.db.transaction import atomic
 
 if TYPE_CHECKING:
@@ -133,6 +134,8 @@ class _Collector:
         self.refusals: list[tuple[Any, QuerySet[Any], list[Any]]] = []
         # (model, pk) of a CASCADE/RESTRICT row -> the (model, pk) rows it points at
         self.pointers: dict[Row, set[Row]] = {}
+        # (model, pk) -> the instance the delete signals are sent with (signalled deletes)
+        self.instances: dict[Row, Model] = {}
 
     def collect(self, model: type[Model], pks: list[Any]) -> Plan[None]:
         """Find, without changing anything, every row deleting ``pks`` of ``model`` affects."""
@@ -210,13 +213,39 @@ class _Collector:
             ordered += _layers(list(tie), self.pointers)
         return ordered
 
-    def apply(self, counts: Counts) -> Plan[None]:
-        """Update the SET_NULL/SET_DEFAULT rows, then delete in ``deletion_order()``."""
+    def load(self) -> Plan[None]:
+        """Load the instances of the rows to delete whose model has delete receivers (one
+        query per batch of primary keys), for the signals."""
+        alias = self.db.alias
+        for model, pks in self.order:
+            if not _listened(model):
+                continue
+            missing = [pk for pk in pks if (model, pk) not in self.instances]
+            for batch in _batches(missing):
+                found: QuerySet[Any] = model._base_manager.using(alias).filter(pk__in=batch)
+                stmt, params = execution.select_statement(found, self.db, self.dialect)
+                rows = yield ("fetchall", stmt.sql, params)
+                for obj in execution.materialise(found, stmt, rows):
+                    self.instances[(model, obj.pk)] = obj
+
+    def signalled(self, order: list[Chunk]) -> list[tuple[type[Model], Model]]:
+        """``(model, instance)`` of the loaded rows, in ``order``."""
+        instances = self.instances
+        return [
+            (model, instances[(model, pk)])
+            for model, pks in order
+            for pk in pks
+            if (model, pk) in instances
+        ]
+
+    def apply(self, counts: Counts, order: list[Chunk] | None = None) -> Plan[None]:
+        """Update the SET_NULL/SET_DEFAULT rows, then delete in ``order`` (by default
+        ``deletion_order()``)."""
         db, dialect = self.db, self.dialect
         for related, values in self.updates:
             stmt, params = execution.update_statement(related, db, dialect, values)
             yield ("execute", stmt.sql, params)
-        for model, pks in self.deletion_order():
+        for model, pks in self.deletion_order() if order is None else order:
             for batch in _batches(pks):
                 target: QuerySet[Any] = model._base_manager.using(db.alias).filter(pk__in=batch)
 
@@ -253,13 +282,137 @@ def _delete_plan(qs: QuerySet[Any], db: Any) -> Any:
     return make
 
 
-def delete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:
-    """``QuerySet.delete()``: atomic, cascading as the relations say."""
+def _listened(model: type[Model]) -> bool:
+    """Whether deleting ``model``'s rows sends signals: it has delete receivers and is not
+    an auto-created many-to-many through model (whose rows are links, not objects)."""
+    return not model._meta.auto_created and (
+        pre_delete.listens_to(model) or post_delete.listens_to(model)
+    )
+
+
+def _signals_reach(model: type[Model]) -> bool:
+    """Whether deleting rows of ``model`` may send delete signals: it, or a model it
+    cascades to (directly or further on), has delete receivers."""
+    seen, todo = {model}, [model]
+    while todo:
+        current = todo.pop()
+        if _listened(current):
+            return True
+        for rel in current._meta.related_objects:
+            child: Any = rel.model
+            if rel.on_delete is CASCADE and child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return False
+
+
+def _collect_plan(qs: QuerySet[Any], db: Any, origin: Model | None) -> Any:
+    """Collect (and check) what deleting ``qs`` touches, loading the instances the delete
+    signals need: ``origin`` itself when ``Model.delete()`` deletes it."""
+
+    def make(dialect: Any) -> Plan[_Collector]:
+        model = qs.model
+        collector = _Collector(db, dialect)
+        if origin is None and _listened(model):
+            objs_qs = qs.order_by()
+            stmt, params = execution.select_statement(objs_qs, db, dialect)
+            rows = yield ("fetchall", stmt.sql, params)
+            objs = execution.materialise(objs_qs, stmt, rows)
+            pks = [obj.pk for obj in objs]
+            collector.instances.update(((model, obj.pk), obj) for obj in objs)
+        else:
+            sql, params = _select(qs.order_by().values_list("pk", flat=True), db, dialect)
+            pks = [r[0] for r in (yield ("fetchall", sql, params))]
+            if origin is not None:  # the row of ``qs.filter(pk=origin.pk)``, if still there
+                collector.instances.update(((model, pk), origin) for pk in pks)
+        yield from collector.collect(model, pks)
+        yield from collector.check()
+        yield from collector.load()
+        return collector
+
+    return make
+
+
+def _apply_plan(collector: _Collector, order: list[Chunk]) -> Any:
+    def make(dialect: Any) -> Plan[tuple[int, Counts]]:
+        counts: Counts = {}
+        yield from collector.apply(counts, order)
+        return sum(counts.values()), counts
+
+    return make
+
+
+def _forget(deleted: list[tuple[type[Model], Model]], origin: Model | None) -> None:
+    """Deleted instances have no row nor primary key any more (``origin``: its caller's)."""
+    for model, obj in deleted:
+        if obj is not origin:
+            obj.__dict__["_persisted"] = False
+            obj.__dict__[model._meta.pk.attname] = None
+
+
+def _signalled_delete(qs: QuerySet[Any], db: Any, origin: Model | None) -> tuple[int, Counts]:
+    """The delete with ``pre_delete`` for every object before any row goes and
+    ``post_delete`` after the rows went, in the delete's transaction."""
+    sender_origin = qs if origin is None else origin
+    operation = "QuerySet.delete()" if origin is None else f"{type(origin).__name__}.delete()"
+    with atomic(using=db.alias):
+        collector: _Collector = run(db, _collect_plan(qs, db, origin))
+        order = collector.deletion_order()
+        deleted = collector.signalled(order)
+        for model, obj in deleted:
+            send(
+                pre_delete,
+                model,
+                operation,
+                "adelete()",
+                instance=obj,
+                using=db.alias,
+                origin=sender_origin,
+            )
+        result: tuple[int, Counts] = run(db, _apply_plan(collector, order))
+        for model, obj in deleted:
+            send(
+                post_delete,
+                model,
+                operation,
+                "adelete()",
+                instance=obj,
+                using=db.alias,
+                origin=sender_origin,
+            )
+    _forget(deleted, origin)
+    return result
+
+
+async def _asignalled_delete(
+    qs: QuerySet[Any], db: Any, origin: Model | None
+) -> tuple[int, Counts]:
+    """``_signalled_delete()`` on the async driver, awaiting async receivers."""
+    sender_origin = qs if origin is None else origin
+    async with atomic(using=db.alias):
+        collector: _Collector = await arun(db, _collect_plan(qs, db, origin))
+        order = collector.deletion_order()
+        deleted = collector.signalled(order)
+        for model, obj in deleted:
+            await asend(pre_delete, model, instance=obj, using=db.alias, origin=sender_origin)
+        result: tuple[int, Counts] = await arun(db, _apply_plan(collector, order))
+        for model, obj in deleted:
+            await asend(post_delete, model, instance=obj, using=db.alias, origin=sender_origin)
+    _forget(deleted, origin)
+    return result
+
+
+def delete_queryset(qs: QuerySet[Any], origin: Model | None = None) -> tuple[int, Counts]:
+    """``QuerySet.delete()``: atomic, cascading as the relations say; ``origin`` is the
+    instance ``Model.delete()`` deletes (``qs`` matching its row), which the delete signals
+    are sent with."""
     if _get_running_loop() is not None:
         raise AsyncContextError("QuerySet.delete()", "adelete()")
     if qs._none:
         return 0, {}
     db = connections[qs.db]
+    if delete_hooks and _signals_reach(qs.model):
+        return _signalled_delete(qs, db, origin)
     result: tuple[int, Counts]
     if not _needs_collection(qs.model):
         result = run(db, _delete_plan(qs, db))
@@ -269,11 +422,13 @@ def delete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:
     return result
 
 
-async def adelete_queryset(qs: QuerySet[Any]) -> tuple[int, Counts]:
-    """``QuerySet.adelete()``."""
+async def adelete_queryset(qs: QuerySet[Any], origin: Model | None = None) -> tuple[int, Counts]:
+    """``QuerySet.adelete()`` (``origin``: as for ``delete_queryset()``)."""
     if qs._none:
         return 0, {}
     db = connections[qs.db]
+    if delete_hooks and _signals_reach(qs.model):
+        return await _asignalled_delete(qs, db, origin)
     if not _needs_collection(qs.model):
         return await arun(db, _delete_plan(qs, db))
     async with atomic(using=db.alias):

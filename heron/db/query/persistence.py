@@ -19,6 +19,7 @@ from heron.db.fields.scalars import AutoField
 from heron.db.query.compiler import CACHE, Binder, Statement, compile_statement
 from heron.db.query.expressions import Combinable
 from heron.db.query.plans import Plan, arun, run
+from heron.db.signals import asend, post_save, pre_save, save_hooks, send
 
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
@@ -209,8 +210,75 @@ def save_instance(
         raise AsyncContextError(f"{type(obj).__name__}.save()", "asave()")
     alias = using or obj._db or "default"
     db = connections[alias]
+    if save_hooks:
+        _signalled_save(obj, db, alias, force_insert, force_update, update_fields)
+        return
     run(db, _save_plan(obj, db, force_insert, force_update, update_fields))
     mark_saved(obj, alias)
+
+
+def _noting_inserts(make: Any, inserted: list[bool]) -> Any:
+    """The save plan ``make``, appending ``True`` to ``inserted`` when it sends an
+    INSERT (for ``post_save``'s ``created``; the plan itself is left as lean as it is)."""
+
+    def noting(dialect: Any) -> Plan[None]:
+        plan = make(dialect)
+        result: Any = None
+        try:
+            while True:
+                request = plan.send(result)
+                if request[1].lstrip()[:6].upper() == "INSERT":
+                    inserted.append(True)
+                result = yield request
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    return noting
+
+
+def _signalled_save(
+    obj: Model,
+    db: Any,
+    alias: str,
+    force_insert: bool,
+    force_update: bool,
+    update_fields: Iterable[str] | None,
+) -> None:
+    """``save_instance()`` with ``pre_save`` before the write and ``post_save`` after it
+    (none for an empty ``update_fields``, which writes nothing)."""
+    fields = None if update_fields is None else frozenset(update_fields)
+    inserted: list[bool] = []
+    plan = _noting_inserts(_save_plan(obj, db, force_insert, force_update, fields), inserted)
+    if fields is not None and not fields:
+        run(db, plan)
+        mark_saved(obj, alias)
+        return
+    model = type(obj)
+    operation = f"{model.__name__}.save()"
+    send(
+        pre_save,
+        model,
+        operation,
+        "asave()",
+        instance=obj,
+        raw=False,
+        using=alias,
+        update_fields=fields,
+    )
+    run(db, plan)
+    created = bool(inserted)
+    mark_saved(obj, alias)
+    send(
+        post_save,
+        model,
+        operation,
+        "asave()",
+        instance=obj,
+        created=created,
+        raw=False,
+        using=alias,
+        update_fields=fields,
+    )
 
 
 async def asave_instance(
@@ -223,8 +291,43 @@ async def asave_instance(
     """``Model.asave()``."""
     alias = using or obj._db or "default"
     db = connections[alias]
+    if save_hooks:
+        await _asignalled_save(obj, db, alias, force_insert, force_update, update_fields)
+        return
     await arun(db, _save_plan(obj, db, force_insert, force_update, update_fields))
     mark_saved(obj, alias)
+
+
+async def _asignalled_save(
+    obj: Model,
+    db: Any,
+    alias: str,
+    force_insert: bool,
+    force_update: bool,
+    update_fields: Iterable[str] | None,
+) -> None:
+    """``_signalled_save()`` on the async driver, awaiting async receivers."""
+    fields = None if update_fields is None else frozenset(update_fields)
+    inserted: list[bool] = []
+    plan = _noting_inserts(_save_plan(obj, db, force_insert, force_update, fields), inserted)
+    if fields is not None and not fields:
+        await arun(db, plan)
+        mark_saved(obj, alias)
+        return
+    model = type(obj)
+    await asend(pre_save, model, instance=obj, raw=False, using=alias, update_fields=fields)
+    await arun(db, plan)
+    created = bool(inserted)
+    mark_saved(obj, alias)
+    await asend(
+        post_save,
+        model,
+        instance=obj,
+        created=created,
+        raw=False,
+        using=alias,
+        update_fields=fields,
+    )
 
 
 def mark_saved(obj: Model, alias: str) -> None:

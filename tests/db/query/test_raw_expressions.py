@@ -97,3 +97,20 @@ async def test_async(library: SimpleNamespace) -> None:
     ).order_by("title")
     first = await rows.afirst()
     assert first is not None and (first.x, first.j) == (42, {"t": "Dune"})
+
+
+def test_a_func_of_ones_own(library: SimpleNamespace) -> None:
+    from heron.db import Func
+
+    class Shout(Func):
+        function = "upper"
+
+    shouted = Book.objects.annotate(loud=Shout("title")).order_by("title")
+    assert [b.loud for b in shouted][:2] == ["DUNE", "EMMA"]
+
+    class Chars(Func):
+        function = "length"
+
+    sized = Book.objects.annotate(n=Chars("title", output_field=fields.Integer()))
+    assert sized.filter(n=4).count() == 2  # Dune, Emma
+    assert type(sized.get(title="Dune").n) is int

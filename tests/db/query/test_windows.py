@@ -95,7 +95,7 @@ def test_value_functions_keep_the_field_type(sales: list[Sale]) -> None:
         prev0=Window(Lag("amount", default=Decimal("0")), partition_by="region", order_by="id"),
         next2=Window(Lead("sold", offset=2), order_by="id"),
         nextd=Window(Lead("units", default=-1), partition_by="region", order_by="id"),
-        first=Window(FirstValue("item"), partition_by="region", order_by="-amount"),
+        first=Window(FirstValue("item"), partition_by="region", order_by=["-amount", "id"]),
         last=Window(LastValue("score"), order_by="id", frame=RowRange(None, None)),
         second=Window(NthValue("units", 2), partition_by="region", order_by="id"),
     )

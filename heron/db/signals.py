@@ -1,0 +1,212 @@
+"""Model signals on blinker: ``pre_save``, ``post_save``, ``pre_delete``, ``post_delete`` and
+``m2m_changed``.
+
+Each is a named blinker signal (``heron.db.post_save``…) whose sender is the model class
+(the through model for ``m2m_changed``)::
+
+    from heron.db import post_save, receiver
+
+    @receiver(post_save, sender=Post)
+    def notify(sender, *, instance, created, **kwargs): ...
+
+Receivers get keyword arguments only, and should accept ``**kwargs`` so that later
+arguments do not break them. The sync operations (``save()``, ``delete()``, ``add()``…)
+call plain receivers; their async twins (``asave()``, ``adelete()``, ``aadd()``…) await
+``async def`` receivers and call plain ones in the event loop's thread. An ``async def``
+receiver reached by a sync operation raises ``AsyncReceiverError`` rather than being
+skipped.
+
+The ORM checks ``signal.receivers`` before doing anything for a signal, so an application
+with no receivers pays one attribute test per operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any, TypeVar
+
+from blinker import ANY, NamedSignal, Namespace
+
+__all__ = [
+    "AsyncReceiverError",
+    "ModelSignal",
+    "m2m_changed",
+    "post_delete",
+    "post_save",
+    "pre_delete",
+    "pre_save",
+    "receiver",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AsyncReceiverError(RuntimeError):
+    """An ``async def`` receiver was reached by a sync operation, which cannot await it."""
+
+    def __init__(self, signal: str, receiver: Callable[..., Any], operation: str, twin: str):
+        name = getattr(receiver, "__qualname__", None) or repr(receiver)
+        module = getattr(receiver, "__module__", None)
+        where = f"{module}.{name}" if module else name
+        super().__init__(
+            f"The receiver {where} of {signal} is an async function, which the sync "
+            f"{operation} cannot await; use {twin} instead, or connect a sync receiver."
+        )
+        self.receiver = receiver
+        self.operation = operation
+        self.twin = twin
+
+
+class ModelSignal(NamedSignal):
+    """A blinker ``NamedSignal`` where ``sender=None`` means any sender, as in Django.
+
+    ``hooks`` is a list shared by the signals one operation sends (``pre_save`` and
+    ``post_save``…): it holds those of them that have receivers, so that the operation
+    tests one list rather than each signal. It may keep a signal whose last receiver was
+    garbage collected (the operation then sends to nobody), never miss one.
+    """
+
+    def __init__(self, name: str, doc: str | None = None, hooks: list[Any] | None = None):
+        super().__init__(name, doc)
+        self.hooks: list[Any] = [] if hooks is None else hooks
+
+    def connect(self, receiver: F, sender: Any = ANY, weak: bool = True) -> F:
+        """Call ``receiver(sender, **kwargs)`` when the signal is sent by ``sender`` (a
+        model class; ``None`` or left out: by any model)."""
+        connected = super().connect(receiver, ANY if sender is None else sender, weak)
+        if self not in self.hooks:
+            self.hooks.append(self)
+        return connected
+
+    def disconnect(self, receiver: Callable[..., Any], sender: Any = ANY) -> None:
+        """Stop calling ``receiver`` for ``sender`` (``None`` or left out: at all)."""
+        super().disconnect(receiver, ANY if sender is None else sender)
+        if not self.receivers and self in self.hooks:
+            self.hooks.remove(self)
+
+    def listens_to(self, sender: Any) -> bool:
+        """Whether a live receiver would be called for ``sender``."""
+        if not self.receivers:
+            return False
+        return next(iter(self.receivers_for(sender)), None) is not None
+
+
+class _ModelSignals(Namespace):
+    """The namespace of Heron's model signals (``heron.db.*``)."""
+
+    def signal(self, name: str, doc: str | None = None) -> NamedSignal:
+        if name not in self:
+            self[name] = ModelSignal(name, doc)
+        return self[name]
+
+
+namespace = _ModelSignals()
+
+
+save_hooks: list[ModelSignal] = []
+"""``pre_save`` and/or ``post_save`` while they have receivers: ``if save_hooks:``."""
+delete_hooks: list[ModelSignal] = []
+"""``pre_delete`` and/or ``post_delete`` while they have receivers."""
+
+
+def _signal(name: str, doc: str, hooks: list[ModelSignal] | None = None) -> ModelSignal:
+    made = ModelSignal(f"heron.db.{name}", doc, hooks)
+    namespace[made.name] = made
+    return made
+
+
+pre_save = _signal(
+    "pre_save",
+    "Before a ``save()``/``asave()`` writes the row: ``instance``, ``raw``, ``using``, "
+    "``update_fields`` (a frozenset, or None).",
+    save_hooks,
+)
+post_save = _signal(
+    "post_save",
+    "After a ``save()``/``asave()`` wrote the row: ``instance``, ``created``, ``raw``, "
+    "``using``, ``update_fields``.",
+    save_hooks,
+)
+pre_delete = _signal(
+    "pre_delete",
+    "Before a row is deleted (by ``delete()``, ``QuerySet.delete()`` or a CASCADE): "
+    "``instance``, ``using``, ``origin``.",
+    delete_hooks,
+)
+post_delete = _signal(
+    "post_delete",
+    "After a row was deleted: ``instance``, ``using``, ``origin``.",
+    delete_hooks,
+)
+m2m_changed = _signal(
+    "m2m_changed",
+    "Around ``add``/``remove``/``set``/``clear`` of a many-to-many relation (sender: the "
+    "through model): ``action``, ``instance``, ``reverse``, ``model``, ``pk_set``, ``using``.",
+)
+
+
+def receiver(
+    signal: ModelSignal | Iterable[ModelSignal], sender: Any = None, *, weak: bool = True
+) -> Callable[[F], F]:
+    """Connect the decorated function to ``signal`` (or to each of a list of signals), for
+    ``sender`` only when given. The function is returned unchanged.
+
+    ``weak=True`` (the default) holds the receiver by a weak reference, so a function
+    defined inside another one is disconnected once nothing else refers to it; pass
+    ``weak=False`` to keep it connected.
+    """
+    signals = [signal] if isinstance(signal, NamedSignal) else list(signal)
+
+    def connect(fn: F) -> F:
+        for each in signals:
+            each.connect(fn, sender=ANY if sender is None else sender, weak=weak)
+        return fn
+
+    return connect
+
+
+# -- sending (used by the ORM) ---------------------------------------------------------------
+
+
+def send(signal: NamedSignal, sender: Any, operation: str, twin: str, **kwargs: Any) -> None:
+    """Call ``signal``'s receivers for ``sender`` from sync code; an ``async def`` receiver
+    raises ``AsyncReceiverError`` naming it, ``operation`` and its async ``twin``."""
+
+    def refuse(fn: Callable[..., Any]) -> Callable[..., Any]:
+        raise AsyncReceiverError(signal.name, fn, operation, twin)
+
+    signal.send(sender, _async_wrapper=refuse, **kwargs)
+
+
+def _awaitable(fn: Callable[..., Any]) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """A plain receiver as a coroutine function, run in the event loop's thread (so it
+    sees the task's context, its transaction included)."""
+
+    async def call(sender: Any, **kwargs: Any) -> Any:
+        return fn(sender, **kwargs)
+
+    return call
+
+
+async def asend(signal: NamedSignal, sender: Any, **kwargs: Any) -> None:
+    """Await ``signal``'s receivers for ``sender``: ``async def`` ones are awaited, plain
+    ones called."""
+    await signal.send_async(sender, _sync_wrapper=_awaitable, **kwargs)
+
+
+class Dispatch:
+    """``signal`` as the target of a relation manager's ``Call``: ``send`` on the sync
+    driver, ``asend`` on the async one."""
+
+    __slots__ = ("operation", "signal", "twin")
+
+    def __init__(self, signal: NamedSignal, operation: str, twin: str) -> None:
+        self.signal = signal
+        self.operation = operation
+        self.twin = twin
+
+    def send(self, sender: Any, **kwargs: Any) -> None:
+        send(self.signal, sender, self.operation, self.twin, **kwargs)
+
+    async def asend(self, sender: Any, **kwargs: Any) -> None:
+        await asend(self.signal, sender, **kwargs)
