@@ -211,7 +211,8 @@ def save_instance(
     alias = using or obj._db or "default"
     db = connections[alias]
     if save_hooks:
-        _signalled_save(obj, db, alias, force_insert, force_update, update_fields)
+        save = _SignalledSave(obj, db, alias, force_insert, force_update, update_fields)
+        _signalled_save(obj, db, alias, save)
         return
     run(db, _save_plan(obj, db, force_insert, force_update, update_fields))
     mark_saved(obj, alias)
@@ -236,49 +237,43 @@ def _noting_inserts(make: Any, inserted: list[bool]) -> Any:
     return noting
 
 
-def _signalled_save(
-    obj: Model,
-    db: Any,
-    alias: str,
-    force_insert: bool,
-    force_update: bool,
-    update_fields: Iterable[str] | None,
-) -> None:
-    """``save_instance()`` with ``pre_save`` before the write and ``post_save`` after it
-    (none for an empty ``update_fields``, which writes nothing)."""
-    fields = None if update_fields is None else frozenset(update_fields)
-    inserted: list[bool] = []
-    plan = _noting_inserts(_save_plan(obj, db, force_insert, force_update, fields), inserted)
-    if fields is not None and not fields:
-        run(db, plan)
-        mark_saved(obj, alias)
-        return
+class _SignalledSave:
+    """A save that sends ``pre_save``/``post_save``: its plan (watched for an INSERT, for
+    ``created``) and the receivers' arguments. An empty ``update_fields`` writes nothing
+    and sends nothing (``silent``)."""
+
+    def __init__(
+        self,
+        obj: Model,
+        db: Any,
+        alias: str,
+        force_insert: bool,
+        force_update: bool,
+        update_fields: Iterable[str] | None,
+    ) -> None:
+        fields = None if update_fields is None else frozenset(update_fields)
+        self.inserted: list[bool] = []
+        self.plan = _noting_inserts(
+            _save_plan(obj, db, force_insert, force_update, fields), self.inserted
+        )
+        self.silent = fields is not None and not fields
+        self.arguments = {"instance": obj, "raw": False, "using": alias, "update_fields": fields}
+
+    def after(self) -> dict[str, Any]:
+        """``post_save``'s arguments, once the plan ran."""
+        return {**self.arguments, "created": bool(self.inserted)}
+
+
+def _signalled_save(obj: Model, db: Any, alias: str, save: _SignalledSave) -> None:
+    """``save_instance()`` with ``pre_save`` before the write and ``post_save`` after it."""
     model = type(obj)
     operation = f"{model.__name__}.save()"
-    send(
-        pre_save,
-        model,
-        operation,
-        "asave()",
-        instance=obj,
-        raw=False,
-        using=alias,
-        update_fields=fields,
-    )
-    run(db, plan)
-    created = bool(inserted)
+    if not save.silent:
+        send(pre_save, model, operation, "asave()", **save.arguments)
+    run(db, save.plan)
     mark_saved(obj, alias)
-    send(
-        post_save,
-        model,
-        operation,
-        "asave()",
-        instance=obj,
-        created=created,
-        raw=False,
-        using=alias,
-        update_fields=fields,
-    )
+    if not save.silent:
+        send(post_save, model, operation, "asave()", **save.after())
 
 
 async def asave_instance(
@@ -292,42 +287,22 @@ async def asave_instance(
     alias = using or obj._db or "default"
     db = connections[alias]
     if save_hooks:
-        await _asignalled_save(obj, db, alias, force_insert, force_update, update_fields)
+        save = _SignalledSave(obj, db, alias, force_insert, force_update, update_fields)
+        await _asignalled_save(obj, db, alias, save)
         return
     await arun(db, _save_plan(obj, db, force_insert, force_update, update_fields))
     mark_saved(obj, alias)
 
 
-async def _asignalled_save(
-    obj: Model,
-    db: Any,
-    alias: str,
-    force_insert: bool,
-    force_update: bool,
-    update_fields: Iterable[str] | None,
-) -> None:
+async def _asignalled_save(obj: Model, db: Any, alias: str, save: _SignalledSave) -> None:
     """``_signalled_save()`` on the async driver, awaiting async receivers."""
-    fields = None if update_fields is None else frozenset(update_fields)
-    inserted: list[bool] = []
-    plan = _noting_inserts(_save_plan(obj, db, force_insert, force_update, fields), inserted)
-    if fields is not None and not fields:
-        await arun(db, plan)
-        mark_saved(obj, alias)
-        return
     model = type(obj)
-    await asend(pre_save, model, instance=obj, raw=False, using=alias, update_fields=fields)
-    await arun(db, plan)
-    created = bool(inserted)
+    if not save.silent:
+        await asend(pre_save, model, **save.arguments)
+    await arun(db, save.plan)
     mark_saved(obj, alias)
-    await asend(
-        post_save,
-        model,
-        instance=obj,
-        created=created,
-        raw=False,
-        using=alias,
-        update_fields=fields,
-    )
+    if not save.silent:
+        await asend(post_save, model, **save.after())
 
 
 def mark_saved(obj: Model, alias: str) -> None:
