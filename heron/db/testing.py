@@ -131,10 +131,13 @@ async def rollback_atomic_async() -> AsyncIterator[None]:
 
 
 def flush_tables(using: str = "default") -> None:
-    """Delete every row of every model table (children first), keeping the tables."""
+    """Delete every row of every model table (children first), keeping the tables; those
+    of unmanaged models (``Meta.managed = False``) are left alone, as in Django."""
+    from heron.db.migrations.schema import table_managed
+
     db = connections[using]
     engine = db.sqlalchemy_engine()
-    tables = [t for t in registry.metadata.sorted_tables]
+    tables = [t for t in registry.metadata.sorted_tables if table_managed(t)]
     with engine.begin() as conn:
         existing = set(engine.dialect.get_table_names(conn))
         for table in reversed(tables):

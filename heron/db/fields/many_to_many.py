@@ -314,6 +314,7 @@ def _create_through(field: ManyToManyField, target: type[Model]) -> type[Model]:
             {
                 "label": meta.label,
                 "table": table,
+                "managed": meta.managed,  # as the model declaring the field
                 "unique_together": [(source_name, dest_name)],
                 "verbose_name": f"{meta.object_name}-{target._meta.object_name} link",
             },

@@ -66,7 +66,9 @@ class Options:
         self.verbose_name_plural: str = values.get("verbose_name_plural") or f"{self.verbose_name}s"
         self.get_latest_by: str | None = values.get("get_latest_by")
         self.default_related_name: str | None = values.get("default_related_name")
-        self._managed: bool = _flag(model, "managed", values.get("managed", True))
+        #: False (``Meta.managed = False``): migrations never create, alter or drop the
+        #: table (an auto-created link table follows the model declaring the field)
+        self.managed: bool = _flag(model, "managed", values.get("managed", True))
         #: ``Meta.db_table_comment``: the table's comment on PostgreSQL and MariaDB
         self.db_table_comment: str | None = _comment(
             model, "Meta.db_table_comment", values.get("db_table_comment")
@@ -167,16 +169,6 @@ class Options:
         """``"label.ModelName"``, as in deletion counts and ``registry.get_model()``."""
         return f"{self.label}.{self.object_name}"
 
-    @property
-    def managed(self) -> bool:
-        """False (``Meta.managed = False``): migrations never create, alter or drop the
-        table. The link table of a many-to-many field follows the model holding the field."""
-        if self.auto_created:
-            # the first foreign key of a link table points at the model holding the field
-            holder = next((getattr(f, "remote_model", None) for f in self.forward_relations), None)
-            if holder is not None and holder is not self.model:
-                return bool(holder._meta.managed)
-        return self._managed
 
     @property
     def concrete_fields(self) -> list[Field]:

@@ -110,3 +110,15 @@ def test_model_over_a_view(tables: None) -> None:
     assert [p.name for p in ActivePerson.objects.all()] == ["Ada"]
     assert ActivePerson.objects.filter(name="Bob").exists() is False
     assert ActivePerson.objects.get(name="Ada").pk == Person.objects.get(name="Ada").pk
+
+
+def test_flush_leaves_unmanaged_tables_alone(tables: None) -> None:
+    from heron.db.testing import flush_tables
+
+    from .mt_models import Shelf
+
+    Person.objects.create(name="kept")
+    Shelf.objects.create(name="emptied")
+    flush_tables()
+    assert [p.name for p in Person.objects.all()] == ["kept"]
+    assert Shelf.objects.count() == 0
