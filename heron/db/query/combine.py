@@ -501,7 +501,7 @@ def aggregate_statement(
             converters.append(converter)
         return compile_statement(sa.select(*columns), dialect, binder, tuple(converters))
 
-    kind = tuple((n, type(e).__name__, e.field, e.distinct) for n, e in expressions.items())
+    kind = tuple((n, type(e), e.field, e.distinct) for n, e in expressions.items())
     return _prepared(qs, db, dialect, ("aggregate", kind), build)
 
 

@@ -176,7 +176,7 @@ def expr_shape(expr: Any, values: list[Any]) -> Any:
         return (expr.op, expr_shape(expr.lhs, values), expr_shape(expr.rhs, values))
     if isinstance(expr, Aggregate):
         return (
-            type(expr).__name__,
+            type(expr),  # the class, not its name: two classes may share one
             expr.field if isinstance(expr.field, str) else expr_shape(expr.field, values),
             expr.distinct,
             where_shape((expr.filter,), values) if expr.filter is not None else None,
@@ -194,7 +194,7 @@ def _composite_shape(expr: Any, values: list[Any]) -> Any:
     """The shape of a function, ``Case``, subquery or outer reference."""
     if isinstance(expr, Func):
         args = tuple(_result_shape(arg, values) for arg in expr.source_expressions)
-        return (type(expr).__name__, args, field_key(expr.output_field), expr.structure())
+        return (type(expr), args, field_key(expr.output_field), expr.structure())
     if isinstance(expr, Case):
         cases = tuple(
             (where_shape((case.condition,), values), _result_shape(case.result, values))

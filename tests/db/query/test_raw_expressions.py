@@ -114,3 +114,15 @@ def test_a_func_of_ones_own(library: SimpleNamespace) -> None:
     sized = Book.objects.annotate(n=Chars("title", output_field=fields.Integer()))
     assert sized.filter(n=4).count() == 2  # Dune, Emma
     assert type(sized.get(title="Dune").n) is int
+
+
+def test_functions_of_the_same_name_do_not_share_a_statement(library: SimpleNamespace) -> None:
+    from heron.db import Func
+
+    def named_func(sql_function: str) -> type[Func]:
+        return type("Change", (Func,), {"function": sql_function})
+
+    upper, lower = named_func("upper"), named_func("lower")
+    dune = Book.objects.filter(title="Dune")
+    assert dune.annotate(t=upper("title")).get().t == "DUNE"
+    assert dune.annotate(t=lower("title")).get().t == "dune"
