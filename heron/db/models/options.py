@@ -169,7 +169,6 @@ class Options:
         """``"label.ModelName"``, as in deletion counts and ``registry.get_model()``."""
         return f"{self.label}.{self.object_name}"
 
-
     @property
     def concrete_fields(self) -> list[Field]:
         return self.fields
