@@ -20,6 +20,7 @@ from heron.cli.discovery import locate_app
 from heron.cli.options import app_option
 
 __all__ = [
+    "database_errors",
     "load_app",
     "makemigrations_command",
     "migrate_command",
@@ -53,7 +54,7 @@ def load_app(app_spec: str | None) -> Any:
 
 
 @contextmanager
-def _errors(using: str = "default") -> Iterator[None]:
+def database_errors(using: str = "default") -> Iterator[None]:
     """Migration errors and an unreachable database as a one-line ``Error:``."""
     import sqlalchemy.exc
 
@@ -159,7 +160,7 @@ def makemigrations_command(
     asker: bool | Callable[[RenameQuestion], bool] = (
         rename if rename is not None else (False if no_input else ask_rename)
     )
-    with _errors():
+    with database_errors():
         files = make_migrations(
             labels or None,
             name=name,
@@ -198,7 +199,7 @@ def migrate_command(
     load_app(app_spec)
     _check_labels([label] if label else [])
     if plan:
-        with _errors(using):
+        with database_errors(using):
             steps = migration_plan(label, target, using=using)
         for step in steps:
             click.echo(f"  {step}")
@@ -218,7 +219,7 @@ def migrate_command(
             click.echo(f"  {verb} {step.migration}...", nl=False)
 
     try:
-        with _errors(using):
+        with database_errors(using):
             steps = migrate(label, target, using=using, progress=progress)
     except BaseException:
         if running:
@@ -238,7 +239,7 @@ def showmigrations_command(app_spec: str | None, labels: tuple[str, ...], using:
 
     load_app(app_spec)
     _check_labels(labels)
-    with _errors(using):
+    with database_errors(using):
         shown = show_migrations(labels or None, using=using)
     for label, migrations in shown.items():
         click.echo(label)
@@ -262,6 +263,6 @@ def sqlmigrate_command(
 
     load_app(app_spec)
     _check_labels([label])
-    with _errors(using):
+    with database_errors(using):
         sql = sql_migrate(label, name, using=using, backwards=backwards)
     click.echo(sql, nl=False)

@@ -6,6 +6,7 @@ from importlib import metadata
 
 import click
 
+from heron.cli.data import dumpdata_command, loaddata_command
 from heron.cli.db import (
     makemigrations_command,
     migrate_command,
@@ -44,6 +45,8 @@ cli.add_command(makemigrations_command)
 cli.add_command(migrate_command)
 cli.add_command(showmigrations_command)
 cli.add_command(sqlmigrate_command)
+cli.add_command(dumpdata_command)
+cli.add_command(loaddata_command)
 
 
 def main() -> None:
