@@ -168,3 +168,13 @@ def test_a_failing_migration_is_shown_as_failed(app_project: tuple[Project, str]
     assert f"Applying {label}.0002_broken... FAILED" in result.output
     shown = run("showmigrations", label).output
     assert shown == f"{label}\n [X] 0001_initial\n [ ] 0002_broken\n"
+
+
+def test_dbshell_opens_the_apps_database(
+    app_project: tuple[Project, str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, label = app_project
+    assert run("migrate").exit_code == 0
+    shell = run("dbshell", "--", "select name from sqlite_master where type = 'table';")
+    assert shell.exit_code == 0
+    assert f"{label}_product" in capfd.readouterr().out
