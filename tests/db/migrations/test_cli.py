@@ -174,6 +174,7 @@ def test_dbshell_opens_the_apps_database(
     app_project: tuple[Project, str], capfd: pytest.CaptureFixture[str]
 ) -> None:
     _, label = app_project
+    assert run("makemigrations", label).exit_code == 0
     assert run("migrate").exit_code == 0
     shell = run("dbshell", "--", "select name from sqlite_master where type = 'table';")
     assert shell.exit_code == 0
