@@ -14,6 +14,7 @@ from heron.cli.db import (
     sqlmigrate_command,
 )
 from heron.cli.dbshell import dbshell_command
+from heron.cli.inspectdb import inspectdb_command
 from heron.cli.routes import routes_command
 from heron.cli.servers import run_command, serve_command
 from heron.cli.shell import shell_command
@@ -49,6 +50,7 @@ cli.add_command(sqlmigrate_command)
 cli.add_command(dumpdata_command)
 cli.add_command(loaddata_command)
 cli.add_command(dbshell_command)
+cli.add_command(inspectdb_command)
 
 
 def main() -> None:

@@ -179,3 +179,18 @@ def test_dbshell_opens_the_apps_database(
     shell = run("dbshell", "--", "select name from sqlite_master where type = 'table';")
     assert shell.exit_code == 0
     assert f"{label}_product" in capfd.readouterr().out
+
+
+def test_inspectdb_prints_models_for_the_tables(app_project: tuple[Project, str]) -> None:
+    _, label = app_project
+    assert run("makemigrations", label).exit_code == 0
+    assert run("migrate").exit_code == 0
+    printed = run("inspectdb", f"{label}_product", "--label", "legacy")
+    assert printed.exit_code == 0, printed.output
+    assert f"class {label.capitalize()}Product(Model):" in printed.output
+    assert "    name = fields.String(max_length=100)\n" in printed.output
+    assert "    price = fields.Integer(null=True, blank=True)\n" in printed.output
+    assert "heron_migrations" not in printed.output
+    compile(printed.output, "models.py", "exec")
+    missing = CliRunner().invoke(cli, ["inspectdb", "nope"])
+    assert missing.exit_code == 1 and "Error: No table named nope" in missing.output
