@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from heron.db.errors import AsyncContextError
-from heron.db.query.expressions import HIDDEN, Combinable, F, OrderBy, Q, is_hidden, materialised
+from heron.db.query.expressions import (
+    HIDDEN,
+    Combinable,
+    F,
+    JoinScope,
+    OrderBy,
+    Q,
+    is_hidden,
+    materialised,
+)
+from heron.db.query.paths import uses_multi_valued
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -110,8 +120,18 @@ class ChainableQuerySet(Generic[M]):
         if self._annotations and self._refers_to_aggregate(nodes):
             qs._having = (*self._having, *nodes)
         else:
-            qs._where = (*self._where, *nodes)
+            qs._where = (*self._where, *(nodes if negate else self._scoped(nodes)))
         return qs
+
+    def _scoped(self, nodes: tuple[Any, ...]) -> tuple[Any, ...]:
+        """``nodes`` in a ``JoinScope`` when they and an earlier ``filter()`` both cross a
+        multi-valued relation: each call's conditions then match their own related rows."""
+        if not self._where or not uses_multi_valued(self.model, nodes):
+            return nodes
+        if not uses_multi_valued(self.model, self._where):
+            return nodes
+        scope = 1 + sum(isinstance(node, JoinScope) for node in self._where)
+        return (JoinScope(*nodes, scope=scope),)
 
     def _refers_to_aggregate(self, nodes: Sequence[Any]) -> bool:
         from heron.db.query.aggregates import contains_aggregate

@@ -25,6 +25,7 @@ from heron.db.query.expressions import (
     Combined,
     Exists,
     F,
+    JoinScope,
     OrderBy,
     OuterRef,
     Q,
@@ -245,6 +246,8 @@ def where_shape(nodes: Sequence[Any], values: list[Any]) -> Any:
         if node.__class__ is tuple:
             key, value = node
             shape.append((key, shape_of_value(key, value, values)))
+        elif isinstance(node, JoinScope):
+            shape.append(("J", node.scope, where_shape(node.children, values)))
         elif isinstance(node, Q):
             shape.append((node.connector, node.negated, where_shape(node.children, values)))
         else:  # a conditional expression (``Exists``)
@@ -312,6 +315,12 @@ class WhereBuilder:
         return sa.and_(*clauses) if clauses else None
 
     def _node(self, node: Any, negated: bool) -> Any:
+        if isinstance(node, JoinScope):
+            enclosing, self.joins.scope = self.joins.scope, node.scope
+            try:
+                return self.build(node.children, negated)
+            finally:
+                self.joins.scope = enclosing
         if isinstance(node, Q):
             inner = negated != node.negated
             parts = [self._node(child, inner) for child in node.children]

@@ -19,6 +19,7 @@ __all__ = [
     "Exists",
     "Expression",
     "F",
+    "JoinScope",
     "Max",
     "Min",
     "OuterRef",
@@ -129,6 +130,25 @@ class Q:
                 yield from child.leaves()
             elif isinstance(child, tuple):
                 yield child
+
+
+class JoinScope(Q):
+    """The conditions of one ``filter()`` call after an earlier call that also crossed a
+    multi-valued relation: their reverse-foreign-key and many-to-many hops get joins of
+    their own (Django's rule), so ``filter(tags__name="a").filter(tags__name="b")`` finds
+    rows having both tags, where one call with both conditions needs one tag matching both.
+    """
+
+    __slots__ = ("scope",)
+
+    def __init__(self, *nodes: Any, scope: int) -> None:
+        super().__init__(*nodes)
+        self.scope = scope
+
+    def _copy(self) -> Q:
+        q = JoinScope(*self.children, scope=self.scope)
+        q.negated = self.negated
+        return q
 
 
 class Combinable:

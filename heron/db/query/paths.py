@@ -8,6 +8,7 @@ before it is); nullable and reverse relations are LEFT OUTER JOINs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from heron.db.fields.special import JSON
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from heron.db.fields.base import Field
     from heron.db.models.base import Model
 
-__all__ = ["Join", "Joins", "Resolved", "apply_transforms"]
+__all__ = ["Join", "Joins", "Resolved", "apply_transforms", "uses_multi_valued"]
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Joins:
 
     model: type[Model]
     joins: dict[tuple[str, ...], Join] = field(default_factory=dict)
+    #: The ``JoinScope`` being resolved (0: none): its multi-valued hops get joins of their own.
+    scope: int = 0
 
     def __post_init__(self) -> None:
         self.base = self.model._meta.table
@@ -169,9 +172,12 @@ class Joins:
                     f"Choices are: {', '.join(sorted(meta.query_names()))}."
                 )
             reverse = rel is not None and field_ is None
+            hop = name
             if relation.many_to_many or (reverse and not getattr(relation, "one_to_one", False)):
                 multi = True
-            path = (*path, name)
+                if self.scope:
+                    hop = f"{name}#{self.scope}"
+            path = (*path, hop)
             table, model = self._join_relation(path, relation, reverse)
             if _ends(rest, model):
                 pk = model._meta.pk
@@ -240,3 +246,30 @@ def apply_transforms(column: Any, transforms: list[str], vendor: str) -> Any:
     for name in transforms:
         column = TRANSFORMS[name](column, vendor)
     return column
+
+
+def uses_multi_valued(model: type[Model], nodes: Any) -> bool:
+    """Whether any condition in ``nodes`` crosses a reverse foreign key or a many-to-many."""
+    fields_map = model._meta.fields_map
+    for node in nodes:
+        if node.__class__ is tuple:
+            keys: Any = (node[0],)
+        elif hasattr(node, "leaves"):
+            keys = (key for key, _ in node.leaves())
+        else:
+            continue  # Exists(): its relations are its own query's
+        for key in keys:
+            local = fields_map.get(key.partition("__")[0])
+            if local is not None and not local.is_relation:
+                continue
+            if _crosses_multi(model, key):
+                return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _crosses_multi(model: type[Model], key: str) -> bool:
+    try:
+        return Joins(model).resolve(key).multi
+    except FieldError:  # an annotation's name, resolved elsewhere
+        return False
