@@ -4,7 +4,8 @@ SQLite's math functions (``sqrt``, ``ln``, ``sin`` …) are optional in its buil
 missing from the linked library gets a Python version under the same name (checked once per
 process), so the SQL is the same either way. What SQLite never has gets a ``heron_`` name:
 ``heron_reverse``, ``heron_repeat``, ``heron_lpad``/``heron_rpad``, ``heron_digest``
-(MD5 and SHA) and the ``heron_stddev_pop`` … aggregates. All are deterministic (NULL in,
+(MD5 and SHA), the time-zone conversions ``heron_local``/``heron_utc`` and the
+``heron_stddev_pop`` … aggregates. All are deterministic (NULL in,
 NULL out) and, like SQLite's own, give NULL where the math is undefined.
 """
 
@@ -15,6 +16,8 @@ import math
 import sqlite3
 from collections.abc import Callable
 from typing import Any
+
+from heron.db.backends.sqlite_zones import ZONE_FUNCTIONS
 
 __all__ = ["register_functions"]
 
@@ -198,7 +201,8 @@ def register_functions(conn: Any) -> None:
 
 
 def _register(conn: sqlite3.Connection) -> None:
-    for name, (arity, func) in (*_missing_math().items(), *_HERON.items()):
+    functions = (*_missing_math().items(), *_HERON.items(), *ZONE_FUNCTIONS.items())
+    for name, (arity, func) in functions:
         conn.create_function(name, arity, func, deterministic=True)
     for name, aggregate in _AGGREGATES.items():
         conn.create_aggregate(name, 1, aggregate)  # type: ignore[arg-type]  # float results

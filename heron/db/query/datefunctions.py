@@ -2,8 +2,10 @@
 (``ExtractYear`` …, ``ExtractWeek``/``ExtractIsoYear``/``ExtractIsoWeekDay``: ISO 8601).
 
 Date-times are stored in UTC, and these work in UTC, like the ``__year``/``__date``
-lookups whose SQL they reuse. A truncated date-time is a date-time (Heron's UTC text on
-SQLite, so it compares and sorts like a stored one), a truncated date a date.
+lookups whose SQL they reuse, unless ``tzinfo=`` names a zone: the date-time is then read
+as that zone's wall time (``timezones``), and a truncated date-time is the instant that
+wall time starts. A truncated date-time is a date-time (Heron's UTC text on SQLite, so it
+compares and sorts like a stored one), a truncated date a date.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from heron.db.fields.scalars import Integer
 from heron.db.query.datetransforms import DATE_TRANSFORMS
 from heron.db.query.functions import Func
 from heron.db.query.lookups import TRANSFORMS, TRANSFORMS_OF, kind_of_field
+from heron.db.query.timezones import to_local, to_utc, trunc_local, zone_name
 
 __all__ = [
     "DATE_KINDS",
@@ -66,22 +69,36 @@ def sql_kind(value: Any) -> str | None:
 class _Temporal(Func):
     """A function of one date or date-time, whose SQL depends on its kind."""
 
-    __slots__ = ("kind",)
+    __slots__ = ("kind", "tzinfo", "zone")
     arity = 1
     reads_kinds = True
     default_kind = ""  # the kind of the subclasses (``TruncMonth``: "month")
     kinds: tuple[str, ...] = ()  # the kinds it takes
 
-    def __init__(self, expression: Any, kind: str | None = None, output_field: Any = None) -> None:
+    def __init__(
+        self,
+        expression: Any,
+        kind: str | None = None,
+        output_field: Any = None,
+        tzinfo: Any = None,
+    ) -> None:
         super().__init__(expression, output_field=output_field)
         self.kind = kind or self.default_kind
         if self.kind not in self.kinds:
             raise ValueError(
                 f"{type(self).__name__}() takes one of {', '.join(self.kinds)}, not {self.kind!r}."
             )
+        self.tzinfo = tzinfo
+        self.zone = zone_name(tzinfo)
 
     def structure(self) -> tuple[Any, ...]:
-        return (self.kind,)
+        return (self.kind, self.zone)
+
+    def local(self, value: Any, source: str, vendor: str) -> Any:
+        """``value`` as the wall time of ``tzinfo`` (a date-time; a date stays as it is)."""
+        if self.zone is None or source != "datetime":
+            return value
+        return to_local(value, self.zone, vendor)
 
     def _source(self, arg: Any, kind: str | None) -> str:
         source = kind or sql_kind(arg)
@@ -184,10 +201,27 @@ class Trunc(_Temporal):
     def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
         source = self._source(args[0], kinds[0])
         type_ = args[0].type if source == "datetime" else sa.Date()
+        if self.zone is not None and source == "datetime":
+            return self._build_in_zone(args[0], vendor, type_, kinds)
         value = trunc_sql(args[0], self.kind, source, vendor, type_)
         if source == "datetime" and self.result_kind(kinds) == "date":
             return TRANSFORMS["date"](value, vendor)
         return value
+
+    def _build_in_zone(
+        self, value: Any, vendor: str, type_: Any, kinds: Sequence[str | None]
+    ) -> Any:
+        """Truncate the wall time in ``tzinfo``; a date-time result is that wall time's
+        instant (in UTC, as Heron stores them), a date result its date."""
+        assert self.zone is not None
+        local = to_local(value, self.zone, vendor)
+        if vendor == "postgresql":
+            truncated = trunc_local(local, self.kind, vendor)
+        else:
+            truncated = trunc_sql(local, self.kind, "datetime", vendor, type_)
+        if self.result_kind(kinds) == "date":
+            return TRANSFORMS["date"](truncated, vendor)
+        return to_utc(truncated, self.zone, vendor, type_)
 
     def result_kind(self, kinds: Sequence[str | None]) -> str | None:
         if self.output_field is not None:
@@ -249,13 +283,14 @@ class TruncDate(_Temporal):
     default_kind = "date"
     kinds = ("date",)
 
-    def __init__(self, expression: Any, output_field: Any = None) -> None:
-        super().__init__(expression, output_field=output_field)
+    def __init__(self, expression: Any, output_field: Any = None, tzinfo: Any = None) -> None:
+        super().__init__(expression, output_field=output_field, tzinfo=tzinfo)
 
     def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
         if self._source(args[0], kinds[0]) == "date":
             return args[0]
-        return sa.type_coerce(TRANSFORMS["date"](args[0], vendor), sa.Date())
+        local = self.local(args[0], "datetime", vendor)
+        return sa.type_coerce(TRANSFORMS["date"](local, vendor), sa.Date())
 
     def result_kind(self, kinds: Sequence[str | None]) -> str | None:
         return "date"
@@ -267,14 +302,18 @@ class TruncTime(_Temporal):
     default_kind = "time"
     kinds = ("time",)
 
-    def __init__(self, expression: Any, output_field: Any = None) -> None:
-        super().__init__(expression, output_field=output_field)
+    def __init__(self, expression: Any, output_field: Any = None, tzinfo: Any = None) -> None:
+        super().__init__(expression, output_field=output_field, tzinfo=tzinfo)
 
     def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
         value = args[0]
         source = kinds[0] or sql_kind(value)
         if source != "datetime":
             raise ValueError(f"{self!r} takes a date-time, not a {source or 'non-date'} value.")
+        if self.zone is not None:
+            value = self.local(value, source, vendor)
+            if vendor == "postgresql":
+                return sa.cast(value, sa.Time())
         if vendor == "sqlite":  # Heron's UTC text: "YYYY-MM-DD HH:MM:SS.ffffff"
             return sa.type_coerce(sa.func.substr(value, sa.literal_column("12")), sa.Time())
         if vendor == "mysql":  # TIME() keeps the microseconds, CAST(AS TIME) drops them
@@ -316,9 +355,13 @@ class Extract(_Temporal):
     default_output_field = _INTEGER
 
     def __init__(
-        self, expression: Any, lookup_name: str | None = None, output_field: Any = None
+        self,
+        expression: Any,
+        lookup_name: str | None = None,
+        output_field: Any = None,
+        tzinfo: Any = None,
     ) -> None:
-        super().__init__(expression, lookup_name, output_field=output_field)
+        super().__init__(expression, lookup_name, output_field=output_field, tzinfo=tzinfo)
 
     @property
     def lookup_name(self) -> str:
@@ -331,7 +374,7 @@ class Extract(_Temporal):
             allowed = allowed | DATE_TRANSFORMS.keys()
         if self.kind not in allowed:
             raise ValueError(f"{self!r}: a {source} has no {self.kind}.")
-        return extract_sql(args[0], self.kind, vendor)
+        return extract_sql(self.local(args[0], source or "", vendor), self.kind, vendor)
 
     def result_kind(self, kinds: Sequence[str | None]) -> str | None:
         return None
