@@ -93,7 +93,7 @@ def test_generated_models_read_and_write_the_tables(
     )
     writer, note = class_name(f"{prefix}_writer"), class_name(f"{prefix}_note")
     assert f"class {writer}(Model):" in source
-    assert f"    full_name = fields.String(max_length=80)\n" in source
+    assert "    full_name = fields.String(max_length=80)\n" in source
     assert "    email = fields.String(max_length=120, unique=True, null=True, blank=True)" in source
     assert "    note_id = fields.AutoField(primary_key=True)" in source
     assert f"    writer = fields.ForeignKey('{writer}', on_delete=fields.DO_NOTHING," in source

@@ -141,7 +141,7 @@ def test_other_tzinfo_objects_are_refused() -> None:
         def utcoffset(self, when: object) -> dt.timedelta:
             return dt.timedelta(hours=1)
 
-    with pytest.raises(TypeError, match="tzinfo= takes a zoneinfo.ZoneInfo"):
+    with pytest.raises(TypeError, match=r"tzinfo= takes a zoneinfo\.ZoneInfo"):
         TruncDay("published", tzinfo=Odd())
 
 
