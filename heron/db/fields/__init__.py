@@ -1,6 +1,8 @@
 """Model fields: ``from heron.db import fields`` then ``fields.String(max_length=200)``."""
 
 from heron.db.fields.base import NOT_PROVIDED, Field
+from heron.db.fields.dbdefault import DB_DEFAULT, DatabaseDefault
+from heron.db.fields.generated import GeneratedField
 from heron.db.fields.many_to_many import ManyToManyField
 from heron.db.fields.related import (
     CASCADE,
@@ -31,6 +33,7 @@ from heron.db.fields.text import URL, Email, File, Image, Slug
 
 __all__ = [
     "CASCADE",
+    "DB_DEFAULT",
     "DO_NOTHING",
     "JSON",
     "NOT_PROVIDED",
@@ -45,6 +48,7 @@ __all__ = [
     "BigInteger",
     "Binary",
     "Boolean",
+    "DatabaseDefault",
     "Date",
     "DateTime",
     "Decimal",
@@ -55,6 +59,7 @@ __all__ = [
     "File",
     "Float",
     "ForeignKey",
+    "GeneratedField",
     "Image",
     "Integer",
     "ManyToManyField",

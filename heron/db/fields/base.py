@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
+from heron.db.fields.dbdefault import DB_DEFAULT, default_sql, is_expression
+from heron.db.fields.vendorsql import VendorSQL
 from heron.db.models.exceptions import ValidationError
 
 if TYPE_CHECKING:
@@ -67,6 +69,8 @@ class Field:
     is_relation = False
     many_to_many = False
     concrete = True
+    #: True for ``GeneratedField``: a column the database computes, never written
+    generated = False
 
     def __init__(
         self,
@@ -85,6 +89,7 @@ class Field:
         column: str | None = None,
         db_column: str | None = None,
         db_comment: str | None = None,
+        db_default: Any = NOT_PROVIDED,
     ) -> None:
         self.verbose_name = verbose_name
         self.primary_key = primary_key
@@ -105,6 +110,10 @@ class Field:
             raise TypeError(f"db_comment must be a string, not {db_comment!r}.")
         #: the column's comment on PostgreSQL and MariaDB (SQLite has none)
         self.db_comment = db_comment or None
+        #: the column's server default: a value or an expression (``Now()``)
+        self.db_default = _checked_db_default(db_default)
+        #: True when the database gives the field its value on INSERT (read back after it)
+        self.db_returning = db_default is not NOT_PROVIDED
         self.creation_counter = next(_counter)
         self.name = ""
         self.attname = ""
@@ -138,6 +147,8 @@ class Field:
         self.set_attributes_from_name(name)
         self.model = model
         model._meta.add_field(self)
+        if self.db_returning:
+            model._meta.db_returning_fields.append(self)
         setattr(model, self.attname, self)
         if self.choices and f"get_{name}_display" not in model.__dict__:
             setattr(model, f"get_{name}_display", _display_method(self))
@@ -164,7 +175,17 @@ class Field:
             "unique": self.unique and not self.primary_key,
             "index": self.db_index and not self.unique,
             "comment": self.db_comment,
+            "server_default": self.server_default(),
         }
+
+    def server_default(self) -> VendorSQL | None:
+        """The column's ``DEFAULT`` from ``db_default`` (SQL per backend), or None."""
+        if self.db_default is NOT_PROVIDED:
+            return None
+        return VendorSQL(build=self._default_sql)
+
+    def _default_sql(self, vendor: str) -> str:
+        return default_sql(self, self.db_default, vendor)
 
     def sa_column(self) -> sa.Column[Any]:
         """A new ``sqlalchemy.Column`` for the model's table."""
@@ -205,10 +226,17 @@ class Field:
     def has_default(self) -> bool:
         return self.default is not NOT_PROVIDED
 
+    @property
+    def has_db_default(self) -> bool:
+        return self.db_default is not NOT_PROVIDED
+
     def get_default(self) -> Any:
         """The default value for a new instance (calling a callable default); without one,
-        ``""`` for a text field that is not ``null=True``, else ``None``."""
+        ``DB_DEFAULT`` with a ``db_default``, ``""`` for a text field that is not
+        ``null=True``, else ``None``."""
         if self.default is NOT_PROVIDED:
+            if self.db_returning:
+                return DB_DEFAULT
             return "" if self.empty_strings_allowed and not self.null else None
         if callable(self.default):
             return self.default()
@@ -254,7 +282,10 @@ class Field:
             raise ValidationError(messages)
 
     def clean(self, value: Any, instance: Model | None = None) -> Any:
-        """``to_python``, ``validate`` and the validators: the cleaned value."""
+        """``to_python``, ``validate`` and the validators: the cleaned value. A value left
+        to the database (``DB_DEFAULT``) is not checked."""
+        if value is DB_DEFAULT:
+            return value
         value = self.to_python(value)
         self.validate(value, instance)
         self.run_validators(value)
@@ -279,6 +310,18 @@ class Field:
     def __repr__(self) -> str:
         owner = f"{self.model.__name__}." if self.model is not None else ""
         return f"<{type(self).__name__} {owner}{self.name or '?'}>"
+
+
+def _checked_db_default(value: Any) -> Any:
+    """``db_default`` as given; an expression reading columns is refused (a default
+    cannot read the row), as in Django."""
+    if value is NOT_PROVIDED or not is_expression(value):
+        return value
+    from heron.db.query.compiler import expr_shape
+
+    if "('F'," in repr(expr_shape(value, [])):
+        raise ValueError(f"db_default={value!r} cannot refer to fields (F()).")
+    return value
 
 
 def _is_empty_default(default: Any, empty_values: tuple[Any, ...]) -> bool:

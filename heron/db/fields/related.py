@@ -283,7 +283,7 @@ class ForeignKey(RelationNames, Field):
     def _pk_of(self, obj: Any) -> Any:
         """The primary key of ``obj``, which must be an instance of the related model."""
         remote = self.remote_model
-        if remote is not None and not isinstance(obj, remote):
+        if remote is not None and not isinstance(obj, remote._meta.concrete_model):
             owner = self.model.__name__ if self.model is not None else "?"
             raise ValueError(
                 f'Cannot use "{obj!r}": "{owner}.{self.name}" must be a "{remote.__name__}" '
@@ -387,7 +387,7 @@ class ForwardRelation:
                     "(the field is not null=True)."
                 )
             instance.__dict__[self.field.attname] = None
-        elif remote is not None and not isinstance(value, remote):
+        elif remote is not None and not isinstance(value, remote._meta.concrete_model):
             raise TypeError(
                 f"{type(instance).__name__}.{self.field.name} must be a {remote.__name__} "
                 f"instance, not {type(value).__name__}."

@@ -26,7 +26,9 @@ from sqlalchemy.dialects import sqlite
 
 from heron.db.migrations.checks import check_ops
 from heron.db.migrations.comments import comment_ops
+from heron.db.migrations.defaults import computed_ops
 from heron.db.migrations.errors import MigrationError
+from heron.db.migrations.expression_indexes import expression_index_ops
 from heron.db.migrations.fixups import (
     AskDefault,
     DefaultQuestion,
@@ -54,6 +56,7 @@ from heron.db.migrations.schema import table_label
 from heron.db.migrations.state import SchemaState
 from heron.db.migrations.stated import Stated
 from heron.db.models.constraints import index_condition
+from heron.db.models.indexes import has_expressions
 
 __all__ = [
     "AskRename",
@@ -208,9 +211,13 @@ def _compare(state: SchemaState, metadata: sa.MetaData, label: str) -> ops.Upgra
         for table in metadata.tables.values():
             for index in table.indexes:
                 if table_label(table) == label and (
-                    _sorting(index) or index_condition(index) is not None
+                    _sorting(index) or index_condition(index) is not None or has_expressions(index)
                 ):
                     warnings.filterwarnings("ignore", f".*expression-based index '{index.name}'")
+        # Expression indexes are compared by expression_index_ops.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
+        # Changed generated columns are replaced by computed_ops.
+        warnings.filterwarnings("ignore", "Computed default on .* cannot be modified")
         # Cycles of foreign keys between new tables: see _close_cycles_after_creates.
         warnings.filterwarnings("ignore", "Cannot correctly sort tables", sa.exc.SAWarning)
         script = produce_migrations(context, metadata)
@@ -608,6 +615,7 @@ def detect_changes(
     _sorted_index_ops(upgrade, state, metadata, label)
     if stated is not None:
         check_ops(upgrade, stated.checks, metadata, label, state.owned(label))
+        computed_ops(upgrade, stated.defaults, metadata, label)
     for op in walk(upgrade):
         if isinstance(op, ops.CreateTableOp):
             op.info = {}  # Heron's table info (label, model class) is not for the file
@@ -615,6 +623,9 @@ def detect_changes(
     if stated is not None:
         renamed = {r.old: r.new for r in renames if r.kind == "table"}
         partial_ops(upgrade, stated.partials, metadata, label, state.owned(label), renamed)
+        expression_index_ops(
+            upgrade, stated.expressions, metadata, label, state.owned(label), renamed
+        )
         inspector = sa.inspect(state.connection)
         existing = {t: {c["name"] for c in inspector.get_columns(t)} for t in state.owned(label)}
         columns = {(r.table, r.new): r.old for r in renames if r.kind == "column"}
@@ -625,10 +636,12 @@ def detect_changes(
     _drop_tables_last(upgrade)
     if stated is not None:
         stated.types.changed_from(upgrade)
+        stated.defaults.changed_from(upgrade)
     downgrade = upgrade.reverse()
     if stated is not None:
         stated.types.restore(downgrade)
         stated.comments.restore(downgrade)
+        stated.defaults.restore(downgrade)
     _refill_readded_columns(downgrade)
     _fill_nulls(upgrade, metadata, ask_default)
     for container in (upgrade, downgrade):

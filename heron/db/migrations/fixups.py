@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from sqlalchemy.dialects import postgresql
 
+from heron.db.fields.dbdefault import is_expression
 from heron.db.migrations.errors import MigrationError
 from heron.db.migrations.operations import CastColumnOp, DropOneOffDefaultOp, walk
 
@@ -98,10 +99,12 @@ def field_default(metadata: sa.MetaData, table: str, column: str) -> tuple[bool,
     found = metadata.tables.get(table)
     meta = getattr(found.info.get("model"), "_meta", None) if found is not None else None
     for model_field in getattr(meta, "fields", ()):
-        if getattr(model_field, "column", None) == column and model_field.has_default:
-            default = model_field.default
-            if not callable(default):
-                return True, default
+        if getattr(model_field, "column", None) != column:
+            continue
+        if model_field.has_default and not callable(model_field.default):
+            return True, model_field.default
+        if model_field.has_db_default and not is_expression(model_field.db_default):
+            return True, model_field.db_default
     return False, None
 
 

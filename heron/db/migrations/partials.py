@@ -6,7 +6,8 @@ partial indexes are left out of its comparison and compared here: by name, again
 the migration files state (``StatedPartials``). A changed one is dropped, then created
 again. Drops come first in the upgrade (before renames and before the columns they use
 go), creates last (after the columns and tables they use exist); the downgrade, reversed,
-undoes them in the right order.
+undoes them in the right order. Partial indexes on expressions are compared with the
+other expression indexes (``expression_indexes``).
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from alembic.operations.base import AbstractOperations
 
+from heron.db.migrations.defaults import StatedDefaults
+from heron.db.migrations.expression_indexes import StatedExpressions
 from heron.db.migrations.operations import (
     Condition,
     PartialIndex,
@@ -209,14 +211,18 @@ class Stated:
     types: StatedTypes = field(default_factory=StatedTypes)
     checks: StatedChecks = field(default_factory=StatedChecks)
     partials: StatedPartials = field(default_factory=StatedPartials)
+    expressions: StatedExpressions = field(default_factory=StatedExpressions)
     comments: StatedComments = field(default_factory=StatedComments)
+    defaults: StatedDefaults = field(default_factory=StatedDefaults)
 
     def record(self, op: ops.MigrateOperation) -> None:
         """Follow one operation run by a migration."""
         self.types.record(op)
         self.checks.record(op)
         self.partials.record(op)
+        self.expressions.record(op)
         self.comments.record(op)
+        self.defaults.record(op)
 
 
 @contextlib.contextmanager

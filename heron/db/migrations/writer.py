@@ -28,13 +28,16 @@ import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from alembic.autogenerate import render_python_code
 from alembic.autogenerate.api import AutogenContext
 from alembic.ddl.impl import DefaultImpl
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 
+from heron.db.fields.vendorsql import VendorSQL
 from heron.db.migrations.autodetect import Changes
+from heron.db.migrations.expression_indexes import CreateExpressionIndexOp, DropExpressionIndexOp
 from heron.db.migrations.loader import Key
 from heron.db.migrations.operations import (
     CreateCheckOp,
@@ -88,6 +91,8 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
     def render_item(kind: str, obj: Any, context: AutogenContext) -> str | Literal[False]:
         if kind == "check" and isinstance(obj.sqltext, QCheck):
             return _render_qcheck(obj, imports)
+        if kind == "server_default":
+            return _render_server_default(obj, imports)
         if kind != "type":
             return False
         module = type(obj).__module__
@@ -107,6 +112,8 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
             | CreateCheckOp
             | CreatePartialIndexOp
             | DropPartialIndexOp
+            | CreateExpressionIndexOp
+            | DropExpressionIndexOp
             | ReleaseTableOp
             | AdoptTableOp,
         ):
@@ -121,6 +128,28 @@ def _render_qcheck(constraint: Any, imports: set[str]) -> str:
     condition, needed = render_condition(constraint.sqltext)
     imports.update(needed)
     return f"sa.CheckConstraint({condition}, name={str(constraint.name)!r})"
+
+
+def _render_server_default(default: Any, imports: set[str]) -> str | Literal[False]:
+    """A ``db_default`` (``DefaultClause``) or a ``GeneratedField``'s ``Computed`` whose SQL
+    Heron builds per backend: ``sa.text()`` when it is the same on each, else
+    ``vendor_sql({...})``, which picks the backend's. Anything else: Alembic's rendering."""
+    if isinstance(default, sa.Computed):
+        if not isinstance(default.sqltext, VendorSQL):
+            return False
+        sql = _vendor_sql(default.sqltext, imports)
+        return f"sa.Computed({sql}, persisted={default.persisted!r})"
+    if isinstance(default, sa.DefaultClause) and isinstance(default.arg, VendorSQL):
+        return _vendor_sql(default.arg, imports)
+    return False
+
+
+def _vendor_sql(element: VendorSQL, imports: set[str]) -> str:
+    texts = element.all_texts()
+    if len(set(texts.values())) == 1:
+        return f"sa.text({next(iter(texts.values()))!r})"
+    imports.add("from heron.db.fields.vendorsql import vendor_sql")
+    return f"vendor_sql({texts!r})"
 
 
 def _dependencies(dependencies: Iterable[Key]) -> str:

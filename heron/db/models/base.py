@@ -8,8 +8,10 @@ from typing import Any, ClassVar, NamedTuple
 
 from heron.db.errors import AsyncContextError
 from heron.db.fields.base import Field
+from heron.db.fields.dbdefault import DB_DEFAULT
 from heron.db.models import exceptions
 from heron.db.models.options import Options
+from heron.db.models.proxy import declares_proxy, proxy_managers, proxy_options
 from heron.db.models.registry import label_for_module
 
 __all__ = ["Model", "ModelBase"]
@@ -29,6 +31,10 @@ class ModelBase(type):
             del namespace[key]
         cls: Any = super().__new__(mcs, name, bases, namespace)
         label = label_for_module(namespace.get("__module__", "__main__"))
+        if declares_proxy(meta_class):
+            cls._meta = proxy_options(cls, meta_class, parents, declared, label)
+            own = proxy_managers(managers, _inherited_managers(parents), parents)
+            return _complete(cls, parents, own)
         merged_meta = _inherited_meta(meta_class, parents)
         meta = Options(merged_meta, cls, label)
         cls._meta = meta
@@ -47,29 +53,32 @@ class ModelBase(type):
             auto.auto_created = True
             auto.creation_counter = -1  # first column, as users expect
             auto.contribute_to_class(cls, "id")
-        cls.DoesNotExist = type(
-            "DoesNotExist",
-            tuple(_exc_parents(parents, "DoesNotExist", exceptions.ObjectDoesNotExist)),
-            {"__module__": cls.__module__, "__qualname__": f"{cls.__qualname__}.DoesNotExist"},
-        )
-        cls.MultipleObjectsReturned = type(
-            "MultipleObjectsReturned",
-            tuple(
-                _exc_parents(parents, "MultipleObjectsReturned", exceptions.MultipleObjectsReturned)
-            ),
-            {
-                "__module__": cls.__module__,
-                "__qualname__": f"{cls.__qualname__}.MultipleObjectsReturned",
-            },
-        )
-        _install_managers(cls, {**_inherited_managers(parents), **managers})
-        meta.finish()
-        return cls
+        return _complete(cls, parents, {**_inherited_managers(parents), **managers})
 
     @property
     def __table__(cls) -> Any:
         """The model's ``sqlalchemy.Table`` in the registry's MetaData (``_meta.table``)."""
         return cls._meta.table  # type: ignore[attr-defined]
+
+
+def _complete(cls: Any, parents: list[type], managers: dict[str, Any]) -> Any:
+    """Give a concrete or proxy model its exceptions and managers, then register it."""
+    cls.DoesNotExist = type(
+        "DoesNotExist",
+        tuple(_exc_parents(parents, "DoesNotExist", exceptions.ObjectDoesNotExist)),
+        {"__module__": cls.__module__, "__qualname__": f"{cls.__qualname__}.DoesNotExist"},
+    )
+    cls.MultipleObjectsReturned = type(
+        "MultipleObjectsReturned",
+        tuple(_exc_parents(parents, "MultipleObjectsReturned", exceptions.MultipleObjectsReturned)),
+        {
+            "__module__": cls.__module__,
+            "__qualname__": f"{cls.__qualname__}.MultipleObjectsReturned",
+        },
+    )
+    _install_managers(cls, managers)
+    cls._meta.finish()
+    return cls
 
 
 def _is_manager(value: Any) -> bool:
@@ -128,6 +137,7 @@ def _install_managers(cls: Any, managers: dict[str, Any]) -> None:
 
     if not managers:
         managers = {"objects": Manager()}
+    cls._meta.declared_managers = managers
     first = True
     for attr, manager in managers.items():
         bound = manager.bind(cls, attr)
@@ -135,7 +145,7 @@ def _install_managers(cls: Any, managers: dict[str, Any]) -> None:
         if first:
             cls._default_manager = bound
             first = False
-    if not hasattr(cls, "_base_manager"):
+    if "_base_manager" not in cls.__dict__:  # a proxy's own, not its parent's
         cls._base_manager = Manager().bind(cls, "_base_manager")
 
 
@@ -507,8 +517,10 @@ class Model(metaclass=ModelBase):
         for i, c in enumerate(meta.constraints):
             if not isinstance(c, UniqueConstraint):
                 continue
-            check = _UniqueCheck(tuple(c.fields), c.condition, c.violation_message(meta))
-            key = tuple(c.fields) if c.condition is None else i
+            check = _UniqueCheck(
+                tuple(c.fields), c.condition, c.violation_message(meta), c.expressions
+            )
+            key = tuple(c.fields) if c.condition is None and not c.expressions else i
             if key not in found or check.message is not None:
                 found[key] = check
         return list(found.values())
@@ -517,12 +529,13 @@ class Model(metaclass=ModelBase):
         """``(check, QuerySet of other rows clashing with this one)`` per unique check that
         applies: none for a conditional constraint whose condition this row does not meet."""
         from heron.db.models.constraints import condition_fields, matches
+        from heron.db.models.indexes import expression_clashes, expression_fields
 
         meta = self._meta
         queries: list[tuple[_UniqueCheck, Any]] = []
         manager = type(self)._base_manager
         for check in self._unique_checks():
-            if skip.intersection(check.fields):
+            if skip.intersection(check.fields) or skip & expression_fields(check.expressions):
                 continue
             if check.condition is not None and (
                 skip.intersection(condition_fields(check.condition))
@@ -533,13 +546,15 @@ class Model(metaclass=ModelBase):
             for name in check.fields:
                 field = meta.get_field(name)
                 value = self.__dict__.get(field.attname)
-                if value is None:  # NULLs never clash
+                if value is None or value is DB_DEFAULT:  # NULLs never clash; nor unknowns
                     break
                 lookup[field.attname] = value
             else:
                 if check.fields == (meta.pk.name,) and self._state_adding() is False:
                     continue
                 qs = manager.using(self._db).filter(**lookup)
+                if check.expressions:
+                    qs = expression_clashes(qs, check.expressions, self)
                 if check.condition is not None:
                     qs = qs.filter(check.condition)
                 if not self._state_adding():
@@ -577,6 +592,7 @@ class _UniqueCheck(NamedTuple):
     fields: tuple[str, ...]
     condition: Any = None
     message: str | None = None
+    expressions: tuple[Any, ...] = ()  # a UniqueConstraint on expressions (no fields)
 
 
 def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 
 from heron.db.models.exceptions import FieldError
+from heron.db.models.indexes import expression_terms, index_expressions
 from heron.db.query.expressions import Aggregate, Combined, F, Q, Value
 from heron.db.query.lookups import LOOKUPS, TEXT_LOOKUPS, prepare_value
 
@@ -48,6 +49,8 @@ MAX_NAME = 60
 class Index:
     """An index on ``fields`` (``"-field"`` for descending); ``unique=True`` for a unique one.
 
+    Or on expressions, given positionally (``Index(Lower("title"), F("pages").desc(),
+    name=...)``; a string is a field): those need a ``name``, and MariaDB cannot build them.
     ``condition=Q(...)`` makes it a partial index, holding only the rows that match (it
     then needs a ``name``). PostgreSQL and SQLite build it; MariaDB/MySQL have no partial
     indexes, so there it is not created.
@@ -55,14 +58,13 @@ class Index:
 
     def __init__(
         self,
-        *,
-        fields: Sequence[str],
+        *expressions: Any,
+        fields: Sequence[str] = (),
         name: str | None = None,
         unique: bool = False,
         condition: Q | None = None,
     ) -> None:
-        if not fields:
-            raise ValueError("An Index needs at least one field.")
+        self.expressions = index_expressions(expressions, fields, name, "An Index")
         _check_condition(condition, name, "An Index")
         self.fields = list(fields)
         self.name = name
@@ -71,7 +73,7 @@ class Index:
 
     def build(self, meta: Options) -> sa.Index:
         """The ``sqlalchemy.Index`` for the model's table."""
-        columns: list[Any] = []
+        columns: list[Any] = expression_terms(self.expressions, meta)
         for spec in self.fields:
             column = meta.get_field(spec.lstrip("-")).column
             columns.append(sa.column(column).desc() if spec.startswith("-") else column)
@@ -83,13 +85,16 @@ class Index:
 
     def __repr__(self) -> str:
         where = f" where {self.condition!r}" if self.condition is not None else ""
-        return f"<Index {self.name or ''} on {self.fields}{where}>"
+        on = list(self.expressions) or self.fields
+        return f"<Index {self.name or ''} on {on}{where}>"
 
 
 class UniqueConstraint:
     """Rows must differ on ``fields`` taken together (checked by the database and by
     ``Model.validate_unique()``).
 
+    Or on expressions, given positionally (``UniqueConstraint(Lower("email"), name=...)``):
+    a unique index on them, which needs a ``name`` and which MariaDB cannot build.
     ``condition=Q(...)`` limits the rule to the rows that match it (one active row per
     user, say); it then needs a ``name``. PostgreSQL and SQLite enforce it with a partial
     unique index; MariaDB/MySQL cannot, so there only ``validate_unique()`` checks it.
@@ -99,14 +104,13 @@ class UniqueConstraint:
 
     def __init__(
         self,
-        *,
-        fields: Sequence[str],
+        *expressions: Any,
+        fields: Sequence[str] = (),
         name: str | None = None,
         condition: Q | None = None,
         violation_error_message: str | None = None,
     ) -> None:
-        if not fields:
-            raise ValueError("A UniqueConstraint needs at least one field.")
+        self.expressions = index_expressions(expressions, fields, name, "A UniqueConstraint")
         _check_condition(condition, name, "A UniqueConstraint")
         self.fields = list(fields)
         self.name = name
@@ -114,22 +118,32 @@ class UniqueConstraint:
         self.violation_error_message = violation_error_message
 
     def build(self, meta: Options) -> sa.UniqueConstraint | sa.Index:
-        """The ``sqlalchemy.UniqueConstraint`` for the model's table (a partial unique
-        ``sqlalchemy.Index`` when there is a condition)."""
-        columns = [meta.get_field(f).column for f in self.fields]
+        """The ``sqlalchemy.UniqueConstraint`` for the model's table (a unique
+        ``sqlalchemy.Index`` when there is a condition or an expression)."""
+        if self.expressions:
+            columns: list[Any] = expression_terms(self.expressions, meta)
+        else:
+            columns = [meta.get_field(f).column for f in self.fields]
         name = _resolve(self.name, meta) or _name(meta, "uniq", self.fields)
         if self.condition is not None:
             where = _condition(self.condition, meta, f"the unique constraint {name}")
             return partial_index(name, columns, where, unique=True)
+        if self.expressions:
+            return sa.Index(name, *columns, unique=True)
         return sa.UniqueConstraint(*columns, name=name)
 
     def violation_message(self, meta: Options) -> str | None:
-        """``violation_error_message`` with the constraint's name filled in, if given."""
-        return _filled(self.violation_error_message, self.name, meta)
+        """``violation_error_message`` with the constraint's name filled in, if given (on
+        expressions, which name no field, a message naming the constraint otherwise)."""
+        message = _filled(self.violation_error_message, self.name, meta)
+        if message is None and self.expressions:
+            return f"Constraint {_resolve(self.name, meta)!r} is violated."
+        return message
 
     def __repr__(self) -> str:
         where = f" where {self.condition!r}" if self.condition is not None else ""
-        return f"<UniqueConstraint {self.name or ''} on {self.fields}{where}>"
+        on = list(self.expressions) or self.fields
+        return f"<UniqueConstraint {self.name or ''} on {on}{where}>"
 
 
 class CheckConstraint:

@@ -32,6 +32,7 @@ META_OPTIONS = frozenset(
         "default_related_name",
         "managed",
         "db_table_comment",
+        "proxy",
     }
 )
 
@@ -73,6 +74,15 @@ class Options:
         self.db_table_comment: str | None = _comment(
             model, "Meta.db_table_comment", values.get("db_table_comment")
         )
+        #: ``Meta.proxy``: the model shares the table, fields and key of its concrete parent
+        self.proxy: bool = _flag(model, "proxy", values.get("proxy", False))
+        #: the model whose table this one reads and writes (itself unless a proxy)
+        self.concrete_model: type[Model] = model
+        #: a proxy's direct non-abstract parent (Django's name); None for other models
+        self.proxy_for_model: type[Model] | None = None
+        #: the model's unbound managers by attribute name, the default first (inherited
+        #: by its proxies)
+        self.declared_managers: dict[str, Any] = {}
         self.fields: list[Field] = []
         self.many_to_many: list[Field] = []
         self.fields_map: dict[str, Field] = {}
@@ -87,6 +97,8 @@ class Options:
         #: the concrete relation fields (foreign keys, one-to-ones), set by ``finish()``
         self.forward_relations: list[Field] = []
         self._table: sa.Table | None = None
+        #: fields the database fills on INSERT (``db_default``, ``GeneratedField``)
+        self.db_returning_fields: list[Field] = []
 
     # -- fields -----------------------------------------------------------------------------
 
@@ -186,8 +198,11 @@ class Options:
     def finish(self) -> None:
         """Called once the class is complete: register it, build the table when possible."""
         self.registered = True
-        self.forward_relations = [f for f in self.fields if f.is_relation]
         self._check_ordering()
+        if self.proxy:  # no table of its own: the concrete model's serves
+            registry.register(self.model)
+            return
+        self.forward_relations = [f for f in self.fields if f.is_relation]
         try:
             registry.register(self.model)  # may refuse a relation that waited for this model
         finally:
@@ -231,7 +246,9 @@ class Options:
 
     @property
     def table(self) -> sa.Table:
-        """The model's ``sqlalchemy.Table``."""
+        """The model's ``sqlalchemy.Table`` (a proxy's is its concrete model's)."""
+        if self.proxy:
+            return self.concrete_model._meta.table
         if self._table is None:
             missing = registry.unresolved()
             raise LookupError(

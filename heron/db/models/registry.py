@@ -47,7 +47,7 @@ class Registry:
     # -- registration -----------------------------------------------------------------------
 
     def register(self, model: type[Model]) -> None:
-        """Add a concrete model and run the lazy operations waiting for it."""
+        """Add a model (concrete or proxy) and run the lazy operations waiting for it."""
         meta = model._meta
         bucket = self.models.setdefault(meta.label, {})
         existing = bucket.get(meta.model_name)
@@ -62,7 +62,7 @@ class Registry:
                     f"{model.__module__}.{model.__qualname__}. Set Meta.label to tell them apart."
                 )
             # A re-imported module (reloader, tests): the new class replaces the old one.
-            if meta.table_name in self.metadata.tables:
+            if not meta.proxy and meta.table_name in self.metadata.tables:
                 self.metadata.remove(self.metadata.tables[meta.table_name])
         bucket[meta.model_name] = model
         self._modules.setdefault(meta.label, model.__module__)
@@ -90,8 +90,8 @@ class Registry:
             if not bucket:
                 del self.models[meta.label]
                 self._modules.pop(meta.label, None)
-        table = self.metadata.tables.get(meta.table_name)
-        if table is not None:
+        table = None if meta.proxy else self.metadata.tables.get(meta.table_name)
+        if table is not None:  # a proxy leaves its concrete model's table alone
             self.metadata.remove(table)
 
     def is_current(self, model: type[Model]) -> bool:

@@ -32,7 +32,14 @@ from heron.db.query.compiler import (
 from heron.db.query.execution import cached
 from heron.db.query.expressions import Combinable
 from heron.db.query.paths import Joins
-from heron.db.query.persistence import field_preparer, has_expressions, mark_saved
+from heron.db.query.persistence import (
+    field_preparer,
+    generated_error,
+    has_expressions,
+    mark_saved,
+    returned_storer,
+    writable,
+)
 from heron.db.query.plans import Plan, arun, run
 
 if TYPE_CHECKING:
@@ -118,7 +125,7 @@ def _insert(
     fields: Sequence[Field],
     dialect: Any,
     vendor: str,
-    returning: bool,
+    returned: Sequence[Field],
     conflict: tuple[str, tuple[str, ...], tuple[str, ...]] | None,
     native: bool = False,
 ) -> _Insert:
@@ -129,14 +136,15 @@ def _insert(
         stmt: Any = _dialect_insert(vendor, table).values(row)
         if conflict is not None:
             stmt = _on_conflict(stmt, vendor, table, *conflict)
-        if returning:
-            stmt = stmt.returning(table.c[model._meta.pk.attname])
+        if returned:
+            stmt = stmt.returning(*[table.c[f.attname] for f in returned])
         compiled = compile_statement(stmt, dialect, binder)
         return Statement(
-            compiled.sql, compiled.params, _Insert(compiled, len(fields), returning, native)
+            compiled.sql, compiled.params, _Insert(compiled, len(fields), bool(returned), native)
         )
 
-    key = ("bulk-insert", model, tuple(f.attname for f in fields), returning, conflict, dialect)
+    names = tuple(f.attname for f in returned)
+    key = ("bulk-insert", model, tuple(f.attname for f in fields), names, conflict, dialect)
     insert: _Insert = cached(key, build).extra
     return insert
 
@@ -208,43 +216,64 @@ def _create_plan(
     conflict: tuple[str, tuple[str, ...], tuple[str, ...]] | None,
 ) -> Any:
     model = qs.model
-    meta = model._meta
-    pk = meta.pk
     vendor = db.vendor
-    generated = isinstance(pk, AutoField)
-    without_pk = [o for o in objs if generated and o.__dict__.get(pk.attname) is None]
-    with_pk = [o for o in objs if not (generated and o.__dict__.get(pk.attname) is None)]
+    groups = _groups(model, objs)
 
     def make(dialect: Any) -> Plan[None]:
-        for group, fields in (
-            (with_pk, list(meta.fields)),
-            (without_pk, [f for f in meta.fields if f is not pk]),
-        ):
-            if not group:
-                continue
-            returning = (
-                group is without_pk
-                and bool(getattr(dialect, "insert_returning", False))
-                and (conflict is None or conflict[0] == "update")
-            )
+        can_return = bool(getattr(dialect, "insert_returning", False)) and (
+            conflict is None or conflict[0] == "update"
+        )
+        for group, fields, filled in groups:
+            returned = filled if can_return else []
             insert = _insert(
-                model, fields, dialect, vendor, returning, conflict, db.native_placeholders
+                model, fields, dialect, vendor, returned, conflict, db.native_placeholders
             )
             size = _batch(batch_size, len(fields), len(group))
-            convert = pk.db_converter(vendor)
+            store = returned_storer(returned, vendor)
             for start in range(0, len(group), size):
                 batch = group[start : start + size]
                 params = tuple(_bind_rows(insert, fields, batch))
                 sql = insert.sql(len(batch))
-                if returning:
+                if returned:
                     rows = yield ("fetchall", sql, params)
                     for obj, row in zip(batch, rows, strict=True):
-                        value = row[0]
-                        obj.__dict__[pk.attname] = convert(value) if convert else value
+                        store(obj, row)
                 else:
                     yield ("execute", sql, params)
 
     return make
+
+
+_Group = tuple[list[Any], list[Field], list[Field]]
+
+
+def _groups(model: type[Model], objs: Sequence[Model]) -> list[_Group]:
+    """The objects by the fields their INSERT writes: ``(objects, fields written, fields
+    the database fills)``. An auto primary key left unset is filled by the database; so
+    are generated fields and those holding ``DB_DEFAULT``."""
+    meta = model._meta
+    pk = meta.pk
+    auto = isinstance(pk, AutoField)
+    if not meta.db_returning_fields:
+        without_pk = [o for o in objs if auto and o.__dict__.get(pk.attname) is None]
+        with_pk = [o for o in objs if not (auto and o.__dict__.get(pk.attname) is None)]
+        return [
+            group
+            for group in (
+                (with_pk, list(meta.fields), []),
+                (without_pk, [f for f in meta.fields if f is not pk], [pk]),
+            )
+            if group[0]
+        ]
+    found: dict[tuple[str, ...], _Group] = {}
+    for obj in objs:
+        fields = writable(obj, meta.fields, True)
+        if auto and obj.__dict__.get(pk.attname) is None:
+            fields.remove(pk)
+        filled = [f for f in meta.fields if f not in fields]
+        key = tuple(f.attname for f in fields)
+        found.setdefault(key, ([], fields, filled))[0].append(obj)
+    return list(found.values())
 
 
 def _bind_rows(insert: _Insert, fields: Sequence[Field], batch: Sequence[Model]) -> list[Any]:
@@ -384,6 +413,8 @@ def _update_fields(model: type[Model], names: Sequence[str]) -> list[Field]:
             raise ValueError(f"bulk_update() cannot update the many-to-many field '{name}'.")
         if field.primary_key:
             raise ValueError("bulk_update() cannot update primary keys.")
+        if field.generated:
+            raise ValueError(generated_error(model, field))
         fields.append(field)
     return fields
 

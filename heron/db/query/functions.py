@@ -11,6 +11,7 @@ part of the statement-cache shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import reduce
 from typing import Any
@@ -54,9 +55,13 @@ _STRING = sa.String()
 
 
 class Func(Expression):
-    """A SQL function over expressions; ``output_field`` says how its result is read."""
+    """A SQL function over expressions; ``output_field`` says how its result is read.
 
-    __slots__ = ("output_field", "source_expressions")
+    ``Func(F("title"), function="LOWER")`` calls any SQL function by name (letters, digits,
+    underscores and dots only); subclasses name theirs in the class.
+    """
+
+    __slots__ = ("named", "output_field", "source_expressions")
     function = ""
     arity: int | None = None
     # True when the result is of its arguments' type (a value compared with, or written
@@ -67,26 +72,31 @@ class Func(Expression):
     # True when ``build()`` needs the kinds ("date", "datetime" …) of its arguments.
     reads_kinds = False
 
-    def __init__(self, *expressions: Any, output_field: Any = None) -> None:
+    def __init__(
+        self, *expressions: Any, output_field: Any = None, function: str | None = None
+    ) -> None:
         if self.arity is not None and len(expressions) != self.arity:
             raise TypeError(
                 f"{type(self).__name__}() takes {self.arity} argument(s), got {len(expressions)}."
             )
+        self.named = _checked_name(type(self), function)
         self.source_expressions = tuple(parse(e) for e in expressions)
         default = type(self).default_output_field  # a field: a descriptor on instances
         self.output_field = output_field if output_field is not None else default
 
     def sql(self, args: list[Any], vendor: str) -> Any:
         """The SQL of the call over the built ``args``."""
-        return getattr(sa.func, self.function)(*args)
+        name = self.named or self.function
+        return reduce(getattr, name.split("."), sa.func)(*args)
 
     def build(self, args: list[Any], kinds: Sequence[str | None], vendor: str) -> Any:
         """The SQL, knowing the kinds of the arguments when ``reads_kinds`` (else empty)."""
         return self.sql(args, vendor)
 
     def structure(self) -> tuple[Any, ...]:
-        """The constant arguments that change the SQL (part of the statement shape)."""
-        return ()
+        """The constant arguments that change the SQL (part of the statement shape): the
+        function's name when given as ``function=``."""
+        return (self.named,) if self.named else ()
 
     def result_kind(self, kinds: Sequence[str | None]) -> str | None:
         """The kind of the result ("datetime", "date" …) given those of the arguments."""
@@ -97,7 +107,25 @@ class Func(Expression):
         return None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(map(repr, self.source_expressions))})"
+        named = [f"function={self.named!r}"] if self.named else []
+        args = [*map(repr, self.source_expressions), *named]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+
+_FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _checked_name(cls: type[Func], function: str | None) -> str | None:
+    """``function=`` checked: a plain SQL name, on a class whose SQL and shape use it."""
+    if function is None:
+        if cls is Func:
+            raise TypeError('Func() needs function="NAME" (or subclass it).')
+        return None
+    if cls.sql is not Func.sql or cls.structure is not Func.structure:
+        raise TypeError(f"{cls.__name__}() takes no function= (it builds its own SQL).")
+    if not isinstance(function, str) or not _FUNCTION_NAME.fullmatch(function):
+        raise ValueError(f"Not a SQL function name: {function!r}.")
+    return function
 
 
 def bound_as(arg: Any, type_: Any, vendor: str) -> Any:

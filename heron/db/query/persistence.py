@@ -8,14 +8,16 @@ A field set to an expression (``book.pages = F("pages") + 1``) is updated in SQL
 from __future__ import annotations
 
 from asyncio import _get_running_loop
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from heron.db.connections import connections
 from heron.db.errors import AsyncContextError
+from heron.db.fields.dbdefault import DB_DEFAULT
 from heron.db.fields.scalars import AutoField
+from heron.db.fields.vendorsql import dialect_vendor
 from heron.db.query.compiler import CACHE, Binder, Statement, compile_statement
 from heron.db.query.expressions import Combinable
 from heron.db.query.plans import Plan, arun, run
@@ -27,11 +29,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "asave_instance",
+    "filled_fields",
     "has_expressions",
     "insert_statement",
     "mark_saved",
+    "returned_storer",
     "save_instance",
+    "select_statement",
+    "store_returned",
     "update_statement",
+    "writable",
 ]
 
 
@@ -74,21 +81,106 @@ def field_preparer(field: Field, vendor: str) -> Any:
 
 
 def insert_statement(
-    model: type[Model], fields: Sequence[Field], returning: bool, dialect: Any, vendor: str
+    model: type[Model],
+    fields: Sequence[Field],
+    returning: bool,
+    dialect: Any,
+    vendor: str,
+    returned: Sequence[Field] = (),
 ) -> Statement:
-    """``INSERT INTO t (fields) VALUES (...) [RETURNING pk]``, cached per field list."""
-    key = ("insert", model, tuple(f.attname for f in fields), returning, dialect)
+    """``INSERT INTO t (fields) VALUES (...) [RETURNING pk, returned]``, cached per field
+    list (``returned``: the columns the database fills, read back)."""
+    key: tuple[Any, ...] = ("insert", model, tuple(f.attname for f in fields), returning, dialect)
+    if returned:
+        key += tuple(f.attname for f in returned)
     stmt = CACHE.get(key)
     if stmt is None:
         binder = Binder()
         table = model._meta.table
         values = {table.c[f.attname]: binder.bind(field_preparer(f, vendor)) for f in fields}
         query: Any = sa.insert(table).values(values) if values else sa.insert(table)
-        if returning:
-            query = query.returning(table.c[model._meta.pk.attname])
+        columns = [table.c[model._meta.pk.attname]] if returning else []
+        columns += [table.c[f.attname] for f in returned]
+        if columns:
+            query = query.returning(*columns)
         stmt = compile_statement(query, dialect, binder)
         CACHE[key] = stmt
     return stmt
+
+
+def select_statement(model: type[Model], fields: Sequence[Field], dialect: Any) -> Statement:
+    """``SELECT fields FROM t WHERE pk = ?``: the values the database gave a saved row,
+    where the statement writing it cannot return them."""
+    key = ("read-back", model, tuple(f.attname for f in fields), dialect)
+    stmt = CACHE.get(key)
+    if stmt is None:
+        binder = Binder()
+        table = model._meta.table
+        pk = model._meta.pk
+        query = sa.select(*[table.c[f.attname] for f in fields]).where(
+            table.c[pk.attname] == binder.bind(field_preparer(pk, dialect_vendor(dialect.name)))
+        )
+        stmt = compile_statement(query, dialect, binder)
+        CACHE[key] = stmt
+    return stmt
+
+
+def returned_storer(fields: Sequence[Field], vendor: str) -> Callable[[Model, Sequence[Any]], None]:
+    """A function putting the values the database gave ``fields`` (a row read back) on an
+    instance, converted as the fields read them."""
+    readers = [(f.attname, f.db_converter(vendor)) for f in fields]
+    if len(readers) == 1:  # the usual case: an auto primary key
+        ((attname, conv),) = readers
+
+        def store_one(obj: Model, row: Sequence[Any]) -> None:
+            value = row[0]
+            obj.__dict__[attname] = conv(value) if conv is not None and value is not None else value
+
+        return store_one
+
+    def store(obj: Model, row: Sequence[Any]) -> None:
+        data = obj.__dict__
+        for (attname, conv), value in zip(readers, row, strict=True):
+            data[attname] = conv(value) if conv is not None and value is not None else value
+
+    return store
+
+
+def store_returned(obj: Model, fields: Sequence[Field], row: Sequence[Any], vendor: str) -> None:
+    """Put the values the database gave ``fields`` (a row read back) on ``obj``."""
+    returned_storer(fields, vendor)(obj, row)
+
+
+def writable(obj: Model, fields: Sequence[Field], add: bool) -> list[Field]:
+    """``fields`` less those the database fills: generated columns, and fields holding
+    ``DB_DEFAULT``. A value given to a generated field of a new instance is refused."""
+    data = obj.__dict__
+    kept = []
+    for field in fields:
+        value = data.get(field.attname)
+        if field.generated:
+            if add and value is not DB_DEFAULT and not data.get("_persisted", False):
+                raise ValueError(generated_error(type(obj), field))
+        elif value is not DB_DEFAULT:
+            kept.append(field)
+    return kept
+
+
+def generated_error(model: type[Model], field: Field) -> str:
+    """Why a value for the generated ``field`` is refused."""
+    return (
+        f"{model.__name__}.{field.name} is a GeneratedField: the database computes "
+        "its value, which cannot be written."
+    )
+
+
+def filled_fields(obj: Model) -> list[Field]:
+    """The fields whose value the database gives a row being written: generated ones,
+    and those holding ``DB_DEFAULT`` (left out of the INSERT or UPDATE)."""
+    data = obj.__dict__
+    return [
+        f for f in obj._meta.db_returning_fields if f.generated or data.get(f.attname) is DB_DEFAULT
+    ]
 
 
 def update_statement(
@@ -137,7 +229,14 @@ def _save_plan(
                 raise ValueError(
                     f"update_fields names unknown fields: {', '.join(sorted(unknown))}."
                 )
+            filled = meta.db_returning_fields
+            if filled:
+                for field in chosen:
+                    if field.generated:
+                        raise ValueError(generated_error(type(obj), field))
             yield from _update(chosen, dialect, required=True)
+            if filled:
+                yield from _read_back(obj, filled_fields(obj), db, dialect)
             return
         pk_value = data.get(pk.attname)
         # An UPDATE is tried first for a loaded instance, and for a new one whose primary
@@ -146,9 +245,14 @@ def _save_plan(
         if (persisted or force_update or chosen_pk) and not force_insert and pk_value is not None:
             # Only what is loaded: a field left out by only()/defer() keeps its stored value.
             fields = [f for f in meta.fields if not f.primary_key and f.attname in data]
+            filled = meta.db_returning_fields
+            if filled:
+                fields = writable(obj, fields, False)
             if fields or persisted or force_update:  # a new key-only row: straight to INSERT
                 updated = yield from _update(fields, dialect, required=force_update)
                 if updated:
+                    if filled:
+                        yield from _read_back(obj, filled_fields(obj), db, dialect)
                     return
         yield from _insert(dialect)
 
@@ -173,6 +277,9 @@ def _save_plan(
         pk_value = data.get(pk.attname)
         generated = pk_value is None and isinstance(pk, AutoField)
         fields = [f for f in meta.fields if not (generated and f is pk)]
+        if meta.db_returning_fields:
+            yield from _insert_filled(obj, fields, generated, db, dialect)
+            return
         stmt = insert_statement(type(obj), fields, generated, dialect, db.vendor)
         values = [f.pre_save(obj, True) for f in fields]
         params = stmt.bind(values)
@@ -184,6 +291,37 @@ def _save_plan(
             yield ("execute", stmt.sql, params)
 
     return make
+
+
+def _insert_filled(
+    obj: Model, fields: list[Field], generated: bool, db: Any, dialect: Any
+) -> Plan[None]:
+    """The INSERT of a model with fields the database fills (``generated``: its auto
+    primary key too), those values read back: by RETURNING, else by a SELECT after it."""
+    filled = filled_fields(obj)
+    fields = writable(obj, fields, True)
+    returning = bool(getattr(dialect, "insert_returning", False))
+    returned = filled if returning else []
+    stmt = insert_statement(type(obj), fields, generated, dialect, db.vendor, returned)
+    params = stmt.bind([f.pre_save(obj, True) for f in fields])
+    if not (generated or returned):
+        yield ("execute", stmt.sql, params)
+    else:
+        row = tuple((yield ("fetchone", stmt.sql, params)))
+        if generated:
+            store_returned(obj, [obj._meta.pk], row[:1], db.vendor)
+        store_returned(obj, returned, row[1:] if generated else row, db.vendor)
+    if not returning:
+        yield from _read_back(obj, filled, db, dialect)
+
+
+def _read_back(obj: Model, fields: list[Field], db: Any, dialect: Any) -> Plan[None]:
+    """Read the values the database gave ``fields`` of ``obj``'s row."""
+    if fields:
+        stmt = select_statement(type(obj), fields, dialect)
+        row = yield ("fetchone", stmt.sql, stmt.bind([obj.pk]))
+        if row is not None:
+            store_returned(obj, fields, row, db.vendor)
 
 
 def _expression_update(
