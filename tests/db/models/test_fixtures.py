@@ -15,6 +15,7 @@ import pytest
 from heron.db import post_save, pre_save
 from heron.db.backends import Database
 from heron.db.fixtures import FixtureError, aload_data, dump_data, load_data, write_records
+from tests.db.models.dbdefault_models import Line, Ticket
 from tests.db.models.fixture_models import FxAuthor, FxKnot, FxPost, FxTag, Mood
 
 WHEN = dt.datetime(2024, 5, 1, 13, 30, 15, 250000, tzinfo=dt.UTC)
@@ -277,3 +278,18 @@ async def test_aload_data(db: Database, tmp_path: Path) -> None:
     assert await aload_data(_fixture(tmp_path, records)) == 3
     post = await FxPost.objects.aget(pk=3)
     assert [t.name async for t in post.tags.all()] == ["t"]
+
+
+def test_generated_columns_and_database_defaults(db: Database, tmp_path: Path) -> None:
+    Line.objects.create(name="Pen", qty=2, unit=Decimal("1.25"))
+    (record,) = dump_data(["mt.line"])
+    assert "total" not in record["fields"] and "label" not in record["fields"]
+    Line.objects.all().delete()
+    record["fields"]["total"] = "999.00"  # a computed value in a fixture is ignored
+    assert load_data(_fixture(tmp_path, [record])) == 1
+    assert Line.objects.get().total == Decimal("2.50")
+
+    tickets = [{"model": "mt.ticket", "pk": 1, "fields": {"title": "t", "code_unique": None}}]
+    assert load_data(_fixture(tmp_path, tickets, "tickets.json")) == 1
+    ticket = Ticket.objects.get()
+    assert (ticket.status, ticket.priority, ticket.both) == ("it's new", 3, 1)
