@@ -61,8 +61,15 @@ def config_for(mode: Mode) -> ConfigDict:
 
 
 def _is_read_only(field: fields.Field) -> bool:
-    """Fields a client never sets: auto primary keys, ``auto_now`` and non-editable ones."""
-    return not field.editable or field.fills_on_save
+    """Fields a client never sets: auto primary keys, ``auto_now``, generated and
+    non-editable ones."""
+    return not field.editable or field.fills_on_save or field.generated
+
+
+def database_fills(field: fields.Field) -> bool:
+    """A field the database fills when a create leaves it out (``db_default``, no Python
+    default)."""
+    return field.db_default is not fields.NOT_PROVIDED and not field.has_default
 
 
 def _wire_name(field: fields.Field) -> str:
@@ -102,6 +109,9 @@ def _input_definition(field: fields.Field, mode: Mode) -> tuple[Any, FieldInfo]:
             info["default_factory"] = field.default
         else:
             info["default"] = field.default
+    elif database_fills(field):
+        # Left out, the database's default fills it (the create handler drops the key).
+        info["default"] = None
     elif field.null:
         info["default"] = None
     elif field.blank:

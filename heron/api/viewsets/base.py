@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from heron.api.schemas import schema_for
-from heron.api.schemas.build import relation_names
+from heron.api.schemas.build import database_fills, relation_names
 from heron.api.schemas.types import input_type
 from heron.api.viewsets import filters as filtering
 from heron.api.viewsets import pagination as paging
@@ -218,18 +218,29 @@ class ModelAPI:
 
     async def create(self, request: Request, data: BaseModel) -> Model:
         await self.check_permission(request, "create")
-        obj = self.model(**data.model_dump())
-        return await self.save(request, obj, "create", data.model_dump().keys())
+        values = self._sent(data, partial=False)
+        obj = self.model(**values)
+        return await self.save(request, obj, "create", values.keys())
 
     async def update(self, request: Request, pk: Any, data: BaseModel, partial: bool) -> Model:
         action: Action = "partial_update" if partial else "update"
         await self.check_permission(request, action)
         obj = await self.get_object(request, pk, action)
-        values = data.model_dump(exclude_unset=partial)
+        values = self._sent(data, partial)
         values.pop(self.model._meta.pk.attname, None)
         for key, value in values.items():
             setattr(obj, key, value)
         return await self.save(request, obj, action, values.keys())
+
+    def _sent(self, data: BaseModel, partial: bool) -> dict[str, Any]:
+        """The values a request gives: all (absent ones as their defaults) or, ``partial``,
+        those sent. A field the database fills (``db_default``) is left out when absent:
+        a new row gets the database's default, an existing one keeps its value."""
+        values = data.model_dump(exclude_unset=partial)
+        for key in values.keys() - data.model_fields_set:
+            if database_fills(self.model._meta.get_field(key)):
+                del values[key]
+        return values
 
     async def destroy(self, request: Request, pk: Any) -> Response:
         await self.check_permission(request, "delete")

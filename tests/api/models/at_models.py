@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from heron.db import CheckConstraint, Model, Q, fields
+from heron.db import CheckConstraint, F, Model, Q, fields
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -60,3 +60,17 @@ class Note(Model):
         label = "apitest"
         table = table("note")
         ordering = ["id"]
+
+
+class Counter(Model):
+    """A database default and a generated column: the API leaves both to the database."""
+
+    name = fields.String(max_length=50)
+    hits = fields.Integer(db_default=7)
+    double = fields.GeneratedField(
+        expression=F("hits") * 2, output_field=fields.Integer(), db_persist=True
+    )
+
+    class Meta:
+        label = "apitest"
+        table = table("counter")

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from heron.api import ModelAPI
+from heron.api.schemas import schema_for
 from heron.testing import TestClient
-from tests.api.models.at_models import Article, Note, Writer
+from tests.api.models.at_models import Article, Counter, Note, Writer
 
 
 class WriterAPI(ModelAPI):
@@ -168,3 +169,28 @@ def test_only_declared_actions_are_routed(make_client: Callable[..., TestClient]
     assert client.get("/api/writer").status_code == 200
     assert client.post("/api/writer", json={"name": "x"}).status_code == 405
     assert client.get("/api/writer/1").status_code == 404
+
+
+class CounterAPI(ModelAPI):
+    model = Counter
+
+
+def test_database_defaults_and_generated_columns(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(CounterAPI)
+    left_out = client.post("/api/counter", json={"name": "a"})
+    assert left_out.status_code == 201, left_out.text
+    assert (left_out.json()["hits"], left_out.json()["double"]) == (7, 14)
+    computed = client.post("/api/counter", json={"name": "b", "double": 99})
+    assert computed.status_code == 422  # read-only, as the key and auto_now fields
+    assert computed.json()["detail"][0]["loc"] == ["body", "double"]
+    given = client.post("/api/counter", json={"name": "b", "hits": 2})
+    assert given.status_code == 201, given.text
+    assert (given.json()["hits"], given.json()["double"]) == (2, 4)
+    patched = client.patch(f"/api/counter/{given.json()['id']}", json={"hits": 5})
+    assert patched.json()["double"] == 10
+    replaced = client.put(f"/api/counter/{given.json()['id']}", json={"name": "c"})
+    assert replaced.status_code == 200, replaced.text
+    assert (replaced.json()["name"], replaced.json()["hits"]) == ("c", 5)  # kept
+    create = schema_for(Counter, mode="create").model_json_schema()
+    assert "double" not in create["properties"]
+    assert create["required"] == ["name"]
