@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 
+from heron.db.fields.dbdefault import DB_DEFAULT
 from heron.db.models.exceptions import FieldError
 from heron.db.models.indexes import expression_terms, index_expressions
 from heron.db.query.expressions import Aggregate, Combined, F, Q, Value
@@ -481,7 +482,10 @@ def _leaf_matches(instance: Any, key: str, value: Any) -> bool | None:
     lookup = lookup or "exact"
     kind = "condition"
     field = _column(meta, name, key, kind)
-    actual = _python(field, instance.__dict__.get(field.attname))
+    stored = instance.__dict__.get(field.attname)
+    if stored is DB_DEFAULT:  # the database will fill it: its value is not known yet
+        return None
+    actual = _python(field, stored)
     if lookup == "isnull":
         return (actual is None) == bool(value)
     if isinstance(value, F):

@@ -303,6 +303,8 @@ def kind_of_field(field: Any, transforms: Sequence[str] = ()) -> str | None:
     """The kind of a field's value (after ``transforms``), ``None`` when not temporal."""
     if transforms:
         return "date" if transforms[-1] == "date" else None
+    if getattr(field, "generated", False):  # a GeneratedField reads as its output field
+        field = field.output_field
     for kind, sample in KIND_FIELDS.items():
         if isinstance(field, type(sample)):
             return kind

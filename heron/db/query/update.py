@@ -104,6 +104,11 @@ def _fields(model: type[Model], values: dict[str, Any]) -> list[tuple[str, Any]]
             raise FieldError(f"update() cannot set the many-to-many field '{name}'.")
         if field.primary_key and isinstance(values[name], _EXPRESSIONS):
             raise FieldError("update() cannot set the primary key from an expression.")
+        if field.generated:
+            raise FieldError(
+                f"{name} is a GeneratedField: the database computes it, so update() "
+                "cannot write it."
+            )
         result.append((name, field))
     return result
 

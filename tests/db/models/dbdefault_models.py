@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 
-from heron.db import Model, fields
+from heron.db import CheckConstraint, Model, Q, fields
 from heron.db.query.expressions import F, Value
 from heron.db.query.functions import Lower, Now, Upper
 
@@ -26,6 +26,7 @@ class Ticket(Model):
 
     class Meta:
         label = "mt"
+        constraints = [CheckConstraint(condition=Q(priority__gte=0), name="mt_ticket_priority")]
 
 
 class Line(Model):

@@ -7,7 +7,7 @@ import decimal
 
 import pytest
 
-from heron.db import fields
+from heron.db import FieldError, fields
 from heron.db.backends import Database
 from heron.db.fields import DB_DEFAULT, GeneratedField
 from heron.db.query.expressions import F
@@ -47,6 +47,15 @@ def test_update_fields_and_queryset_update(db: Database) -> None:
     assert line.total == D("27.50")
     with pytest.raises(ValueError, match="GeneratedField"):
         line.save(update_fields=["total"])
+    with pytest.raises(FieldError, match="total is a GeneratedField"):
+        Line.objects.filter(pk=line.pk).update(total=1)
+
+
+def test_a_generated_field_reads_as_its_output_fields_kind() -> None:
+    from heron.db.query.lookups import kind_of_field
+
+    made = GeneratedField(expression=F("a"), output_field=fields.Date(), db_persist=True)
+    assert kind_of_field(made) == "date"
 
 
 def test_filter_order_and_values(db: Database) -> None:
