@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 
 from heron.db.errors import DataError
 from heron.db.fields.base import Converter, Field, Inline
+from heron.db.fields.neighbours import neighbour_methods
 from heron.db.models.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from heron.db.models.base import Model
 
 __all__ = ["Date", "DateTime", "Duration", "Time", "now", "parse_duration"]
 
@@ -48,6 +52,13 @@ class _AutoNow(Field):
     def current(self) -> Any:
         """The value ``auto_now``/``auto_now_add`` write."""
         raise NotImplementedError
+
+    def contribute_to_class(self, model: type[Model], name: str) -> None:
+        super().contribute_to_class(model, name)
+        if not self.null and not isinstance(self, Time):  # a date or a date-time, never NULL
+            for method_name, method in neighbour_methods(self).items():
+                if method_name not in model.__dict__:
+                    setattr(model, method_name, method)
 
     @property
     def reads_value_on_save(self) -> bool:
