@@ -157,8 +157,10 @@ from heron.db.query import (
 from heron.db.signals import (
     m2m_changed,
     post_delete,
+    post_init,
     post_save,
     pre_delete,
+    pre_init,
     pre_save,
     receiver,
 )
@@ -313,8 +315,10 @@ __all__ = [
     "non_atomic_requests",
     "on_commit",
     "post_delete",
+    "post_init",
     "post_save",
     "pre_delete",
+    "pre_init",
     "pre_save",
     "receiver",
     "registry",

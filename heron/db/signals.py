@@ -1,5 +1,5 @@
-"""Model signals on blinker: ``pre_save``, ``post_save``, ``pre_delete``, ``post_delete`` and
-``m2m_changed``.
+"""Model signals on blinker: ``pre_init``, ``post_init``, ``pre_save``, ``post_save``,
+``pre_delete``, ``post_delete`` and ``m2m_changed``.
 
 Each is a named blinker signal (``heron.db.post_save``…) whose sender is the model class
 (the through model for ``m2m_changed``)::
@@ -32,8 +32,10 @@ __all__ = [
     "ModelSignal",
     "m2m_changed",
     "post_delete",
+    "post_init",
     "post_save",
     "pre_delete",
+    "pre_init",
     "pre_save",
     "receiver",
 ]
@@ -103,6 +105,8 @@ class _ModelSignals(Namespace):
 namespace = _ModelSignals()
 
 
+init_hooks: list[ModelSignal] = []
+"""``pre_init`` and/or ``post_init`` while they have receivers: ``if init_hooks:``."""
 save_hooks: list[ModelSignal] = []
 """``pre_save`` and/or ``post_save`` while they have receivers: ``if save_hooks:``."""
 delete_hooks: list[ModelSignal] = []
@@ -115,6 +119,17 @@ def _signal(name: str, doc: str, hooks: list[ModelSignal] | None = None) -> Mode
     return made
 
 
+pre_init = _signal(
+    "pre_init",
+    "When an instance is made (``Model(...)``, or a row loaded): ``args``, ``kwargs`` "
+    "(a loaded row: its values as ``args``). Plain functions only.",
+    init_hooks,
+)
+post_init = _signal(
+    "post_init",
+    "Once an instance is made or loaded: ``instance``. Plain functions only.",
+    init_hooks,
+)
 pre_save = _signal(
     "pre_save",
     "Before a ``save()``/``asave()`` writes the row: ``instance``, ``raw``, ``using``, "
@@ -166,6 +181,22 @@ def receiver(
 
 
 # -- sending (used by the ORM) ---------------------------------------------------------------
+
+
+def send_init(signal: NamedSignal, sender: Any, **kwargs: Any) -> None:
+    """``pre_init``/``post_init``: instances are made in sync code, even by the async
+    methods, so an ``async def`` receiver is an error."""
+    send(signal, sender, "making of an instance", "a plain function", **kwargs)
+
+
+def announce_loaded(instance: Any) -> None:
+    """``pre_init`` and ``post_init`` for an instance built from a row (the loaders call
+    this only while ``init_hooks`` is not empty)."""
+    model = type(instance)
+    data = instance.__dict__
+    values = tuple(data[f.attname] for f in model._meta.fields if f.attname in data)
+    send_init(pre_init, model, args=values, kwargs={})
+    send_init(post_init, model, instance=instance)
 
 
 def send(signal: NamedSignal, sender: Any, operation: str, twin: str, **kwargs: Any) -> None:

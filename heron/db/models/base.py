@@ -13,6 +13,7 @@ from heron.db.models import exceptions
 from heron.db.models.options import Options
 from heron.db.models.proxy import declares_proxy, proxy_managers, proxy_options
 from heron.db.models.registry import label_for_module
+from heron.db.signals import init_hooks, post_init, pre_init, send_init
 
 __all__ = ["Model", "ModelBase"]
 
@@ -170,6 +171,8 @@ class Model(metaclass=ModelBase):
         meta = self._meta
         if meta.abstract:
             raise TypeError(f"{type(self).__name__} is abstract and cannot be instantiated.")
+        if init_hooks:
+            send_init(pre_init, type(self), args=args, kwargs=dict(kwargs))
         if args:
             kwargs = self._positional(args, kwargs)
         data = self.__dict__
@@ -198,6 +201,8 @@ class Model(metaclass=ModelBase):
                 )
             unknown = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__}() got unexpected field(s): {unknown}.")
+        if init_hooks:
+            send_init(post_init, type(self), instance=self)
 
     def _positional(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         """Positional arguments as keywords, in field order (``id`` first), as in Django."""

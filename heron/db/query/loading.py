@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from heron.db.fields.base import INLINE_ERRORS, Inline
 from heron.db.fields.related import OneToOneField
 from heron.db.query.gcpause import build_many
+from heron.db.signals import announce_loaded, init_hooks
 
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
@@ -69,7 +70,7 @@ class LoadNode:
 class RowLoader:
     """Builds instances (with related objects and annotations) from rows of one statement."""
 
-    __slots__ = ("alias", "annotations", "load", "root", "vendor", "width")
+    __slots__ = ("_announcing", "alias", "annotations", "load", "root", "vendor", "width")
 
     def __init__(
         self,
@@ -85,32 +86,43 @@ class RowLoader:
         self.alias = None if alias == "default" else alias
         self.annotations = annotations
         self.load: Callable[[Sequence[Row]], list[Any]] = self._loader(single=False)
+        self._announcing: Callable[[Sequence[Row]], list[Any]] | None = None
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
+        if init_hooks:  # pre_init/post_init receivers: the loader that sends them
+            if self._announcing is None:
+                self._announcing = self._loader(single=False, announce=True)
+            return build_many(self._announcing, rows)
         return build_many(self.load, rows)
 
     def one(self) -> Callable[[Row], Any]:
-        """A function building the instance of a single row (no list around it): ``get()``."""
-        return self._loader(single=True)
+        """A function building the instance of a single row (no list around it): ``get()``;
+        it sends ``pre_init``/``post_init`` when they have receivers."""
+        return self._loader(single=True, announce=True)
 
-    def _loader(self, single: bool) -> Callable[[Any], Any]:
-        """The generated loader of many rows, or of one (``single``), with its fallback."""
-        plain = self._generate(inline=False, single=single)
+    def _loader(self, single: bool, announce: bool = False) -> Callable[[Any], Any]:
+        """The generated loader of many rows, or of one (``single``), with its fallback;
+        ``announce``: one that sends the init signals while they have receivers."""
+        plain = self._generate(inline=False, single=single, announce=announce)
         if not _has_inline(self.root, self.vendor):
             return plain
-        return self._generate(inline=True, single=single, fallback=plain)
+        return self._generate(inline=True, single=single, fallback=plain, announce=announce)
 
     def source(self, single: bool = False, inline: bool = False) -> str:
         """The generated loader's source text (what the tests compare)."""
         return "\n".join(self._write(inline, single).lines)
 
     def _generate(
-        self, inline: bool, single: bool, fallback: Callable[[Any], Any] | None = None
+        self,
+        inline: bool,
+        single: bool,
+        fallback: Callable[[Any], Any] | None = None,
+        announce: bool = False,
     ) -> Callable[[Any], Any]:
         """The loader, compiled; with a ``fallback`` its body runs in a ``try`` that hands
         the rows to ``fallback`` when an inline conversion meets an unusual value (in the
         loader itself: a wrapper would cost a call per load)."""
-        writer = self._write(inline, single)
+        writer = self._write(inline, single, announce)
         if fallback is not None:
             argument = "row" if single else "rows"
             head, *body = writer.lines
@@ -127,8 +139,8 @@ class RowLoader:
         load: Callable[[Any], Any] = writer.namespace["load"]
         return load
 
-    def _write(self, inline: bool, single: bool) -> _Writer:
-        writer = _Writer()
+    def _write(self, inline: bool, single: bool, announce: bool = False) -> _Writer:
+        writer = _Writer(announce)
         columns = "".join(f"v{i}, " for i in range(self.width))
         if single:
             writer.emit(0, "def load(row):")
@@ -215,9 +227,14 @@ def _row_type(names: tuple[str, ...]) -> Any:
 class _Writer:
     """Collects generated source lines and the objects they refer to by name."""
 
-    def __init__(self) -> None:
+    def __init__(self, announce: bool = False) -> None:
+        self.announce = announce  # emit the init signals' call after each instance
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {"new": object.__new__}
+        self.namespace: dict[str, Any] = {
+            "new": object.__new__,
+            "init_hooks": init_hooks,
+            "announce": announce_loaded,
+        }
         self.counter = 0
 
     def name(self, prefix: str, value: Any) -> str:
@@ -311,6 +328,9 @@ def _node(
         entries.append(f"'_db': {alias!r}")
     var = early or _create(node, writer, indent)
     writer.emit(indent, f"{var}.__dict__ = {{{', '.join(entries)}}}")
+    if writer.announce:
+        writer.emit(indent, "if init_hooks:")  # pre_init/post_init receivers (rarely any)
+        writer.emit(indent + 1, f"announce({var})")
     return var
 
 

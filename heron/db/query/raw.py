@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from heron.db.connections import connections
 from heron.db.models.exceptions import FieldError
 from heron.db.query.queryset import sync_only
+from heron.db.signals import announce_loaded, init_hooks
 
 if TYPE_CHECKING:
     from heron.db.models.base import Model
@@ -130,6 +131,8 @@ class RawQuerySet(Generic[M]):
                 data["_db"] = alias
             obj = model.__new__(model)
             obj.__dict__ = data
+            if init_hooks:
+                announce_loaded(obj)
             objs.append(obj)
         return objs
 

@@ -13,13 +13,21 @@ from heron.db import (
     atomic,
     m2m_changed,
     post_delete,
+    post_init,
     post_save,
     pre_delete,
+    pre_init,
     pre_save,
     receiver,
 )
 from heron.db.backends import Database
-from heron.db.signals import AsyncReceiverError, ModelSignal, delete_hooks, save_hooks
+from heron.db.signals import (
+    AsyncReceiverError,
+    ModelSignal,
+    delete_hooks,
+    init_hooks,
+    save_hooks,
+)
 from tests.db.models.signal_models import (
     SigAuthor,
     SigComment,
@@ -29,7 +37,7 @@ from tests.db.models.signal_models import (
     SigTag,
 )
 
-SIGNALS = (pre_save, post_save, pre_delete, post_delete, m2m_changed)
+SIGNALS = (pre_init, post_init, pre_save, post_save, pre_delete, post_delete, m2m_changed)
 Event = tuple[str, type, dict[str, Any]]
 
 
@@ -80,7 +88,7 @@ def rec() -> Iterator[Recorder]:
         recorder.disconnect()
         for signal in SIGNALS:
             assert not signal.receivers, f"{signal.name} still has receivers"
-        assert not save_hooks and not delete_hooks  # the fast paths are back
+        assert not save_hooks and not delete_hooks and not init_hooks  # the fast paths are back
 
 
 @pytest.fixture
@@ -204,7 +212,8 @@ def test_a_receiver_can_change_the_instance_before_the_write(db: Database, rec: 
 
 def test_bulk_writes_and_update_send_nothing(db: Database, rec: Recorder) -> None:
     for signal in SIGNALS:
-        rec.listen(signal)
+        if signal not in (pre_init, post_init):  # the instances are made: those are sent
+            rec.listen(signal)
     objs = SigPlain.objects.bulk_create([SigPlain(name="a"), SigPlain(name="b")])
     for obj in objs:
         obj.name += "!"
@@ -564,3 +573,42 @@ def test_created_follows_the_statement_run(db: Database, rec: Recorder) -> None:
     SigPlain(id=4242, name="again").save()  # a new instance of a stored row: UPDATE
     assert [kw["created"] for _, _, kw in rec.events] == [True, False, False]
     assert SigPlain.objects.get(pk=4242).name == "again"
+
+
+# -- pre_init / post_init ---------------------------------------------------------------------
+
+
+def test_init_signals_for_new_and_loaded_instances(blog: dict[str, Any], rec: Recorder) -> None:
+    rec.listen(pre_init, SigAuthor)
+    rec.listen(post_init, SigAuthor)
+    made = SigAuthor(name="bo")
+    assert rec.names() == [("pre_init", "SigAuthor"), ("post_init", "SigAuthor")]
+    assert rec.events[0][2] == {"args": (), "kwargs": {"name": "bo"}}
+    assert rec.events[1][2] == {"instance": made}
+    rec.events.clear()
+    loaded = SigAuthor.objects.get(pk=blog["ada"].pk)
+    assert rec.names() == [("pre_init", "SigAuthor"), ("post_init", "SigAuthor")]
+    assert rec.events[0][2]["args"] == (loaded.pk, "ada")
+    assert rec.events[1][2]["instance"] is loaded
+    rec.events.clear()
+    # Instances built by select_related and raw() are announced too; other models' not.
+    posts = list(SigPost.objects.select_related("author").order_by("id"))
+    assert rec.names() == [("pre_init", "SigAuthor"), ("post_init", "SigAuthor")] * 2
+    assert rec.events[1][2]["instance"] is posts[0].author
+    rec.events.clear()
+    list(SigAuthor.objects.raw("SELECT id, name FROM " + SigAuthor._meta.table.name))
+    assert [name for name, _ in rec.names()] == ["pre_init", "post_init"]
+
+
+@pytest.mark.anyio
+async def test_init_signals_from_async_loads(blog: dict[str, Any], rec: Recorder) -> None:
+    rec.listen(post_init, SigPost)
+    titles = [p.title async for p in SigPost.objects.order_by("id")]
+    assert titles == ["one", "two"]
+    assert [kwargs["instance"].title for _, _, kwargs in rec.events] == titles
+
+
+def test_async_init_receivers_are_refused(rec: Recorder) -> None:
+    rec.listen_async(post_init, SigAuthor)
+    with pytest.raises(AsyncReceiverError, match=r"heron\.db\.post_init"):
+        SigAuthor(name="x")
