@@ -17,6 +17,7 @@ from alembic.operations import ops
 from alembic.operations.batch import ApplyBatchImpl
 
 from heron.db.fields.vendorsql import VENDORS, VendorSQL
+from heron.db.migrations.columnstate import StatedColumns
 from heron.db.migrations.operations import walk
 from heron.db.migrations.schema import table_label
 
@@ -34,37 +35,14 @@ def _stated(default: Any) -> Any:
     return None
 
 
-class StatedDefaults(dict[tuple[str, str], Any]):
+class StatedDefaults(StatedColumns):
     """``(table, column)`` → its server default (``DefaultClause`` or ``Computed``)."""
 
-    def record(self, op: ops.MigrateOperation) -> None:
-        """Follow one operation run by a migration."""
-        if isinstance(op, ops.CreateTableOp):
-            for item in op.columns:
-                if isinstance(item, sa.Column):
-                    self._set(op.table_name, item.name, item.server_default)
-        elif isinstance(op, ops.AddColumnOp):
-            self._set(op.table_name, op.column.name, op.column.server_default)
-        elif isinstance(op, ops.AlterColumnOp):
-            key = (op.table_name, op.column_name)
-            if op.modify_server_default is not False:
-                self._set(*key, op.modify_server_default)
-            if op.modify_name is not None and key in self:
-                self[(op.table_name, op.modify_name)] = self.pop(key)
-        elif isinstance(op, ops.DropColumnOp):
-            self.pop((op.table_name, op.column_name), None)
-        elif isinstance(op, ops.DropTableOp | ops.RenameTableOp):
-            for key in [k for k in self if k[0] == op.table_name]:
-                value = self.pop(key)
-                if isinstance(op, ops.RenameTableOp):
-                    self[(op.new_table_name, key[1])] = value
+    setting = "server_default"
+    altered = "modify_server_default"
 
-    def _set(self, table: str, column: str, default: Any) -> None:
-        stated = _stated(default)
-        if stated is None:
-            self.pop((table, column), None)
-        else:
-            self[(table, column)] = stated
+    def put(self, table: str, column: str, value: Any) -> None:
+        super().put(table, column, _stated(value))
 
     def changed_from(self, upgrade: ops.UpgradeOps) -> None:
         """State the previous default of the columns whose default the upgrade changes

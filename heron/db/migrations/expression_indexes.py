@@ -24,6 +24,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from heron.db.migrations.operations import render_condition
+from heron.db.migrations.partials import replace_indexes
 from heron.db.migrations.schema import table_label
 from heron.db.models.constraints import QCheck, index_condition
 from heron.db.models.indexes import IndexExpression, has_expressions
@@ -206,26 +207,10 @@ def expression_index_ops(
     """Add to ``upgrade`` the expression indexes to drop and to create. ``owned``: the
     label's tables in the replayed schema (renames applied), ``renamed``: old table name →
     new."""
-    found = {
-        index.name: index
-        for (table, _), index in stated.items()
-        if renamed.get(table, table) in owned
-    }
     wanted = _wanted(metadata, label)
-
-    def changed(name: str) -> bool:
-        old = found[name]
-        return not dataclasses.replace(old, table=renamed.get(old.table, old.table)).same(
-            wanted[name]
-        )
-
-    drops = [found[n] for n in sorted(found) if n not in wanted or changed(n)]
-    creates = [wanted[n] for n in sorted(wanted) if n not in found or changed(n)]
-    upgrade.ops = [
-        *(DropExpressionIndexOp(index) for index in drops),
-        *upgrade.ops,
-        *(CreateExpressionIndexOp(index) for index in creates),
-    ]
+    replace_indexes(
+        upgrade, stated, wanted, owned, renamed, DropExpressionIndexOp, CreateExpressionIndexOp
+    )
 
 
 # -- SQLite table rebuilds ----------------------------------------------------------------------

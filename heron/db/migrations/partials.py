@@ -13,15 +13,19 @@ other expression indexes (``expression_indexes``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic.operations import ops
 
 from heron.db.migrations.operations import CreatePartialIndexOp, DropPartialIndexOp, PartialIndex
 from heron.db.migrations.schema import table_label
-from heron.db.migrations.stated import StatedPartials
 
-__all__ = ["model_partials", "partial_ops"]
+if TYPE_CHECKING:
+    from heron.db.migrations.stated import StatedPartials
+
+__all__ = ["model_partials", "partial_ops", "replace_indexes"]
 
 
 def model_partials(metadata: sa.MetaData, label: str) -> dict[str, PartialIndex]:
@@ -45,12 +49,29 @@ def partial_ops(
 ) -> None:
     """Add to ``upgrade`` the partial indexes to drop and to create. ``owned``: the label's
     tables in the replayed schema (renames applied), ``renamed``: old table name → new."""
+    wanted = model_partials(metadata, label)
+    replace_indexes(
+        upgrade, stated, wanted, owned, renamed, DropPartialIndexOp, CreatePartialIndexOp
+    )
+
+
+def replace_indexes(
+    upgrade: ops.UpgradeOps,
+    stated: Mapping[tuple[str, str], Any],
+    wanted: Mapping[str, Any],
+    owned: set[str],
+    renamed: dict[str, str],
+    drop: Callable[[Any], ops.MigrateOperation],
+    create: Callable[[Any], ops.MigrateOperation],
+) -> None:
+    """Drop (first) the stated indexes the models no longer want or want changed, and
+    create (last) the wanted ones not stated or changed: indexes Heron compares by name
+    itself (each with ``name``, ``table`` and ``same()``), partial or on expressions."""
     found = {
         index.name: index
         for (table, _), index in stated.items()
         if renamed.get(table, table) in owned
     }
-    wanted = model_partials(metadata, label)
 
     def changed(name: str) -> bool:
         old = found[name]
@@ -61,7 +82,7 @@ def partial_ops(
     drops = [found[n] for n in sorted(found) if n not in wanted or changed(n)]
     creates = [wanted[n] for n in sorted(wanted) if n not in found or changed(n)]
     upgrade.ops = [
-        *(DropPartialIndexOp(index) for index in drops),
+        *(drop(index) for index in drops),
         *upgrade.ops,
-        *(CreatePartialIndexOp(index) for index in creates),
+        *(create(index) for index in creates),
     ]

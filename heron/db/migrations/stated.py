@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from alembic.operations.base import AbstractOperations
 
+from heron.db.migrations.columnstate import StatedColumns, follow_table
 from heron.db.migrations.defaults import StatedDefaults
 from heron.db.migrations.expression_indexes import StatedExpressions
 from heron.db.migrations.operations import (
@@ -42,16 +43,7 @@ __all__ = [
 ]
 
 
-def _follow_table(found: dict[tuple[str, str], Any], op: ops.MigrateOperation) -> None:
-    """Forget the entries of a dropped table; move those of a renamed one."""
-    if isinstance(op, ops.DropTableOp | ops.RenameTableOp):
-        for key in [k for k in found if k[0] == op.table_name]:
-            value = found.pop(key)
-            if isinstance(op, ops.RenameTableOp):
-                found[(op.new_table_name, key[1])] = value
-
-
-class StatedTypes(dict[tuple[str, str], sa.types.TypeEngine[Any]]):
+class StatedTypes(StatedColumns):
     """``(table, column)`` → the type the migration files state for it.
 
     SQLite's reflection of the replayed schema loses types (a ``BigInteger`` id reads back as
@@ -59,24 +51,9 @@ class StatedTypes(dict[tuple[str, str], sa.types.TypeEngine[Any]]):
     an upgrade removes take the types from here.
     """
 
-    def record(self, op: ops.MigrateOperation) -> None:
-        """Follow one operation run by a migration."""
-        if isinstance(op, ops.CreateTableOp):
-            for item in op.columns:
-                if isinstance(item, sa.Column):
-                    self[(op.table_name, item.name)] = item.type
-        elif isinstance(op, ops.AddColumnOp):
-            self[(op.table_name, op.column.name)] = op.column.type
-        elif isinstance(op, ops.AlterColumnOp):
-            key = (op.table_name, op.column_name)
-            if op.modify_type is not None:
-                self[key] = op.modify_type
-            if op.modify_name is not None and key in self:
-                self[(op.table_name, op.modify_name)] = self.pop(key)
-        elif isinstance(op, ops.DropColumnOp):
-            self.pop((op.table_name, op.column_name), None)
-        else:
-            _follow_table(self, op)
+    setting = "type"
+    altered = "modify_type"
+    unchanged = None
 
     def changed_from(self, upgrade: ops.UpgradeOps) -> None:
         """State the previous type of the columns whose type the upgrade changes (before it
@@ -124,7 +101,7 @@ class StatedChecks(dict[tuple[str, str], Condition]):
         elif isinstance(op, ops.DropConstraintOp) and op.constraint_type == "check":
             self.pop((op.table_name, str(op.constraint_name)), None)
         else:
-            _follow_table(self, op)
+            follow_table(self, op)
 
     def of(self, table: str) -> dict[str, Condition]:
         """The check constraints of one table: name → condition."""
@@ -152,42 +129,27 @@ class StatedPartials(dict[tuple[str, str], PartialIndex]):
                 index = dataclasses.replace(self.pop(key), table=op.new_table_name)
                 self[(op.new_table_name, key[1])] = index
         else:
-            _follow_table(self, op)
+            follow_table(self, op)
 
 
-class StatedComments(dict[tuple[str, str], str]):
+class StatedComments(StatedColumns):
     """``(table, column)`` → the comment the migration files give it; ``(table, "")`` → the
     table's comment. SQLite, where the files are replayed, keeps no comments."""
 
-    def record(self, op: ops.MigrateOperation) -> None:
-        """Follow one operation run by a migration."""
-        if isinstance(op, ops.CreateTableOp):
-            self._set(op.table_name, "", op.comment)
-            for item in op.columns:
-                if isinstance(item, sa.Column):
-                    self._set(op.table_name, item.name, item.comment)
-        elif isinstance(op, ops.AddColumnOp):
-            self._set(op.table_name, op.column.name, op.column.comment)
-        elif isinstance(op, ops.AlterColumnOp):
-            key = (op.table_name, op.column_name)
-            if op.modify_comment is not False:
-                self._set(*key, op.modify_comment)
-            if op.modify_name is not None and key in self:
-                self[(op.table_name, op.modify_name)] = self.pop(key)
-        elif isinstance(op, ops.DropColumnOp):
-            self.pop((op.table_name, op.column_name), None)
-        elif isinstance(op, ops.CreateTableCommentOp):
-            self._set(op.table_name, "", op.comment)
-        elif isinstance(op, ops.DropTableCommentOp):
-            self.pop((op.table_name, ""), None)
-        else:
-            _follow_table(self, op)
+    setting = "comment"
+    altered = "modify_comment"
 
-    def _set(self, table: str, column: str, comment: str | None) -> None:
-        if comment:
-            self[(table, column)] = comment
-        else:
-            self.pop((table, column), None)
+    def record(self, op: ops.MigrateOperation) -> None:
+        """Follow one operation run by a migration (table comments too)."""
+        if isinstance(op, ops.CreateTableOp | ops.CreateTableCommentOp):
+            self.put(op.table_name, "", op.comment)
+        if isinstance(op, ops.DropTableCommentOp):
+            self.pop((op.table_name, ""), None)
+        elif not isinstance(op, ops.CreateTableCommentOp):
+            super().record(op)
+
+    def put(self, table: str, column: str, value: Any) -> None:
+        super().put(table, column, value or None)  # an empty comment is none
 
     def restore(self, downgrade: ops.DowngradeOps) -> None:
         """Give the tables and columns the downgrade re-creates their comments back."""
