@@ -1,8 +1,10 @@
 """Resolve ``author__name__icontains``-style paths into columns, joins and lookups.
 
 Joins are keyed by their relation path, so two conditions on ``author__...`` share one
-join. A forward foreign key that cannot be NULL is an INNER JOIN (as long as everything
-before it is); nullable and reverse relations are LEFT OUTER JOINs.
+join; the multi-valued hops of a later ``filter()`` call (a ``JoinScope``) are keyed apart
+(``tags#1``), as Django joins them again. A forward foreign key that cannot be NULL is an
+INNER JOIN (as long as everything before it is); nullable and reverse relations are LEFT
+OUTER JOINs.
 """
 
 from __future__ import annotations
