@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from alembic.operations import ops
 
+from heron.db.migrations.operations import walk
+
 __all__ = ["StatedColumns", "follow_table"]
 
 
@@ -49,6 +51,26 @@ class StatedColumns(dict[tuple[str, str], Any]):
             self.pop((op.table_name, op.column_name), None)
         else:
             follow_table(self, op)
+
+    def restore(self, downgrade: ops.DowngradeOps) -> None:
+        """Give the tables and columns the downgrade re-creates what the files stated."""
+        for op in walk(downgrade):
+            if isinstance(op, ops.CreateTableOp):
+                self.give_table(op)
+                columns = [c for c in op.columns if isinstance(c, sa.Column)]
+            elif isinstance(op, ops.AddColumnOp):
+                columns = [op.column]
+            else:
+                continue
+            for column in columns:
+                self.give(op.table_name, column)
+
+    def give_table(self, op: ops.CreateTableOp) -> None:
+        """Restore a setting of the re-created table itself (none by default)."""
+
+    def give(self, table: str, column: sa.Column[Any]) -> None:
+        """Set the stated setting on a re-created ``column`` of ``table``."""
+        raise NotImplementedError
 
     def put(self, table: str, column: str, value: Any) -> None:
         """Keep ``value`` for the column; ``None``: the column has none."""

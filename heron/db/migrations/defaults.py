@@ -53,19 +53,10 @@ class StatedDefaults(StatedColumns):
                 if found is not None and not isinstance(found, sa.Computed):
                     op.existing_server_default = _stated(found)
 
-    def restore(self, downgrade: ops.DowngradeOps) -> None:
-        """Give the tables and columns the downgrade re-creates their stated defaults."""
-        for op in walk(downgrade):
-            if isinstance(op, ops.CreateTableOp):
-                columns = [c for c in op.columns if isinstance(c, sa.Column)]
-            elif isinstance(op, ops.AddColumnOp):
-                columns = [op.column]
-            else:
-                continue
-            for column in columns:
-                found = self.get((op.table_name, column.name))
-                if found is not None:
-                    column.server_default = _stated(found)
+    def give(self, table: str, column: sa.Column[Any]) -> None:
+        found = self.get((table, column.name))
+        if found is not None:
+            column.server_default = _stated(found)
 
 
 def _texts(sqltext: Any) -> dict[str, str]:

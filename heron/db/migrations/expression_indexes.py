@@ -24,8 +24,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from heron.db.migrations.operations import render_condition
-from heron.db.migrations.partials import replace_indexes
-from heron.db.migrations.schema import table_label
+from heron.db.migrations.partials import model_indexes, replace_indexes
 from heron.db.models.constraints import QCheck, index_condition
 from heron.db.models.indexes import IndexExpression, has_expressions
 
@@ -186,16 +185,6 @@ def _render_drop(context: AutogenContext, op: DropExpressionIndexOp) -> str:
 # -- comparison -------------------------------------------------------------------------------
 
 
-def _wanted(metadata: sa.MetaData, label: str) -> dict[str, ExpressionIndex]:
-    return {
-        index.name: index
-        for table in metadata.tables.values()
-        if table_label(table) == label
-        for index in (ExpressionIndex.of_index(i, table.name) for i in table.indexes)
-        if index is not None
-    }
-
-
 def expression_index_ops(
     upgrade: ops.UpgradeOps,
     stated: StatedExpressions,
@@ -207,7 +196,7 @@ def expression_index_ops(
     """Add to ``upgrade`` the expression indexes to drop and to create. ``owned``: the
     label's tables in the replayed schema (renames applied), ``renamed``: old table name →
     new."""
-    wanted = _wanted(metadata, label)
+    wanted = model_indexes(metadata, label, ExpressionIndex.of_index)
     replace_indexes(
         upgrade, stated, wanted, owned, renamed, DropExpressionIndexOp, CreateExpressionIndexOp
     )

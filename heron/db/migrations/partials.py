@@ -25,18 +25,26 @@ from heron.db.migrations.schema import table_label
 if TYPE_CHECKING:
     from heron.db.migrations.stated import StatedPartials
 
-__all__ = ["model_partials", "partial_ops", "replace_indexes"]
+__all__ = ["model_indexes", "model_partials", "partial_ops", "replace_indexes"]
 
 
-def model_partials(metadata: sa.MetaData, label: str) -> dict[str, PartialIndex]:
-    """The partial indexes of the label's model tables: name → index."""
+def model_indexes(
+    metadata: sa.MetaData, label: str, of: Callable[[sa.Index, str], Any]
+) -> dict[str, Any]:
+    """The indexes of the label's model tables that ``of(index, table)`` describes (it
+    gives ``None`` for the others): name → description."""
     return {
         index.name: index
         for table in metadata.tables.values()
         if table_label(table) == label
-        for index in (PartialIndex.of(i, table.name) for i in table.indexes)
+        for index in (of(i, table.name) for i in table.indexes)
         if index is not None
     }
+
+
+def model_partials(metadata: sa.MetaData, label: str) -> dict[str, PartialIndex]:
+    """The partial indexes of the label's model tables: name → index."""
+    return model_indexes(metadata, label, PartialIndex.of)
 
 
 def partial_ops(

@@ -62,17 +62,8 @@ class StatedTypes(StatedColumns):
             if isinstance(op, ops.AlterColumnOp) and op.modify_type is not None:
                 op.existing_type = self.get((op.table_name, op.column_name), op.existing_type)
 
-    def restore(self, downgrade: ops.DowngradeOps) -> None:
-        """Give the tables and columns the downgrade re-creates their previous types."""
-        for op in walk(downgrade):
-            if isinstance(op, ops.CreateTableOp):
-                columns = [c for c in op.columns if isinstance(c, sa.Column)]
-            elif isinstance(op, ops.AddColumnOp):
-                columns = [op.column]
-            else:
-                continue
-            for column in columns:
-                column.type = self.get((op.table_name, column.name), column.type)
+    def give(self, table: str, column: sa.Column[Any]) -> None:
+        column.type = self.get((table, column.name), column.type)
 
 
 def named_checks(items: Any) -> dict[str, Condition]:
@@ -151,18 +142,11 @@ class StatedComments(StatedColumns):
     def put(self, table: str, column: str, value: Any) -> None:
         super().put(table, column, value or None)  # an empty comment is none
 
-    def restore(self, downgrade: ops.DowngradeOps) -> None:
-        """Give the tables and columns the downgrade re-creates their comments back."""
-        for op in walk(downgrade):
-            if isinstance(op, ops.CreateTableOp):
-                op.comment = self.get((op.table_name, ""))
-                columns = [c for c in op.columns if isinstance(c, sa.Column)]
-            elif isinstance(op, ops.AddColumnOp):
-                columns = [op.column]
-            else:
-                continue
-            for column in columns:
-                column.comment = self.get((op.table_name, column.name))
+    def give_table(self, op: ops.CreateTableOp) -> None:
+        op.comment = self.get((op.table_name, ""))
+
+    def give(self, table: str, column: sa.Column[Any]) -> None:
+        column.comment = self.get((table, column.name))
 
 
 @dataclass
