@@ -1,5 +1,6 @@
 """Model signals on blinker: ``pre_init``, ``post_init``, ``pre_save``, ``post_save``,
-``pre_delete``, ``post_delete`` and ``m2m_changed``.
+``pre_delete``, ``post_delete`` and ``m2m_changed``; ``pre_migrate`` and ``post_migrate``
+(sent by ``migrate`` with the label as sender).
 
 Each is a named blinker signal (``heron.db.post_save``…) whose sender is the model class
 (the through model for ``m2m_changed``)::
@@ -22,20 +23,26 @@ with no receivers pays one attribute test per operation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
-from blinker import ANY, NamedSignal, Namespace
+from blinker import ANY
+from blinker import Signal as BlinkerSignal
+
+from heron.db.dispatch import AsyncReceiverError, Signal, awaitable
 
 __all__ = [
     "AsyncReceiverError",
     "ModelSignal",
+    "Signal",
     "m2m_changed",
     "post_delete",
     "post_init",
+    "post_migrate",
     "post_save",
     "pre_delete",
     "pre_init",
+    "pre_migrate",
     "pre_save",
     "receiver",
 ]
@@ -43,24 +50,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class AsyncReceiverError(RuntimeError):
-    """An ``async def`` receiver was reached by a sync operation, which cannot await it."""
-
-    def __init__(self, signal: str, receiver: Callable[..., Any], operation: str, twin: str):
-        name = getattr(receiver, "__qualname__", None) or repr(receiver)
-        module = getattr(receiver, "__module__", None)
-        where = f"{module}.{name}" if module else name
-        super().__init__(
-            f"The receiver {where} of {signal} is an async function, which the sync "
-            f"{operation} cannot await; use {twin} instead, or connect a sync receiver."
-        )
-        self.receiver = receiver
-        self.operation = operation
-        self.twin = twin
-
-
-class ModelSignal(NamedSignal):
-    """A blinker ``NamedSignal`` where ``sender=None`` means any sender, as in Django.
+class ModelSignal(Signal):
+    """One of Heron's named signals, where ``sender=None`` means any sender, as in Django.
 
     ``hooks`` is a list shared by the signals one operation sends (``pre_save`` and
     ``post_save``…): it holds those of them that have receivers, so that the operation
@@ -69,20 +60,35 @@ class ModelSignal(NamedSignal):
     """
 
     def __init__(self, name: str, doc: str | None = None, hooks: list[Any] | None = None):
-        super().__init__(name, doc)
+        super().__init__(doc)
+        self.name = name
         self.hooks: list[Any] = [] if hooks is None else hooks
 
-    def connect(self, receiver: F, sender: Any = ANY, weak: bool = True) -> F:
+    def __repr__(self) -> str:
+        return f"<ModelSignal {self.name!r}>"
+
+    def connect(
+        self,
+        receiver: F,
+        sender: Any = ANY,
+        weak: bool = True,
+        dispatch_uid: Hashable | None = None,
+    ) -> F:
         """Call ``receiver(sender, **kwargs)`` when the signal is sent by ``sender`` (a
-        model class; ``None`` or left out: by any model)."""
-        connected = super().connect(receiver, ANY if sender is None else sender, weak)
+        model class; ``None`` or left out: by any model); see ``Signal.connect``."""
+        connected = super().connect(receiver, sender, weak, dispatch_uid)
         if self not in self.hooks:
             self.hooks.append(self)
         return connected
 
-    def disconnect(self, receiver: Callable[..., Any], sender: Any = ANY) -> None:
+    def disconnect(
+        self,
+        receiver: Callable[..., Any] | None = None,
+        sender: Any = ANY,
+        dispatch_uid: Hashable | None = None,
+    ) -> None:
         """Stop calling ``receiver`` for ``sender`` (``None`` or left out: at all)."""
-        super().disconnect(receiver, ANY if sender is None else sender)
+        super().disconnect(receiver, sender, dispatch_uid)
         if not self.receivers and self in self.hooks:
             self.hooks.remove(self)
 
@@ -93,10 +99,10 @@ class ModelSignal(NamedSignal):
         return next(iter(self.receivers_for(sender)), None) is not None
 
 
-class _ModelSignals(Namespace):
-    """The namespace of Heron's model signals (``heron.db.*``)."""
+class _ModelSignals(dict[str, ModelSignal]):
+    """The namespace of Heron's model signals (``heron.db.*``), as blinker's ``Namespace``."""
 
-    def signal(self, name: str, doc: str | None = None) -> NamedSignal:
+    def signal(self, name: str, doc: str | None = None) -> ModelSignal:
         if name not in self:
             self[name] = ModelSignal(name, doc)
         return self[name]
@@ -158,23 +164,42 @@ m2m_changed = _signal(
     "Around ``add``/``remove``/``set``/``clear`` of a many-to-many relation (sender: the "
     "through model): ``action``, ``instance``, ``reverse``, ``model``, ``pk_set``, ``using``.",
 )
+pre_migrate = _signal(
+    "pre_migrate",
+    "Before ``migrate`` applies or unapplies migrations, once per label with migrations "
+    "(sender: the label): ``using``, ``plan`` (the steps about to run).",
+)
+post_migrate = _signal(
+    "post_migrate",
+    "After ``migrate`` ran its plan, once per label with migrations (sender: the label): "
+    "``using``, ``plan`` (the steps that ran).",
+)
 
 
 def receiver(
-    signal: ModelSignal | Iterable[ModelSignal], sender: Any = None, *, weak: bool = True
+    signal: BlinkerSignal | Iterable[BlinkerSignal],
+    sender: Any = None,
+    *,
+    weak: bool = True,
+    dispatch_uid: Hashable | None = None,
 ) -> Callable[[F], F]:
     """Connect the decorated function to ``signal`` (or to each of a list of signals), for
     ``sender`` only when given. The function is returned unchanged.
 
     ``weak=True`` (the default) holds the receiver by a weak reference, so a function
     defined inside another one is disconnected once nothing else refers to it; pass
-    ``weak=False`` to keep it connected.
+    ``weak=False`` to keep it connected. ``dispatch_uid`` connects it once per uid (see
+    ``Signal.connect``).
     """
-    signals = [signal] if isinstance(signal, NamedSignal) else list(signal)
+    signals = [signal] if isinstance(signal, BlinkerSignal) else list(signal)
 
     def connect(fn: F) -> F:
         for each in signals:
-            each.connect(fn, sender=ANY if sender is None else sender, weak=weak)
+            sender_or_any = ANY if sender is None else sender
+            if isinstance(each, Signal):
+                each.connect(fn, sender_or_any, weak, dispatch_uid)
+            else:  # a plain blinker signal (Flask's, say)
+                each.connect(fn, sender=sender_or_any, weak=weak)
         return fn
 
     return connect
@@ -183,7 +208,7 @@ def receiver(
 # -- sending (used by the ORM) ---------------------------------------------------------------
 
 
-def send_init(signal: NamedSignal, sender: Any, **kwargs: Any) -> None:
+def send_init(signal: ModelSignal, sender: Any, **kwargs: Any) -> None:
     """``pre_init``/``post_init``: instances are made in sync code, even by the async
     methods, so an ``async def`` receiver is an error."""
     send(signal, sender, "making of an instance", "a plain function", **kwargs)
@@ -199,7 +224,7 @@ def announce_loaded(instance: Any) -> None:
     send_init(post_init, model, instance=instance)
 
 
-def send(signal: NamedSignal, sender: Any, operation: str, twin: str, **kwargs: Any) -> None:
+def send(signal: ModelSignal, sender: Any, operation: str, twin: str, **kwargs: Any) -> None:
     """Call ``signal``'s receivers for ``sender`` from sync code; an ``async def`` receiver
     raises ``AsyncReceiverError`` naming it, ``operation`` and its async ``twin``."""
 
@@ -209,20 +234,10 @@ def send(signal: NamedSignal, sender: Any, operation: str, twin: str, **kwargs: 
     signal.send(sender, _async_wrapper=refuse, **kwargs)
 
 
-def _awaitable(fn: Callable[..., Any]) -> Callable[..., Coroutine[Any, Any, Any]]:
-    """A plain receiver as a coroutine function, run in the event loop's thread (so it
-    sees the task's context, its transaction included)."""
-
-    async def call(sender: Any, **kwargs: Any) -> Any:
-        return fn(sender, **kwargs)
-
-    return call
-
-
-async def asend(signal: NamedSignal, sender: Any, **kwargs: Any) -> None:
+async def asend(signal: ModelSignal, sender: Any, **kwargs: Any) -> None:
     """Await ``signal``'s receivers for ``sender``: ``async def`` ones are awaited, plain
     ones called."""
-    await signal.send_async(sender, _sync_wrapper=_awaitable, **kwargs)
+    await signal.send_async(sender, _sync_wrapper=awaitable, **kwargs)
 
 
 class Dispatch:
@@ -231,7 +246,7 @@ class Dispatch:
 
     __slots__ = ("operation", "signal", "twin")
 
-    def __init__(self, signal: NamedSignal, operation: str, twin: str) -> None:
+    def __init__(self, signal: ModelSignal, operation: str, twin: str) -> None:
         self.signal = signal
         self.operation = operation
         self.twin = twin

@@ -31,7 +31,6 @@ from heron.db.backends.creation import (
     destroy_test_database,
 )
 from heron.db.connections import connections
-from heron.db.models.registry import registry
 from heron.db.transaction import Atomic
 
 __all__ = [
@@ -132,17 +131,15 @@ async def rollback_atomic_async() -> AsyncIterator[None]:
 
 def flush_tables(using: str = "default") -> None:
     """Delete every row of every model table (children first), keeping the tables; those
-    of unmanaged models (``Meta.managed = False``) are left alone, as in Django."""
-    from heron.db.migrations.schema import table_managed
+    of unmanaged models (``Meta.managed = False``) are left alone, as in Django. Unlike
+    ``heron.db.flush.flush()``, keys are not restarted and no signal is sent."""
+    from heron.db.flush import flushable_tables
 
-    db = connections[using]
-    engine = db.sqlalchemy_engine()
-    tables = [t for t in registry.metadata.sorted_tables if table_managed(t)]
+    engine = connections[using].sqlalchemy_engine()
+    tables = flushable_tables(engine)
     with engine.begin() as conn:
-        existing = set(engine.dialect.get_table_names(conn))
         for table in reversed(tables):
-            if table.name in existing:
-                conn.execute(table.delete())
+            conn.execute(table.delete())
 
 
 class QueryCountError(AssertionError):

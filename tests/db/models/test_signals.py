@@ -113,14 +113,15 @@ def _selects(captured: list[tuple[str, Any]]) -> list[str]:
 
 
 def test_signals_are_named_blinker_signals_exported_from_heron_db() -> None:
-    from blinker import NamedSignal
+    from blinker import Signal as BlinkerSignal
 
     from heron.db import signals
 
     assert heron.db.signals is signals
-    for name in ("pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed"):
+    names = ("pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed")
+    for name in (*names, "pre_migrate", "post_migrate"):
         signal = getattr(signals, name)
-        assert isinstance(signal, NamedSignal)
+        assert isinstance(signal, BlinkerSignal)
         assert signal.name == f"heron.db.{name}"
         assert getattr(heron.db, name) is signal
         assert signals.namespace[f"heron.db.{name}"] is signal
