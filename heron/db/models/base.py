@@ -328,6 +328,12 @@ class Model(metaclass=ModelBase):
         data["_persisted"] = False
         data[self._meta.pk.attname] = None
 
+    def get_deferred_fields(self) -> set[str]:
+        """The attribute names of the fields not loaded (left out by ``only()``/``defer()``):
+        reading one runs a query."""
+        data = self.__dict__
+        return {f.attname for f in self._meta.fields if f.attname not in data}
+
     def refresh_from_db(
         self, *, using: str | None = None, fields: Iterable[str] | None = None
     ) -> None:

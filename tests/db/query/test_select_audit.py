@@ -82,6 +82,23 @@ def test_only_naming_the_foreign_key_loads_it(library: SimpleNamespace, db: Data
     assert book.author.name == "bea"
 
 
+def test_get_deferred_fields_names_what_only_and_defer_left_out(
+    library: SimpleNamespace, db: Database
+) -> None:
+    book = Book.objects.only("title").get(title="Dune")
+    assert book.get_deferred_fields() == {"pages", "rating", "published", "author_id", "editor_id"}
+    with db.capture_queries() as queries:
+        assert book.pages >= 0  # loads the field, with a query
+    assert len(queries) == 1
+    assert "pages" not in book.get_deferred_fields()
+    assert Book.objects.defer("rating", "author").get(title="Dune").get_deferred_fields() == {
+        "rating",
+        "author_id",
+    }
+    assert Book.objects.get(title="Dune").get_deferred_fields() == set()
+    assert Book(title="new").get_deferred_fields() == set()
+
+
 @pytest.mark.anyio
 async def test_select_related_of_a_deferred_foreign_key_raises_async(
     library: SimpleNamespace,
