@@ -1,4 +1,5 @@
-"""``heron makemigrations``, ``migrate``, ``showmigrations`` and ``sqlmigrate``.
+"""``heron makemigrations``, ``migrate``, ``showmigrations``, ``sqlmigrate`` and
+``squashmigrations``.
 
 Each command loads the application first (importing it imports the models) and uses the
 database the app configures (``DATABASE_URL`` / ``DATABASES``).
@@ -26,6 +27,7 @@ __all__ = [
     "migrate_command",
     "showmigrations_command",
     "sqlmigrate_command",
+    "squashmigrations_command",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -266,3 +268,70 @@ def sqlmigrate_command(
     with database_errors(using):
         sql = sql_migrate(label, name, using=using, backwards=backwards)
     click.echo(sql, nl=False)
+
+
+@click.command("squashmigrations")
+@app_option
+@click.argument("label")
+@click.argument("start_or_end", metavar="[START]")
+@click.argument("end", required=False, metavar="END")
+@click.option("--name", "-n", default=None, help="Name of the new migration (after its number).")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option(
+    "--drop-data",
+    is_flag=True,
+    help="Leave out the data functions (run_python) of the squashed migrations instead of "
+    "refusing to squash them.",
+)
+@click.option("--no-input", "--yes", "no_input", is_flag=True, help="Do not ask to confirm.")
+def squashmigrations_command(
+    app_spec: str | None,
+    label: str,
+    start_or_end: str,
+    end: str | None,
+    name: str | None,
+    dry_run: bool,
+    drop_data: bool,
+    no_input: bool,
+) -> None:
+    """Write one migration replacing LABEL's migrations [START] to END (START: the first).
+
+    The new file declares the migrations it replaces; keep the old files until every
+    database has migrated past them, then delete them.
+    """
+    from heron.db.migrations.squash import Squash, squash_migrations
+
+    load_app(app_spec)
+    _check_labels([label])
+    start = start_or_end if end is not None else None
+    last = end if end is not None else start_or_end
+
+    def squash(dry: bool) -> Squash:
+        return squash_migrations(
+            label, last, start=start, name=name, dry_run=dry, drop_data=drop_data
+        )
+
+    with database_errors():
+        result = squash(dry_run or not no_input)
+        replaced = ", ".join(key[1] for key in result.replaces)
+        if not dry_run and not no_input:
+            click.confirm(
+                f"Squash {len(result.replaces)} migrations of '{label}' ({replaced}) into "
+                f"{result.file.name}?",
+                default=True,
+                abort=True,
+            )
+            result = squash(False)
+    click.echo(f"Squashed {len(result.replaces)} migrations of '{label}' ({replaced}) into:")
+    click.echo(f"  {_shown(result.file.path)}")
+    for line in result.file.operations:
+        click.echo(f"    - {line}")
+    for function in result.dropped:
+        click.echo(f"  Left out the data function {function}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    click.echo(
+        "Keep the replaced files until every database has migrated past them, then delete "
+        "them (the squashed migration stands for them from then on)."
+    )

@@ -12,8 +12,10 @@ from heron.cli.db import (
     migrate_command,
     showmigrations_command,
     sqlmigrate_command,
+    squashmigrations_command,
 )
 from heron.cli.dbshell import dbshell_command
+from heron.cli.flush import flush_command
 from heron.cli.inspectdb import inspectdb_command
 from heron.cli.routes import routes_command
 from heron.cli.servers import run_command, serve_command
@@ -47,10 +49,12 @@ cli.add_command(makemigrations_command)
 cli.add_command(migrate_command)
 cli.add_command(showmigrations_command)
 cli.add_command(sqlmigrate_command)
+cli.add_command(squashmigrations_command)
 cli.add_command(dumpdata_command)
 cli.add_command(loaddata_command)
 cli.add_command(dbshell_command)
 cli.add_command(inspectdb_command)
+cli.add_command(flush_command)
 
 
 def main() -> None:

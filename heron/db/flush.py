@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from heron.db.connections import connections
 from heron.db.migrations.schema import sorted_tables, table_label, table_managed
 from heron.db.models.registry import registry
-from heron.db.signals import post_migrate
+from heron.db.signals import post_migrate, send
 
 __all__ = ["flush", "flushable_tables"]
 
@@ -46,7 +46,7 @@ def flush(using: str = "default", labels: Iterable[str] | None = None) -> list[s
     if tables:
         _EMPTY[engine.dialect.name](engine, tables)
     for label in sorted({label for table in tables if (label := table_label(table))}):
-        post_migrate.send(label, using=using, plan=[])
+        send(post_migrate, label, "flush", "a plain function", using=using, plan=[])
     return [table.name for table in tables]
 
 

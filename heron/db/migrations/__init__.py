@@ -8,7 +8,8 @@ migrate()                          # applies every unapplied migration on "defau
 migrate("blog", "zero")            # unapplies blog's migrations
 ```
 
-The ``heron makemigrations / migrate / showmigrations / sqlmigrate`` commands call these.
+The ``heron makemigrations / migrate / showmigrations / sqlmigrate / squashmigrations``
+commands call these.
 """
 
 from heron.db.migrations.autodetect import RenameQuestion
@@ -28,6 +29,7 @@ from heron.db.migrations.recorder import VERSION_TABLE
 from heron.db.migrations.runner import run_python
 from heron.db.migrations.schema import NAMING_CONVENTION, migration_metadata
 from heron.db.migrations.show import show_migrations, sql_migrate
+from heron.db.migrations.squash import Squash, squash_migrations
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -39,6 +41,7 @@ __all__ = [
     "MigrationFile",
     "MigrationGraph",
     "RenameQuestion",
+    "Squash",
     "Step",
     "adopt_table",
     "check_migrations_current",
@@ -53,4 +56,5 @@ __all__ = [
     "run_python",
     "show_migrations",
     "sql_migrate",
+    "squash_migrations",
 ]

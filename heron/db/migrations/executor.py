@@ -20,6 +20,7 @@ from heron.db.migrations.loader import ZERO, Key, Migration, MigrationGraph, loa
 from heron.db.migrations.recorder import Recorder
 from heron.db.migrations.runner import run_migration
 from heron.db.migrations.schema import migration_metadata, table_label, tables_of
+from heron.db.signals import ModelSignal, post_migrate, pre_migrate, send
 
 __all__ = [
     "Progress",
@@ -28,6 +29,7 @@ __all__ = [
     "build_plan",
     "create_all_tables",
     "get_engine",
+    "load_state",
     "migrate",
     "migrate_all",
     "migration_plan",
@@ -206,14 +208,33 @@ def _run_steps(connection: sa.Connection, steps: list[Step], progress: Progress 
         with _explained(step, connection.dialect.name), _transaction(connection, migration.atomic):
             run_migration(connection, migration, backwards=step.backwards)
             if step.backwards:
-                recorder.unrecord(migration.key)
+                recorder.unrecord(*migration.recorded_keys)
             else:
-                recorder.record(migration.key)
+                recorder.record(*migration.recorded_keys)
         if progress is not None:
             progress(step, True)
     if any(step.backwards for step in steps):
         recorder.drop_if_empty()
         connection.commit()
+
+
+def _record_squashes(connection: sa.Connection, graph: MigrationGraph) -> None:
+    """Record the squashed migrations whose replaced migrations the old files applied, and
+    forget those of which the old files unapplied some, so the database keeps its history
+    once the old files (or the squashed ones squashed again) are deleted."""
+    recorder = Recorder(connection)
+    if not graph.squashes or not recorder.exists():
+        connection.commit()
+        return
+    recorded = recorder.applied()
+    connection.commit()
+    squashes = {m.key for m in graph.squashes}
+    derived = graph.applied(recorded - squashes)
+    complete, stale = derived - recorded, (recorded & squashes) - derived
+    if complete or stale:
+        with connection.begin():
+            recorder.record(*sorted(complete))
+            recorder.unrecord(*sorted(stale))
 
 
 def _applied(connection: sa.Connection) -> set[Key]:
@@ -222,13 +243,20 @@ def _applied(connection: sa.Connection) -> set[Key]:
     return applied
 
 
+def load_state(connection: sa.Connection) -> tuple[MigrationGraph, set[Key]]:
+    """The migration graph as the database on ``connection`` sees it (squashed migrations or
+    the files they replace), and its applied migrations (squashed ones included)."""
+    recorded = _applied(connection)
+    graph = load_graph(applied=recorded)
+    return graph, graph.applied(recorded)
+
+
 def migration_plan(
     label: str | None = None, target: str | None = None, *, using: Using = "default"
 ) -> list[Step]:
     """What ``migrate(label, target)`` would do, without doing it."""
-    graph = load_graph()
     with get_engine(using).connect() as connection:
-        return build_plan(graph, _applied(connection), label, target)
+        return build_plan(*load_state(connection), label, target)
 
 
 def migrate(
@@ -246,11 +274,24 @@ def migrate(
     labels that depend on them) if it is already applied. Target ``"zero"``: unapply all of
     the label's migrations. The ``heron_migrations`` table is dropped once it is empty.
     """
-    graph = load_graph()
     with get_engine(using).connect() as connection:
-        steps = build_plan(graph, _applied(connection), label, target)
+        graph, applied = load_state(connection)
+        steps = build_plan(graph, applied, label, target)
+        _announce(pre_migrate, graph, using, steps)
         _run_steps(connection, steps, progress)
+        _record_squashes(connection, graph)
+    _announce(post_migrate, graph, using, steps)
     return steps
+
+
+def _announce(signal: ModelSignal, graph: MigrationGraph, using: Using, steps: list[Step]) -> None:
+    """``pre_migrate``/``post_migrate`` for each label with models or migrations."""
+    if not signal.receivers:
+        return
+    from heron.db.models.registry import registry
+
+    for label in sorted({*graph.labels, *registry.labels()}):
+        send(signal, label, "migrate", "a plain function", using=using, plan=steps)
 
 
 def _split_by_references(
@@ -296,14 +337,17 @@ def migrate_all(using: Using = "default", *, progress: Progress | None = None) -
     """
     from heron.db.models.registry import registry
 
-    graph = load_graph()
     metadata = migration_metadata()
-    unmigrated = [lbl for lbl in registry.labels() if lbl not in graph.labels]
-    migrated = {t.name for t in metadata.tables.values() if table_label(t) in graph.labels}
-    before, after = _split_by_references(tables_of(metadata, unmigrated), migrated)
     with get_engine(using).connect() as connection:
+        graph, applied = load_state(connection)
+        unmigrated = [lbl for lbl in registry.labels() if lbl not in graph.labels]
+        migrated = {t.name for t in metadata.tables.values() if table_label(t) in graph.labels}
+        before, after = _split_by_references(tables_of(metadata, unmigrated), migrated)
+        steps = build_plan(graph, applied, None, None)
+        _announce(pre_migrate, graph, using, steps)
         _create(connection, before)
-        steps = build_plan(graph, _applied(connection), None, None)
         _run_steps(connection, steps, progress)
+        _record_squashes(connection, graph)
         _create(connection, after)
+    _announce(post_migrate, graph, using, steps)
     return steps

@@ -4,6 +4,13 @@ A migration file is a Python module with ``upgrade()``, optionally ``downgrade()
 ``dependencies`` (``[("auth", "0001_initial")]``), ``label`` and ``atomic``. Each file
 implicitly depends on the previous number of its label, so the files of one label form
 a chain; ``dependencies`` adds the links to other labels.
+
+A squashed migration (``heron squashmigrations``) also declares ``replaces``: the migrations
+it stands for, and carries the number of the last of them (``0004_squashed_0001_0004``).
+While the replaced files are still there, the graph holds either the squashed migration or
+the files it replaces, never both (``MigrationGraph.build``): the squashed one unless the
+database has applied only some of the replaced ones. Dependencies naming a replaced
+migration lead to the squashed one when it is used.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ class Migration:
     module: ModuleType
     dependencies: tuple[Key, ...]
     atomic: bool = True
+    #: the migrations a squashed migration stands for (empty for the others)
+    replaces: tuple[Key, ...] = ()
 
     @property
     def key(self) -> Key:
@@ -60,6 +69,12 @@ class Migration:
     def reversible(self) -> bool:
         """True when the file defines ``downgrade()``."""
         return callable(getattr(self.module, "downgrade", None))
+
+    @property
+    def recorded_keys(self) -> tuple[Key, ...]:
+        """What applying it records: its key, and those of the migrations it replaces (so
+        the database stays consistent once the replaced files are deleted)."""
+        return (self.key, *self.replaces)
 
     def upgrade(self) -> None:
         """Run the file's ``upgrade()`` (inside ``Operations.context``)."""
@@ -97,7 +112,7 @@ def _import_file(label: str, path: Path) -> ModuleType:
     return module
 
 
-def _dependencies(path: Path, value: Any) -> tuple[Key, ...]:
+def _keys(path: Path, value: Any, what: str = "dependency") -> tuple[Key, ...]:
     deps: list[Key] = []
     for item in value or ():
         if (
@@ -105,11 +120,25 @@ def _dependencies(path: Path, value: Any) -> tuple[Key, ...]:
             or len(item) != 2
             or not all(isinstance(part, str) for part in item)
         ):
-            raise MigrationError(
-                f"{path}: each dependency must be a (label, name) pair, got {item!r}."
-            )
+            raise MigrationError(f"{path}: each {what} must be a (label, name) pair, got {item!r}.")
         deps.append((item[0], item[1]))
     return tuple(deps)
+
+
+def _check_numbers(label: str, migrations: list[Migration]) -> None:
+    """One file per number, except a squashed migration beside the last file it replaces."""
+    replaced = {key for m in migrations for key in m.replaces}
+    seen: dict[int, Migration] = {}
+    for migration in migrations:
+        if migration.key in replaced:
+            continue
+        other = seen.setdefault(migration.number, migration)
+        if other is not migration:
+            raise MigrationError(
+                f"'{label}' has two migrations numbered {migration.number:04d} "
+                f"({other.name} and {migration.name}): renumber one of them and make it "
+                "depend on the other."
+            )
 
 
 def load_label(label: str, directory: Path) -> list[Migration]:
@@ -122,19 +151,66 @@ def load_label(label: str, directory: Path) -> list[Migration]:
             continue  # a folder shared by several labels: the file belongs to another one
         if not callable(getattr(module, "upgrade", None)):
             raise MigrationError(f"{path} has no upgrade() function.")
-        deps = _dependencies(path, getattr(module, "dependencies", ()))
-        atomic = getattr(module, "atomic", True)
-        migrations.append(Migration(label, path.stem, path, module, deps, bool(atomic)))
-    seen: dict[int, Migration] = {}
-    for migration in migrations:
-        other = seen.setdefault(migration.number, migration)
-        if other is not migration:
-            raise MigrationError(
-                f"'{label}' has two migrations numbered {migration.number:04d} "
-                f"({other.name} and {migration.name}): renumber one of them and make it "
-                "depend on the other."
-            )
+        deps = _keys(path, getattr(module, "dependencies", ()))
+        replaces = _keys(path, getattr(module, "replaces", ()), "replaced migration")
+        atomic = bool(getattr(module, "atomic", True))
+        migrations.append(Migration(label, path.stem, path, module, deps, atomic, replaces))
+    _check_numbers(label, migrations)
     return migrations
+
+
+def with_squashes(squashes: Iterable[Migration], recorded: set[Key]) -> set[Key]:
+    """The recorded migrations, plus the squashed migrations whose replaced migrations are
+    all among them (a database migrated with the old files), squashes of squashes too."""
+    found = set(recorded)
+    pending = [m for m in squashes if m.key not in found]
+    while complete := [m for m in pending if set(m.replaces) <= found]:
+        found.update(m.key for m in complete)
+        pending = [m for m in pending if m not in complete]
+    return found
+
+
+def _replacements(
+    migrations: list[Migration], recorded: set[Key] | None
+) -> tuple[set[Key], dict[Key, Key]]:
+    """Which of a squashed migration and the files it replaces the graph holds.
+
+    The squashed one, unless the database (``recorded``; None: no database) applied some
+    but not all of the replaced ones: then the replaced files, which must still exist.
+    Returns the keys left out and where a dependency on each left-out key leads instead.
+    """
+    loaded = {m.key for m in migrations}
+    squashes = [m for m in migrations if m.replaces]
+    applied = with_squashes(squashes, recorded or set())
+    left_out: set[Key] = set()
+    redirect: dict[Key, Key] = {}
+    for squash in squashes:
+        done = [key for key in squash.replaces if key in applied]
+        if not done or len(done) == len(squash.replaces) or squash.key in applied:
+            left_out.update(squash.replaces)
+            redirect.update(dict.fromkeys(squash.replaces, squash.key))
+            continue
+        inner = {k for m in squashes if m.key in squash.replaces for k in m.replaces}
+        missing = [f"{k[0]}.{k[1]}" for k in squash.replaces if k not in loaded | inner]
+        if missing:
+            raise MigrationError(
+                f"The database has applied only some of the migrations {squash} replaces "
+                f"({', '.join(f'{k[0]}.{k[1]}' for k in done)}), and the files of "
+                f"{', '.join(missing)} are gone: restore them from version control, migrate, "
+                "then delete them again."
+            )
+        left_out.add(squash.key)
+        redirect[squash.key] = squash.replaces[-1]
+    return left_out, redirect
+
+
+def _follow(redirect: dict[Key, Key], key: Key) -> Key:
+    """Where a dependency on ``key`` leads, through squashes of squashes."""
+    seen = {key}
+    while key in redirect and redirect[key] not in seen:
+        key = redirect[key]
+        seen.add(key)
+    return key
 
 
 @dataclass
@@ -144,12 +220,27 @@ class MigrationGraph:
     migrations: dict[Key, Migration] = field(default_factory=dict)
     dependencies: dict[Key, list[Key]] = field(default_factory=dict)
     labels: dict[str, list[Migration]] = field(default_factory=dict)
+    #: migrations left out for a squashed one (or the reverse) → the one used instead
+    replaced: dict[Key, Key] = field(default_factory=dict)
+    #: every squashed migration loaded, used or not
+    squashes: list[Migration] = field(default_factory=list)
 
     @classmethod
-    def build(cls, migrations: Iterable[Migration]) -> MigrationGraph:
-        """Link the migrations: the previous file of the label, then declared dependencies."""
+    def build(
+        cls, migrations: Iterable[Migration], applied: set[Key] | None = None
+    ) -> MigrationGraph:
+        """Link the migrations: the previous file of the label, then declared dependencies.
+
+        ``applied``: the migrations a database recorded, which decides between squashed
+        migrations and the files they replace (see ``_replacements``).
+        """
         graph = cls()
-        for migration in migrations:
+        loaded = list(migrations)
+        left_out, graph.replaced = _replacements(loaded, applied)
+        graph.squashes = sorted((m for m in loaded if m.replaces), key=lambda m: m.key)
+        for migration in loaded:
+            if migration.key in left_out:
+                continue
             graph.migrations[migration.key] = migration
             graph.labels.setdefault(migration.label, []).append(migration)
         for chain in graph.labels.values():
@@ -157,7 +248,8 @@ class MigrationGraph:
             previous: Migration | None = None
             for migration in chain:
                 deps = [previous.key] if previous is not None else []
-                for dep in migration.dependencies:
+                for declared in migration.dependencies:
+                    dep = _follow(graph.replaced, declared)
                     if dep not in graph.migrations:
                         raise MigrationError(
                             f"{migration} depends on {dep[0]}.{dep[1]}, which does not exist "
@@ -175,6 +267,11 @@ class MigrationGraph:
 
     def __contains__(self, key: object) -> bool:
         return key in self.migrations
+
+    def applied(self, recorded: set[Key]) -> set[Key]:
+        """The recorded migrations, plus the squashed ones whose replaced migrations are
+        all recorded (a database migrated with the old files)."""
+        return with_squashes(self.squashes, recorded)
 
     def leaf(self, label: str) -> Migration | None:
         """The label's last migration, or None if it has none."""
@@ -240,6 +337,12 @@ class MigrationGraph:
             return matches[0]
         if not matches:
             known = ", ".join(m.name for m in chain) or "none"
+            instead = self.replaced.get((label, target))
+            if instead is not None:
+                raise MigrationError(
+                    f"{label}.{target} is replaced by {instead[0]}.{instead[1]} on this "
+                    f"database (it has: {known})."
+                )
             raise MigrationError(f"'{label}' has no migration '{target}' (it has: {known}).")
         names = ", ".join(m.name for m in matches)
         raise MigrationError(f"'{target}' matches several migrations of '{label}': {names}.")
@@ -286,10 +389,13 @@ def retired_directories(known: dict[str, Path]) -> dict[str, Path]:
     return found
 
 
-def load_graph(directories: dict[str, Path] | None = None) -> MigrationGraph:
-    """Load the migrations of every label with models (or of ``directories``)."""
+def load_graph(
+    directories: dict[str, Path] | None = None, applied: set[Key] | None = None
+) -> MigrationGraph:
+    """Load the migrations of every label with models (or of ``directories``); ``applied``:
+    what a database recorded, to choose between squashed migrations and the old files."""
     directories = label_directories() if directories is None else directories
     migrations: list[Migration] = []
     for label, directory in sorted(directories.items()):
         migrations.extend(load_label(label, directory))
-    return MigrationGraph.build(migrations)
+    return MigrationGraph.build(migrations, applied)

@@ -29,7 +29,13 @@ from heron.db.migrations.writer import (
     suggest_name,
 )
 
-__all__ = ["MigrationFile", "check_migrations_current", "make_migrations"]
+__all__ = [
+    "MigrationFile",
+    "check_labels",
+    "check_migrations_current",
+    "make_migrations",
+    "migration_file",
+]
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,8 @@ class MigrationFile:
         return f"{self.label}.{self.name}"
 
 
-def _check_labels(labels: Sequence[str], directories: dict[str, Path]) -> None:
+def check_labels(labels: Sequence[str], directories: dict[str, Path]) -> None:
+    """Refuse labels without models, or whose migrations folder is missing or shared."""
     from heron.db.models.registry import registry
 
     for label in labels:
@@ -214,7 +221,7 @@ def make_migrations(
     wanted = list(dict.fromkeys(labels)) if labels else sorted(directories)
     if empty and not labels:
         raise MigrationError("An empty migration needs the label(s) to write it for.")
-    _check_labels(wanted, directories)
+    check_labels(wanted, directories)
     graph = load_graph(directories)
     chosen = clean_name(name) if name else None
     results: list[MigrationFile] = []
@@ -225,7 +232,9 @@ def make_migrations(
             full = _next_name(graph, label, chosen or stamp)
             first: tuple[Key, ...] = (leaf.key,) if leaf else ()
             source = render_data_migration(label, full, first)
-            results.append(_result(label, full, directories[label], source, first, (), dry_run))
+            results.append(
+                migration_file(label, full, directories[label], source, first, (), dry_run)
+            )
         return results
     metadata = migration_metadata()
     unmigrated = [lbl for lbl in registry.labels() if lbl not in graph.labels and lbl not in wanted]
@@ -262,12 +271,12 @@ def make_migrations(
         source = render_migration(label, full, deps, changes[label])
         lines = tuple(describe(changes[label]))
         results.append(
-            _result(label, full, directories[label], source, tuple(deps), lines, dry_run)
+            migration_file(label, full, directories[label], source, tuple(deps), lines, dry_run)
         )
     return results
 
 
-def _result(
+def migration_file(
     label: str,
     name: str,
     directory: Path,
@@ -276,6 +285,7 @@ def _result(
     lines: tuple[str, ...],
     dry_run: bool,
 ) -> MigrationFile:
+    """Write the migration's source to ``directory/name.py`` (unless ``dry_run``)."""
     path = directory / f"{name}.py"
     if not dry_run:
         path = _write(directory, name, source)

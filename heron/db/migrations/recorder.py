@@ -45,19 +45,23 @@ class Recorder:
         rows = self.connection.execute(sa.select(version_table.c.label, version_table.c.name))
         return {(label, name) for label, name in rows}
 
-    def record(self, key: Key) -> None:
-        """Mark a migration applied."""
+    def record(self, *keys: Key) -> None:
+        """Mark migrations applied (those already marked are left as they are)."""
         now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
-        self.connection.execute(
-            version_table.insert().values(label=key[0], name=key[1], applied=now)
-        )
+        new = [key for key in dict.fromkeys(keys) if key not in self.applied()]
+        if new:
+            self.connection.execute(
+                version_table.insert(),
+                [{"label": label, "name": name, "applied": now} for label, name in new],
+            )
 
-    def unrecord(self, key: Key) -> None:
-        """Mark a migration not applied."""
+    def unrecord(self, *keys: Key) -> None:
+        """Mark migrations not applied."""
         table = version_table
-        self.connection.execute(
-            table.delete().where(table.c.label == key[0], table.c.name == key[1])
-        )
+        for label, name in keys:
+            self.connection.execute(
+                table.delete().where(table.c.label == label, table.c.name == name)
+            )
 
     def drop_if_empty(self) -> bool:
         """Drop the version table when no migration is recorded any more; True if dropped."""

@@ -28,9 +28,10 @@ def show_migrations(
     applied: ``{"blog": [("0001_initial", True), ("0002_add_post_slug", False)]}``."""
     directories = label_directories()
     wanted = sorted(directories) if labels is None else list(labels)
-    graph = load_graph(directories)
     with get_engine(using).connect() as connection:
-        applied = Recorder(connection).applied()
+        recorded = Recorder(connection).applied()
+    graph = load_graph(directories, applied=recorded)
+    applied = graph.applied(recorded)
     return {
         label: [(m.name, m.key in applied) for m in graph.labels.get(label, [])] for label in wanted
     }

@@ -9,8 +9,9 @@ label's removed models are found without guessing from table names.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -21,12 +22,13 @@ from heron.db.migrations.loader import Migration
 from heron.db.migrations.ownership import ownership_hook
 from heron.db.migrations.runner import PythonFunction, python_hook, run_migration
 from heron.db.migrations.schema import IGNORED_TABLES, table_label
+from heron.db.models.constraints import partial_index
+from heron.db.models.registry import NAMING_CONVENTION
+
+if TYPE_CHECKING:
+    from heron.db.migrations.stated import Stated
 
 __all__ = ["SchemaState"]
-
-
-def _skip(function: PythonFunction) -> None:
-    """Data functions change rows, not the schema: a replay leaves them out."""
 
 
 class SchemaState:
@@ -37,6 +39,9 @@ class SchemaState:
         self.connection = self.engine.connect()
         #: table name -> label whose migrations (or models, for labels without any) made it
         self.owners: dict[str, str] = {}
+        #: the data functions (``run_python``) the replayed migrations call, not run: they
+        #: change rows, not the schema
+        self.skipped_python: list[tuple[Migration, PythonFunction]] = []
 
     @classmethod
     def replay(
@@ -75,8 +80,12 @@ class SchemaState:
         """Run one migration on the replayed schema, updating table ownership."""
         before = self.table_names()
         managed: list[tuple[str, bool]] = []  # release_table()/adopt_table() calls
+        skip = self.skipped_python.append
         try:
-            with python_hook(_skip), ownership_hook(lambda t, m: managed.append((t, m))):
+            with (
+                python_hook(lambda function: skip((migration, function))),
+                ownership_hook(lambda t, m: managed.append((t, m))),
+            ):
                 run_migration(self.connection, migration, backwards=backwards)
             self.connection.commit()
         except MigrationError:
@@ -96,6 +105,54 @@ class SchemaState:
                 self.owners[name] = migration.label
             else:
                 self.owners.pop(name, None)
+
+    def to_metadata(self, stated: Stated) -> sa.MetaData:
+        """The replayed schema as ``MetaData`` a migration can be generated against, as the
+        files state it (``stated``, recorded while they were replayed): their types,
+        comments, defaults, check constraints, partial and descending indexes. Each table's
+        ``info["label"]`` is its owner. Expression indexes are refused (SQLite cannot read
+        them back)."""
+        metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+            metadata.reflect(self.connection, only=sorted(self.table_names()))
+        for table in metadata.tables.values():
+            if table.name in self.owners:
+                table.info["label"] = self.owners[table.name]
+            for column in table.columns:
+                for setting in (stated.types, stated.comments, stated.defaults):
+                    setting.give(table.name, column)
+            table.comment = stated.comments.get((table.name, ""))
+            for constraint in [c for c in table.constraints if isinstance(c, sa.CheckConstraint)]:
+                table.constraints.discard(constraint)
+            for name, condition in stated.checks.of(table.name).items():
+                table.append_constraint(sa.CheckConstraint(condition, name=name))
+            self._stated_indexes(table, stated)
+        return metadata
+
+    def _stated_indexes(self, table: sa.Table, stated: Stated) -> None:
+        """Put back what SQLite's reflection loses of the table's indexes: the conditions of
+        partial ones and the order of descending columns."""
+        expressions = sorted(name for owner, name in stated.expressions if owner == table.name)
+        if expressions:
+            raise MigrationError(
+                f"{table.name} has expression indexes ({', '.join(expressions)}), which cannot "
+                "be read back from the replayed schema yet."
+            )
+        quote = self.connection.dialect.identifier_preparer.quote
+        for index in list(table.indexes):
+            partial = stated.partials.get((table.name, str(index.name)))
+            info = self.connection.exec_driver_sql(f"PRAGMA index_xinfo({quote(str(index.name))})")
+            keys = [(row[2], bool(row[3])) for row in info if row[5]]
+            if partial is None and not any(desc for _, desc in keys):
+                continue
+            table.indexes.discard(index)
+            sorting = partial.keys if partial is not None else tuple(keys)
+            columns = [table.c[c].desc() if desc else table.c[c] for c, desc in sorting]
+            if partial is not None:  # the columns' table gets the index
+                partial_index(partial.name, columns, partial.condition, unique=partial.unique)
+            else:
+                sa.Index(index.name, *columns, unique=index.unique)
 
     @contextlib.contextmanager
     def capture(self) -> Iterator[list[tuple[str, Any]]]:
