@@ -26,12 +26,14 @@ from heron.db.query.expressions import (
     Combined,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     Subquery,
     Value,
     is_hidden,
 )
+from heron.db.query.filtered import check_alias, filtered_first
 from heron.db.query.functions import Func
 from heron.db.query.lookups import KIND_FIELDS, kind_of_literal
 from heron.db.query.paths import Joins, apply_transforms
@@ -350,14 +352,23 @@ def annotate(qs: QuerySet[Any], expressions: dict[str, Any], *, selected: bool =
 
     new = qs._clone()
     meta = qs.model._meta
+    filtered = False
     for name, expr in expressions.items():
+        if isinstance(expr, FilteredRelation):
+            _check_filtered(qs, name, expr)
+            filtered = True
+            continue
         if name in meta.fields_map or meta.reverse_relation(name) is not None:
             raise ValueError(f"The annotation '{name}' conflicts with a field on the model.")
+        if isinstance(qs._annotations.get(name), FilteredRelation):
+            raise ValueError(f"The annotation '{name}' conflicts with a FilteredRelation alias.")
         if isinstance(expr, OuterRef):
             raise ValueError(f"{expr!r} can only be used inside Subquery() or Exists().")
         if not isinstance(expr, Combinable):
             expressions[name] = Value(expr)
     new._annotations = {**qs._annotations, **expressions}
+    if filtered:
+        new._annotations = filtered_first(new._annotations)
     grouping = any(contains_aggregate(e, new._annotations) for e in expressions.values())
     if grouping and qs._group_by is None:
         if qs._fields is not None and qs._iterable != "model":
@@ -371,8 +382,16 @@ def annotate(qs: QuerySet[Any], expressions: dict[str, Any], *, selected: bool =
         else:
             new._group_by = MODEL_GROUP
     if selected and new._fields is not None and qs._iterable != "model":
-        new._fields = (*new._fields, *expressions)
+        names = [n for n, e in expressions.items() if not isinstance(e, FilteredRelation)]
+        new._fields = (*new._fields, *names)
     return new
+
+
+def _check_filtered(qs: QuerySet[Any], name: str, relation: FilteredRelation) -> None:
+    """Refuse a FilteredRelation alias taken by an annotation, a field or another relation."""
+    if name in qs._annotations:
+        raise ValueError(f"The FilteredRelation alias '{name}' is already an annotation.")
+    check_alias(qs, name, relation)
 
 
 def aggregate_shape(qs: QuerySet[Any], expressions: dict[str, Aggregate], values: list[Any]) -> Any:

@@ -15,11 +15,13 @@ from heron.db.query.expressions import (
     HIDDEN,
     Combinable,
     F,
+    FilteredRelation,
     JoinScope,
     OrderBy,
     Q,
     is_hidden,
     materialised,
+    refuse_filtered,
 )
 from heron.db.query.paths import uses_multi_valued
 
@@ -110,13 +112,18 @@ class ChainableQuerySet(Generic[M]):
                     f"filter() takes Q objects, Exists() and keyword arguments, not {arg!r}."
                 )
         qs = self._clone()
-        if negate:
-            nodes: tuple[Any, ...] = (~Q(*args, **kwargs),)
-        elif not args and len(kwargs) == 1:
+        if not negate and not args and len(kwargs) == 1:
             ((key, value),) = kwargs.items()
-            nodes = ((key, materialised(key, value)),)
+            if value.__class__ is FilteredRelation:
+                refuse_filtered(value, "a filter")
+            nodes: tuple[Any, ...] = ((key, materialised(key, value)),)
         else:
-            nodes = (*args, *sorted((k, materialised(k, v)) for k, v in kwargs.items()))
+            for value in kwargs.values():
+                refuse_filtered(value, "a filter")
+            if negate:
+                nodes = (~Q(*args, **kwargs),)
+            else:
+                nodes = (*args, *sorted((k, materialised(k, v)) for k, v in kwargs.items()))
         if self._annotations and self._refers_to_aggregate(nodes):
             qs._having = (*self._having, *nodes)
         else:
@@ -268,6 +275,8 @@ class ChainableQuerySet(Generic[M]):
         if expressions:
             from heron.db.query.aggregates import annotate
 
+            for value in expressions.values():
+                refuse_filtered(value, "values()")
             qs = annotate(qs, dict(expressions))
             qs._iterable = "dict"
         names = tuple(fields) + tuple(name for name in expressions if name not in fields)

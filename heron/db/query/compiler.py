@@ -25,12 +25,14 @@ from heron.db.query.expressions import (
     Combined,
     Exists,
     F,
+    FilteredRelation,
     JoinScope,
     OrderBy,
     OuterRef,
     Q,
     Subquery,
     Value,
+    refuse_filtered,
 )
 from heron.db.query.functions import Func
 from heron.db.query.lookups import (
@@ -184,6 +186,8 @@ def expr_shape(expr: Any, values: list[Any]) -> Any:
         )
     if isinstance(expr, Combinable) and not isinstance(expr, Value):
         return _composite_shape(expr, values)
+    if expr.__class__ is FilteredRelation:  # an annotate() alias naming a join
+        return ("FR", expr.relation_name, where_shape((expr.condition,), values))
     value = expr.value if isinstance(expr, Value) else expr
     values.append(value)
     # A date, date-time or timedelta changes the SQL of the arithmetic it is in; a float or
@@ -339,7 +343,7 @@ class WhereBuilder:
         annotated = self._annotation_leaf(key, value)
         if annotated is not None:
             return annotated
-        if negated and Joins(self.joins.model).resolve(key).multi:
+        if negated and self.across_many(key):
             return self._excluded_through_subquery(key, value)
         resolved = self.joins.resolve(key)
         condition = self._condition(resolved, key, value)
@@ -357,6 +361,11 @@ class WhereBuilder:
                 condition = sa.and_(condition, *[c.is_not(None) for c in nullable])
         return condition
 
+    def across_many(self, key: str) -> bool:
+        """Whether a negated condition on ``key`` is on a multi-valued relation (and so
+        excludes through a subquery)."""
+        return self.joins.multi_valued(key)
+
     def _nullable_columns(self, expr: Any) -> list[Any]:
         """The columns of the ``F()`` in ``expr`` that may be NULL (annotations aside)."""
         if isinstance(expr, Combined):
@@ -369,7 +378,7 @@ class WhereBuilder:
     def _excluded_through_subquery(self, key: str, value: Any) -> Any:
         """``pk IN (SELECT pk ... JOIN the multi-valued relation WHERE condition)``."""
         model = self.joins.model
-        inner = Joins(model)
+        inner = Joins(model, filtered=self.joins.filtered)
         builder = WhereBuilder(inner, self.binder, self.vendor)
         condition = builder._condition(inner.resolve(key), key, value)
         pk = model._meta.pk.attname
@@ -478,6 +487,7 @@ class WhereBuilder:
         if isinstance(expr, Combinable) and not isinstance(expr, Value):
             return self._composite(expr, resolved)
         literal = expr.value if isinstance(expr, Value) else expr
+        refuse_filtered(literal, "an expression")
         number_type = _NUMBER_TYPES.get(type(literal))
         if number_type is not None:  # typed, or it would take the other operand's (INTEGER)
             # sqlite3 takes no Decimal: its text, which SQLite reads as a number.

@@ -1,5 +1,6 @@
 """Query expressions: ``Q`` (combinable conditions), ``F`` (column references), aggregates,
-``Case``/``When`` and subqueries (``Subquery``, ``Exists``, ``OuterRef``).
+``Case``/``When``, subqueries (``Subquery``, ``Exists``, ``OuterRef``) and
+``FilteredRelation`` (a relation joined with an extra ON condition).
 
 The classes hold the user's intent only; ``compiler`` turns them into shapes and SQL.
 """
@@ -19,6 +20,7 @@ __all__ = [
     "Exists",
     "Expression",
     "F",
+    "FilteredRelation",
     "JoinScope",
     "Max",
     "Min",
@@ -34,6 +36,7 @@ __all__ = [
     "materialised",
     "names_window",
     "parse",
+    "refuse_filtered",
 ]
 
 # Prefix of the annotations ``order_by(Lower("name"))`` adds: used to order, never loaded.
@@ -149,6 +152,52 @@ class JoinScope(Q):
         q = JoinScope(*self.children, scope=self.scope)
         q.negated = self.negated
         return q
+
+
+class FilteredRelation:
+    """A relation path (``"reviews"``, ``"author__books"``) whose LEFT OUTER JOIN carries
+    ``condition`` in its ON clause, named by ``annotate(name=FilteredRelation(...))``; the
+    name then stands for the relation in filters, ``values()``, ordering and aggregates.
+
+    The condition reads the relation's own fields (``reviews__stars__gte=4``) and plain
+    fields of the queried model; it is no expression of its own.
+    """
+
+    __slots__ = ("condition", "relation_name")
+
+    def __init__(self, relation_name: str, *, condition: Q | None = None) -> None:
+        if not isinstance(relation_name, str) or not relation_name:
+            raise ValueError("FilteredRelation() takes a relation name, such as 'reviews'.")
+        if condition is None:
+            condition = Q()
+        if not isinstance(condition, Q):
+            raise ValueError(
+                f"FilteredRelation(condition=...) takes a Q object, not {condition!r}."
+            )
+        self.relation_name = relation_name
+        self.condition = condition
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, FilteredRelation)
+            and self.relation_name == other.relation_name
+            and self.condition == other.condition
+        )
+
+    def __hash__(self) -> int:
+        return hash((FilteredRelation, self.relation_name, self.condition))
+
+    def __repr__(self) -> str:
+        return f"FilteredRelation({self.relation_name!r}, condition={self.condition!r})"
+
+
+def refuse_filtered(value: Any, where: str) -> None:
+    """A ``FilteredRelation`` is no value: it only names a join in ``annotate()``."""
+    if isinstance(value, FilteredRelation):
+        raise TypeError(
+            f"{value!r} can't be used in {where}: name it with annotate() or alias(), then "
+            "use that name in paths (name__field)."
+        )
 
 
 class Combinable:

@@ -4,7 +4,8 @@ Joins are keyed by their relation path, so two conditions on ``author__...`` sha
 join; the multi-valued hops of a later ``filter()`` call (a ``JoinScope``) are keyed apart
 (``tags#1``), as Django joins them again. A forward foreign key that cannot be NULL is an
 INNER JOIN (as long as everything before it is); nullable and reverse relations are LEFT
-OUTER JOINs.
+OUTER JOINs. A ``FilteredRelation`` alias (``filtered``) is one LEFT OUTER JOIN keyed by the
+alias alone (``("recent",)``), whatever relation path it follows; paths continue from it.
 """
 
 from __future__ import annotations
@@ -22,18 +23,32 @@ if TYPE_CHECKING:
     from heron.db.fields.base import Field
     from heron.db.models.base import Model
 
-__all__ = ["Join", "Joins", "Resolved", "apply_transforms", "uses_multi_valued"]
+__all__ = [
+    "Join",
+    "Joins",
+    "Resolved",
+    "apply_transforms",
+    "is_multi_valued",
+    "relation_named",
+    "uses_multi_valued",
+]
 
 
 @dataclass
 class Join:
-    """One joined table: its alias, model and how it hangs off its parent."""
+    """One joined table: its alias, model and how it hangs off its parent.
+
+    ``chain`` holds the joins INNER JOINed to this one inside its own (outer) join,
+    ``LEFT JOIN (a JOIN b ON ...) ON ...``; each of them is ``nested``: joined there only.
+    """
 
     alias: Any
     model: type[Model]
     onclause: Any
     outer: bool
     parent: tuple[str, ...]
+    chain: list[Join] | None = None
+    nested: bool = False
 
 
 @dataclass
@@ -61,6 +76,8 @@ class Joins:
     joins: dict[tuple[str, ...], Join] = field(default_factory=dict)
     #: The ``JoinScope`` being resolved (0: none): its multi-valued hops get joins of their own.
     scope: int = 0
+    #: The query's ``FilteredRelation`` aliases (``filtered.FilteredJoin`` by name), if any.
+    filtered: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.base = self.model._meta.table
@@ -119,10 +136,15 @@ class Joins:
         """The base table joined with every alias, in the order they were added."""
         clause: Any = self.base
         for join in self.joins.values():
+            if join.nested:
+                continue
+            target = join.alias
+            for inner in join.chain or ():
+                target = target.join(inner.alias, inner.onclause)
             clause = (
-                clause.outerjoin(join.alias, join.onclause)
+                clause.outerjoin(target, join.onclause)
                 if join.outer
-                else clause.join(join.alias, join.onclause)
+                else clause.join(target, join.onclause)
             )
         return clause
 
@@ -169,27 +191,47 @@ class Joins:
             rel = meta.reverse_relation(name)
             relation = field_ if field_ is not None else rel
             if relation is None:
-                raise FieldError(
-                    f"Cannot resolve '{name}' into a field of {meta.object_name}. "
-                    f"Choices are: {', '.join(sorted(meta.query_names()))}."
-                )
-            reverse = rel is not None and field_ is None
-            hop = name
-            if relation.many_to_many or (reverse and not getattr(relation, "one_to_one", False)):
-                multi = True
-                if self.scope:
-                    hop = f"{name}#{self.scope}"
-            path = (*path, hop)
-            table, model = self._join_relation(path, relation, reverse)
+                filtered = self.filtered.get(name) if self.filtered and not path else None
+                if filtered is None:
+                    raise FieldError(
+                        f"Cannot resolve '{name}' into a field of {meta.object_name}. "
+                        f"Choices are: {', '.join(sorted(self._choices(meta)))}."
+                    )
+                multi = filtered.multi
+                path = (name,)
+                table, model = filtered.join(self)
+            else:
+                reverse = rel is not None and field_ is None
+                hop = name
+                if is_multi_valued(relation, reverse):
+                    multi = True
+                    if self.scope:
+                        hop = f"{name}#{self.scope}"
+                path = (*path, hop)
+                table, model = self.join_relation(path, relation, reverse)
             if _ends(rest, model):
                 pk = model._meta.pk
                 return self._tail(table.c[pk.attname], pk, rest, allow_lookup, path, model, multi)
             i += 1
         raise FieldError(f"'{key}' does not name a field.")
 
-    def _join_relation(
+    def _choices(self, meta: Any) -> list[str]:
+        """The names a path of the base model may start with (for error messages)."""
+        return [*meta.query_names(), *(self.filtered or ())]
+
+    def multi_valued(self, key: str) -> bool:
+        """Whether ``key`` crosses a reverse foreign key or a many-to-many (resolved apart,
+        adding no join to this query)."""
+        head, _, rest = key.partition("__")
+        filtered = self.filtered.get(head) if self.filtered else None
+        if filtered is None:
+            return Joins(self.model).resolve(key).multi
+        return bool(filtered.multi or _crosses_multi(filtered.model, rest))
+
+    def join_relation(
         self, path: tuple[str, ...], relation: Any, reverse: bool
     ) -> tuple[Any, type[Model]]:
+        """Join ``relation`` (``reverse``: from its target's side) at ``path``."""
         joiner = getattr(relation, "join_for_query", None)
         if joiner is not None:
             result: tuple[Any, type[Model]] = joiner(self, path, reverse)
@@ -227,6 +269,22 @@ class Joins:
                     f"Unsupported lookup '{part}' for {type(field_).__name__} '{field_.name}'."
                 )
         return Resolved(column, field_, transforms, lookup, path, model, multi)
+
+
+def is_multi_valued(relation: Any, reverse: bool) -> bool:
+    """Whether ``relation`` (``reverse``: followed from its target) has many rows per row."""
+    return bool(relation.many_to_many or (reverse and not getattr(relation, "one_to_one", False)))
+
+
+def relation_named(model: type[Model], name: str) -> tuple[Any, bool] | None:
+    """The relation ``name`` of ``model`` and whether it is followed in reverse (None when
+    ``name`` is no relation)."""
+    meta = model._meta
+    field_ = meta.fields_map.get(name)
+    if field_ is not None:
+        return (field_, False) if field_.is_relation else None
+    rel = meta.reverse_relation(name)
+    return None if rel is None else (rel, True)
 
 
 def _ends(rest: list[str], model: type[Model] | None) -> bool:

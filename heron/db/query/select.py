@@ -24,7 +24,14 @@ from heron.db.query.compiler import (
     compile_statement,
     order_clauses,
 )
-from heron.db.query.expressions import Aggregate, F, contains_window, is_hidden
+from heron.db.query.expressions import (
+    Aggregate,
+    F,
+    FilteredRelation,
+    contains_window,
+    is_hidden,
+)
+from heron.db.query.filtered import register
 from heron.db.query.loading import LoadNode, RowLoader, ValueConversion, ValuesLoader
 from heron.db.query.paths import Joins, apply_transforms
 from heron.db.query.windowfilters import WindowFilters, fetch_only, window_filters, windowed
@@ -126,6 +133,9 @@ def split_query(
         built: dict[str, Any] = {}
         where.annotations = built
         for name, expr in qs._annotations.items():
+            if expr.__class__ is FilteredRelation:  # names a join, selects nothing
+                register(joins, name, expr, where)
+                continue
             built[name] = where.expression(expr, None).label(name)
     clause = where.build(qs._where) if windows is None else windows.place(where, qs._where)
     return joins, where, clause, windows
@@ -179,7 +189,8 @@ def _group_columns(
         columns += [
             where.annotations[name]
             for name, expr in qs._annotations.items()
-            if not contains_aggregate(expr, qs._annotations)
+            if name in where.annotations  # not a FilteredRelation
+            and not contains_aggregate(expr, qs._annotations)
             and not contains_window(expr, qs._annotations)  # computed after the grouping
         ]
     else:
@@ -407,7 +418,7 @@ def select_rows(qs: QuerySet[Any], vendor: str, alias: str, binder: Binder) -> S
     model_columns = list(columns)
     annotations = []
     for name, expr in qs._annotations.items():
-        if is_hidden(name):
+        if is_hidden(name) or name not in where.annotations:  # hidden, FilteredRelation
             continue
         annotations.append((name, len(columns), _converter(expr, where, expression_converter)))
         columns.append(where.annotations[name])
@@ -477,6 +488,8 @@ def _related_step(
         fields = selected_fields(qs, remote, f"{prefix}{part}__")
         return _Step(alias, remote, fields, f"_cache_{part}")
     accessor = reverse_one_to_one(model, part) if field is None else None
+    if accessor is None and len(walked) == 1 and joins.filtered and part in joins.filtered:
+        return _filtered_step(qs, joins, part, joins.filtered[part])
     if accessor is None:
         raise FieldError(
             f"select_related('{path}'): '{part}' is not a foreign key or one-to-one "
@@ -489,6 +502,18 @@ def _related_step(
     if key not in fields:  # always loaded: the back-reference checks it
         fields = [*fields, key]
     return _Step(alias, remote, fields, accessor.cache_name, f"_cache_{key.name}")
+
+
+def _filtered_step(qs: QuerySet[Any], joins: Joins, name: str, filtered: Any) -> _Step:
+    """Join the ``FilteredRelation`` alias ``name`` (``filtered``: its ``FilteredJoin``);
+    its object (None where the condition fails) is loaded as the attribute ``name``."""
+    if filtered.multi:
+        raise FieldError(
+            f"select_related('{name}'): the FilteredRelation '{name}' follows a multi-valued "
+            "relation; only a foreign key or one-to-one can be selected."
+        )
+    alias, remote = filtered.join(joins)
+    return _Step(alias, remote, selected_fields(qs, remote, f"{name}__"), name)
 
 
 def _relation_kept(qs: QuerySet[Any], prefix: str, name: str) -> bool:
