@@ -157,6 +157,7 @@ from heron.db.query import (
 )
 from heron.db.signals import (
     Signal,
+    class_prepared,
     m2m_changed,
     post_delete,
     post_init,
@@ -311,6 +312,7 @@ __all__ = [
     "When",
     "Window",
     "atomic",
+    "class_prepared",
     "connections",
     "fields",
     "get_rollback",

@@ -1,6 +1,7 @@
 """Model signals on blinker: ``pre_init``, ``post_init``, ``pre_save``, ``post_save``,
-``pre_delete``, ``post_delete`` and ``m2m_changed``; ``pre_migrate`` and ``post_migrate``
-(sent by ``migrate`` with the label as sender).
+``pre_delete``, ``post_delete`` and ``m2m_changed``; ``class_prepared`` (sent once a model
+class is built); ``pre_migrate`` and ``post_migrate`` (sent by ``migrate`` with the label
+as sender).
 
 Each is a named blinker signal (``heron.db.post_save``…) whose sender is the model class
 (the through model for ``m2m_changed``)::
@@ -35,6 +36,7 @@ __all__ = [
     "AsyncReceiverError",
     "ModelSignal",
     "Signal",
+    "class_prepared",
     "m2m_changed",
     "post_delete",
     "post_init",
@@ -163,6 +165,11 @@ m2m_changed = _signal(
     "m2m_changed",
     "Around ``add``/``remove``/``set``/``clear`` of a many-to-many relation (sender: the "
     "through model): ``action``, ``instance``, ``reverse``, ``model``, ``pk_set``, ``using``.",
+)
+class_prepared = _signal(
+    "class_prepared",
+    "Once a model class (not an abstract one) is built and registered, its table made. "
+    "Plain functions only.",
 )
 pre_migrate = _signal(
     "pre_migrate",

@@ -13,7 +13,7 @@ from heron.db.models import exceptions
 from heron.db.models.options import Options
 from heron.db.models.proxy import declares_proxy, proxy_managers, proxy_options
 from heron.db.models.registry import label_for_module
-from heron.db.signals import init_hooks, post_init, pre_init, send_init
+from heron.db.signals import class_prepared, init_hooks, post_init, pre_init, send, send_init
 
 __all__ = ["Model", "ModelBase"]
 
@@ -79,6 +79,8 @@ def _complete(cls: Any, parents: list[type], managers: dict[str, Any]) -> Any:
     )
     _install_managers(cls, managers)
     cls._meta.finish()
+    if class_prepared.receivers:
+        send(class_prepared, cls, "making of a model class", "a plain function")
     return cls
 
 

@@ -229,3 +229,35 @@ def test_model_signal_dispatch_uid_keeps_the_save_hooks_right() -> None:
     finally:
         post_save.disconnect(dispatch_uid="hooks-test")
     assert post_save not in save_hooks or post_save.receivers
+
+
+def test_class_prepared_is_sent_for_each_concrete_model_built() -> None:
+    from heron.db import Model, class_prepared, fields
+    from heron.db.models.registry import registry
+
+    got: list[tuple[Any, bool]] = []
+
+    def prepared(sender: Any, **kwargs: Any) -> None:
+        got.append((sender, sender._meta.table is not None))
+
+    class_prepared.connect(prepared)
+    try:
+
+        class Base(Model):
+            name = fields.String(max_length=20)
+
+            class Meta:
+                abstract = True
+                label = "dispatchtest"
+
+        class Shelf(Base):
+            class Meta:
+                label = "dispatchtest"
+
+    finally:
+        class_prepared.disconnect(prepared)
+    try:
+        assert got == [(Shelf, True)]  # the abstract parent is not announced
+        assert registry.get_model("dispatchtest.Shelf") is Shelf
+    finally:
+        registry.unregister(Shelf)
