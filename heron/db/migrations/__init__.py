@@ -13,7 +13,7 @@ commands call these.
 """
 
 from heron.db.migrations.autodetect import RenameQuestion
-from heron.db.migrations.errors import IrreversibleMigration, MigrationError
+from heron.db.migrations.errors import IrreversibleMigration, MigrationError, StoppedBeforeChanges
 from heron.db.migrations.executor import (
     Step,
     create_all_tables,
@@ -43,6 +43,7 @@ __all__ = [
     "RenameQuestion",
     "Squash",
     "Step",
+    "StoppedBeforeChanges",
     "adopt_table",
     "check_migrations_current",
     "create_all_tables",

@@ -40,7 +40,6 @@ from heron.db.migrations.fixups import (
     model_types,
     portable_types,
     prune_index_drops,
-    with_one_off_defaults,
 )
 from heron.db.migrations.operations import (
     FillNullsOp,
@@ -52,6 +51,7 @@ from heron.db.migrations.operations import (
 )
 from heron.db.migrations.ownership import ownership_ops
 from heron.db.migrations.partials import partial_ops
+from heron.db.migrations.refill import refill_readded_columns
 from heron.db.migrations.schema import table_label
 from heron.db.migrations.state import SchemaState
 from heron.db.migrations.stated import Stated
@@ -503,26 +503,6 @@ def _fill_nulls(upgrade: ops.UpgradeOps, metadata: sa.MetaData, ask: AskDefault 
     upgrade.ops = result
 
 
-def _placeholder(type_: sa.types.TypeEngine[Any]) -> str | None:
-    """A neutral value for rows of a re-added NOT NULL column: '' / 0 / false."""
-    if isinstance(type_, sa.Boolean | sa.Integer | sa.Numeric):
-        return "0"
-    if isinstance(type_, sa.String) and not isinstance(type_, sa.Enum):  # Text included
-        return ""
-    return None
-
-
-def _refill_readded_columns(downgrade: ops.DowngradeOps) -> None:
-    """Re-add a removed NOT NULL column with a temporary server default, dropped again right
-    after (as upgrades add one), so the rows already there get a placeholder and the column
-    is as it was: NOT NULL, no server default. Without a neutral value (dates, foreign keys)
-    the column is re-added as it was, and unapplying fails on a table with rows."""
-    with_one_off_defaults(
-        downgrade,
-        lambda table, column: None if column.foreign_keys else _placeholder(column.type),
-    )
-
-
 def _close_cycles_after_creates(upgrade: ops.UpgradeOps) -> None:
     """A new table's foreign key to a table created later in the same migration (two
     models pointing at each other) becomes a step of its own after the last new table:
@@ -642,7 +622,7 @@ def detect_changes(
         stated.types.restore(downgrade)
         stated.comments.restore(downgrade)
         stated.defaults.restore(downgrade)
-    _refill_readded_columns(downgrade)
+    refill_readded_columns(downgrade)
     _fill_nulls(upgrade, metadata, ask_default)
     for container in (upgrade, downgrade):
         prune_index_drops(container)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["IrreversibleMigration", "MigrationError"]
+__all__ = ["IrreversibleMigration", "MigrationError", "StoppedBeforeChanges"]
 
 
 class MigrationError(Exception):
@@ -11,3 +11,7 @@ class MigrationError(Exception):
 
 class IrreversibleMigration(MigrationError):
     """A migration without ``downgrade()`` was asked to run backwards."""
+
+
+class StoppedBeforeChanges(MigrationError):
+    """A migration that stopped itself before changing anything (nothing to undo by hand)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from heron.db.migrations.errors import MigrationError
+from heron.db.migrations.errors import MigrationError, StoppedBeforeChanges
 from heron.db.migrations.loader import ZERO, Key, Migration, MigrationGraph, load_graph
 from heron.db.migrations.recorder import Recorder
 from heron.db.migrations.runner import run_migration
@@ -191,7 +191,7 @@ def _explained(step: Step, vendor: str) -> Iterator[None]:
         yield
     except Exception as exc:
         note = _not_rolled_back(step, vendor)
-        if note is not None:
+        if note is not None and not isinstance(exc, StoppedBeforeChanges):
             exc.add_note(note)
         raise
 

@@ -205,26 +205,51 @@ def expression_index_ops(
 # -- SQLite table rebuilds ----------------------------------------------------------------------
 
 
-def _sqlite_indexes(connection: Any, table: str) -> dict[str, str]:
-    """The indexes on expressions of ``table`` on SQLite: name → the SQL that created it."""
+#: An index's key terms: ``(column, descending)``, the column None for an expression.
+_Keys = tuple[tuple[str | None, bool], ...]
+
+
+def _sqlite_indexes(connection: Any, table: str) -> dict[str, tuple[str, _Keys]]:
+    """The indexes of ``table`` that SQLite's reflection cannot give back whole, on
+    expressions (left out) or with descending columns (read back ascending): name → the
+    SQL that created it and its key terms."""
     rows = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,)
     ).all()
     quote = connection.dialect.identifier_preparer.quote
-    return {
-        name: sql
-        for name, sql in rows
-        if sql
-        and any(  # a key column numbered -2 is an expression
-            row[1] == -2 for row in connection.exec_driver_sql(f"PRAGMA index_xinfo({quote(name)})")
-        )
-    }
+    found: dict[str, tuple[str, _Keys]] = {}
+    for name, sql in rows:
+        info = connection.exec_driver_sql(f"PRAGMA index_xinfo({quote(name)})")
+        keys = tuple((row[2], bool(row[3])) for row in info if row[5])  # key terms only
+        if sql and any(column is None or desc for column, desc in keys):
+            found[name] = (sql, keys)
+    return found
+
+
+def _sort_again(connection: Any, table: str, name: str, keys: _Keys) -> None:
+    """Create again, with the directions of ``keys``, an index the rebuild made ascending
+    (its columns as the rebuild left them: a renamed column keeps its new name)."""
+    reflected = next(i for i in sa.inspect(connection).get_indexes(table) if i["name"] == name)
+    names = [str(c) for c in reflected["column_names"]]
+    if len(names) != len(keys):
+        return  # the batch dropped a column of the index: it is as the batch made it
+    columns = sa.Table(table, sa.MetaData(), *(sa.Column(c) for c in names)).c
+    directions = [desc for _, desc in keys]
+    index = sa.Index(
+        name,
+        *(columns[c].desc() if d else columns[c] for c, d in zip(names, directions, strict=True)),
+        unique=bool(reflected["unique"]),
+        sqlite_where=reflected.get("dialect_options", {}).get("sqlite_where"),
+    )
+    index.drop(connection)
+    index.create(connection)
 
 
 def _keep_through_rebuilds() -> None:
     """SQLite alters a table by rebuilding it (Alembic's batch mode) from its reflection,
-    which leaves out indexes on expressions: those the batch did not drop are created
-    again from the SQL SQLite kept."""
+    which leaves out indexes on expressions and reads descending columns as ascending.
+    Those the batch did not drop are created again: from the SQL SQLite kept (on
+    expressions), or as rebuilt with their columns' directions back."""
     flush = BatchOperationsImpl.flush
     if getattr(flush, "heron_keeps_expressions", False):
         return
@@ -235,15 +260,21 @@ def _keep_through_rebuilds() -> None:
             flush(self)
             return
         connection = self.operations.get_bind()
-        before = _sqlite_indexes(connection, self.table_name)
+        table = self.table_name
+        before = _sqlite_indexes(connection, table)
         with warnings.catch_warnings():  # the reflection skips them: created again below
             warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
             flush(self)
         dropped = {str(arg[0].name) for name, arg, _ in self.batch if name == "drop_index"}
-        after = _sqlite_indexes(connection, self.table_name)
-        for name, sql in before.items():
-            if name not in after and name not in dropped:
+        after = _sqlite_indexes(connection, table)
+        names = {i["name"] for i in sa.inspect(connection).get_indexes(table)}
+        for name, (sql, keys) in before.items():
+            if name in dropped or name in after:
+                continue
+            if any(column is None for column, _ in keys):
                 connection.exec_driver_sql(sql)
+            elif name in names:
+                _sort_again(connection, table, name, keys)
 
     flushing.heron_keeps_expressions = True  # type: ignore[attr-defined]
     BatchOperationsImpl.flush = flushing  # type: ignore[method-assign]

@@ -20,13 +20,9 @@ them, and they can be copied in by hand).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from alembic.operations import ops
-from alembic.operations.base import AbstractOperations
 
 from heron.db.migrations.autodetect import Changes, RenameQuestion, detect_changes
 from heron.db.migrations.errors import MigrationError
@@ -35,7 +31,7 @@ from heron.db.migrations.loader import Key, Migration, MigrationGraph, label_dir
 from heron.db.migrations.make import MigrationFile, check_labels, migration_file
 from heron.db.migrations.schema import migration_metadata, referenced_tables
 from heron.db.migrations.state import SchemaState
-from heron.db.migrations.stated import stated
+from heron.db.migrations.stated import following, stated
 from heron.db.migrations.writer import clean_name, describe, render_migration
 
 __all__ = ["Squash", "squash_migrations"]
@@ -154,22 +150,6 @@ class _RunOperations:
             )
         return found
 
-    @contextlib.contextmanager
-    def following(self) -> Iterator[None]:
-        """Record the operations the migrations run while the block runs."""
-        invoke = AbstractOperations.invoke
-
-        def recording(operations: AbstractOperations, operation: ops.MigrateOperation) -> Any:
-            result = invoke(operations, operation)
-            self.record(operation)
-            return result
-
-        AbstractOperations.invoke = recording  # type: ignore[assignment,method-assign]
-        try:
-            yield
-        finally:
-            AbstractOperations.invoke = invoke  # type: ignore[method-assign]
-
 
 def _dropped_data(state: SchemaState, keys: set[Key], drop_data: bool) -> tuple[str, ...]:
     found = tuple(
@@ -200,7 +180,7 @@ def _replayed_changes(
     premade = referenced_tables(migration_metadata(), [label], unmigrated)
     run_ops = _RunOperations()
     with stated() as recorded, SchemaState.replay(before, premade) as state:
-        with run_ops.following():
+        with following(run_ops.record):
             for migration in run:
                 state.apply(migration)
         dropped = _dropped_data(state, keys, drop_data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,20 +172,27 @@ class Stated:
 
 
 @contextlib.contextmanager
-def stated() -> Iterator[Stated]:
-    """Record what the migrations run while the block runs state (see ``Stated``); wraps
+def following(record: Callable[[ops.MigrateOperation], None]) -> Iterator[None]:
+    """Call ``record`` with every operation the migrations run while the block runs; wraps
     Alembic's ``Operations.invoke``, which every operation goes through, batch ones
     included."""
-    found = Stated()
     invoke = AbstractOperations.invoke
 
     def recording(operations: AbstractOperations, operation: ops.MigrateOperation) -> Any:
         result = invoke(operations, operation)
-        found.record(operation)
+        record(operation)
         return result
 
     AbstractOperations.invoke = recording  # type: ignore[assignment,method-assign]
     try:
-        yield found
+        yield
     finally:
         AbstractOperations.invoke = invoke  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def stated() -> Iterator[Stated]:
+    """Record what the migrations run while the block runs state (see ``Stated``)."""
+    found = Stated()
+    with following(found.record):
+        yield found

@@ -51,6 +51,7 @@ from heron.db.migrations.operations import (
     walk,
 )
 from heron.db.migrations.ownership import AdoptTableOp, ReleaseTableOp
+from heron.db.migrations.refill import RequireNoRowsOp
 from heron.db.models.constraints import QCheck
 
 __all__ = [
@@ -116,6 +117,7 @@ def _render_body(container: ops.UpgradeOps | ops.DowngradeOps, imports: set[str]
             | CreateExpressionIndexOp
             | DropExpressionIndexOp
             | ReleaseTableOp
+            | RequireNoRowsOp
             | AdoptTableOp,
         ):
             imports.update(op.imports())
