@@ -78,9 +78,7 @@ class MySQLDatabase(Database):
             "autocommit": True,
             "client_flag": CLIENT.FOUND_ROWS,
         }
-        timezone = options.get("timezone", "+00:00")
-        if timezone:
-            common["init_command"] = f"SET time_zone = '{timezone}'"
+        common["init_command"] = _session_settings(options)
         self._session_sql = _isolation_sql(options.get("isolation_level", "read committed"))
         self._connect_args = {**common, **options.get("connect_args", {})}
         self._async_connect_args = {**common, **options.get("async_connect_args", {})}
@@ -243,6 +241,23 @@ class MySQLDatabase(Database):
 
 # Given to SQLAlchemy by the URL, or managed by SQLAlchemy itself (transactions).
 _URL_PARTS = frozenset({"host", "port", "user", "password", "database", "autocommit"})
+
+
+#: ``group_concat_max_len`` of every session: MariaDB's 1 MB default would silently cut
+#: ``StringAgg``/``ArrayAgg`` results short; 1 GiB is the largest packet a server sends.
+GROUP_CONCAT_MAX_LEN = 1 << 30
+
+
+def _session_settings(options: dict[str, Any]) -> str:
+    """The ``init_command`` of each connection: the session's time zone (``timezone``,
+    ``+00:00`` unless set; empty: the server's) and ``group_concat_max_len``."""
+    settings = [
+        f"group_concat_max_len = {int(options.get('group_concat_max_len', GROUP_CONCAT_MAX_LEN))}"
+    ]
+    timezone = options.get("timezone", "+00:00")
+    if timezone:
+        settings.insert(0, f"time_zone = '{timezone}'")
+    return "SET " + ", ".join(settings)
 
 
 def _isolation_sql(level: str | None) -> str | None:

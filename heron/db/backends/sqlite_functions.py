@@ -5,13 +5,15 @@ missing from the linked library gets a Python version under the same name (check
 process), so the SQL is the same either way. What SQLite never has gets a ``heron_`` name:
 ``heron_reverse``, ``heron_repeat``, ``heron_lpad``/``heron_rpad``, ``heron_digest``
 (MD5 and SHA), the time-zone conversions ``heron_local``/``heron_utc`` and the
-``heron_stddev_pop`` … aggregates. All are deterministic (NULL in,
-NULL out) and, like SQLite's own, give NULL where the math is undefined.
+``heron_stddev_pop`` … aggregates. All are deterministic (NULL in, NULL out) and, like
+SQLite's own, give NULL where the math is undefined. The ``heron_string_agg`` and
+``heron_array_agg`` aggregates collect values in a given order.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import sqlite3
 from collections.abc import Callable
@@ -166,6 +168,75 @@ _AGGREGATES: dict[str, type[_Moments]] = {
     "heron_stddev_samp": _StdDevSamp,
 }
 
+
+def _sqlite_order(value: Any) -> tuple[int, Any]:
+    """A sort key ordering values as SQLite does: NULL, numbers, text, then blobs."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, (int, float)):
+        return (1, value)
+    return (2, value) if isinstance(value, str) else (3, value)
+
+
+class _Collected:
+    """The non-NULL values of a group, sorted and made distinct at the end (the
+    ``heron_string_agg``/``heron_array_agg`` aggregates: ``StringAgg``/``ArrayAgg`` with
+    ``order_by``, which SQLite before 3.44 can't order). Called as ``(value[, delimiter],
+    distinct, key, how, key, how ...)``, ``how`` a bit set: 1 descending, 2 NULLs first,
+    4 NULLs last."""
+
+    takes_delimiter = False
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.delimiter = ""
+        self.distinct = False
+        self.ways: tuple[int, ...] = ()
+
+    def step(self, value: Any, *args: Any) -> None:
+        if value is None:
+            return
+        if self.takes_delimiter:
+            self.delimiter, args = args[0], args[1:]
+        self.distinct = bool(args[0])
+        self.ways = args[2::2]
+        self.rows.append((value, *args[1::2]))
+
+    def values(self) -> list[Any]:
+        rows = self.rows
+        for index in reversed(range(len(self.ways))):  # stable: the last key first
+            how = self.ways[index]
+            descending = bool(how & 1)
+            place = 0 if how & 6 == 0 else (-1 if how & 2 else 1) * (-1 if descending else 1)
+
+            def key(row: tuple[Any, ...], i: int = index + 1, place: int = place) -> Any:
+                null = row[i] is None
+                return (place if null else 0, _sqlite_order(row[i]))
+
+            rows = sorted(rows, key=key, reverse=descending)
+        values = [row[0] for row in rows]
+        return list(dict.fromkeys(values)) if self.distinct else values
+
+
+class _StringAgg(_Collected):
+    takes_delimiter = True
+
+    def finalize(self) -> str | None:
+        if not self.rows:
+            return None
+        return str(self.delimiter).join(str(v) for v in self.values())
+
+
+class _ArrayAgg(_Collected):
+    def finalize(self) -> str:
+        return json.dumps(self.values())
+
+
+_COLLECTING: dict[str, type[_Collected]] = {
+    "heron_string_agg": _StringAgg,
+    "heron_array_agg": _ArrayAgg,
+}
+
 _missing: dict[str, tuple[int, Callable[..., Any]]] | None = None
 
 
@@ -206,3 +277,5 @@ def _register(conn: sqlite3.Connection) -> None:
         conn.create_function(name, arity, func, deterministic=True)
     for name, aggregate in _AGGREGATES.items():
         conn.create_aggregate(name, 1, aggregate)  # type: ignore[arg-type]  # float results
+    for name, collecting in _COLLECTING.items():
+        conn.create_aggregate(name, -1, collecting)  # type: ignore[arg-type]  # text results

@@ -1,5 +1,6 @@
 """QuerySets, managers, query expressions and ``Prefetch``."""
 
+from heron.db.query.collect import ArrayAgg, StringAgg
 from heron.db.query.datefunctions import (
     Extract,
     ExtractDay,
@@ -146,6 +147,7 @@ __all__ = [
     "ATan",
     "ATan2",
     "Abs",
+    "ArrayAgg",
     "Avg",
     "Case",
     "Cast",
@@ -228,6 +230,7 @@ __all__ = [
     "Sqrt",
     "StdDev",
     "StrIndex",
+    "StringAgg",
     "Subquery",
     "Substr",
     "Sum",

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from heron.db.errors import NotSupportedError
 from heron.db.models.exceptions import FieldError
+from heron.db.query.collect import Collect, collect_converter, collect_sql
 from heron.db.query.compiler import Binder, Statement, WhereBuilder, compile_statement, expr_shape
 from heron.db.query.expressions import (
     Aggregate,
@@ -114,6 +115,8 @@ def _source(expr: Aggregate, where: WhereBuilder) -> Any:
 
 def aggregate_sql(expr: Aggregate, where: WhereBuilder) -> Any:
     """The SQL of one aggregate, resolving its field (and joins) from the query's base."""
+    if isinstance(expr, Collect):
+        return collect_sql(expr, where)
     column = _source(expr, where)
     if expr.filter is not None:
         column = sa.case((where.build([expr.filter]), column), else_=None)
@@ -122,6 +125,8 @@ def aggregate_sql(expr: Aggregate, where: WhereBuilder) -> Any:
 
 def _call(expr: Aggregate, column: Any, vendor: str, field: Any) -> Any:
     """``FUNCTION([DISTINCT] column)``."""
+    if isinstance(expr, Collect):
+        raise NotSupportedError(f"{expr!r} over a combined QuerySet isn't supported.")
     decimal = _kind(field) == "decimal"
     if expr.function in _MEANS and vendor == "mysql" and (not decimal or expr.function != "AVG"):
         # MySQL averages integers as DECIMAL with 4 decimals; "+ 0E0" makes it a double.
@@ -218,6 +223,8 @@ def _literal_types(expr: Any) -> set[type]:
 def expression_converter(expr: Any, where: WhereBuilder) -> Converter | None:
     """How the database's value of an annotation/aggregate becomes the Python value."""
     if isinstance(expr, Aggregate):
+        if isinstance(expr, Collect):
+            return collect_converter(expr, where)
         if expr.function == "COUNT":
             return _to_int
         field = _field_of(expr, where)
