@@ -33,6 +33,16 @@ __all__ = ["dumpdata_command", "loaddata_command"]
 )
 @click.option("--jsonl", is_flag=True, help="One record per line (the default for .jsonl files).")
 @click.option("--pks", default=None, metavar="PK,PK...", help="Only these rows of one model.")
+@click.option(
+    "--natural-foreign",
+    is_flag=True,
+    help="Write relations to models with a natural_key() as that key.",
+)
+@click.option(
+    "--natural-primary",
+    is_flag=True,
+    help="Leave out the pk of models with a natural_key().",
+)
 @database_option
 def dumpdata_command(
     app_spec: str | None,
@@ -42,6 +52,8 @@ def dumpdata_command(
     output: Path | None,
     jsonl: bool,
     pks: str | None,
+    natural_foreign: bool,
+    natural_primary: bool,
     using: str,
 ) -> None:
     """Print the rows of the models (default: all) as a fixture."""
@@ -52,7 +64,14 @@ def dumpdata_command(
     keys = None if pks is None else [key.strip() for key in pks.split(",") if key.strip()]
     with database_errors(using):
         try:
-            records = dump_data(specs, exclude=exclude, using=using, pks=keys)
+            records = dump_data(
+                specs,
+                exclude=exclude,
+                using=using,
+                pks=keys,
+                natural_foreign=natural_foreign,
+                natural_primary=natural_primary,
+            )
             with _opened(output) as out:
                 count = write_records(records, out, indent=indent, lines=lines)
         except (FixtureError, ValueError) as exc:

@@ -38,6 +38,7 @@ class Manager(Generic[M]):
     # True for a manager whose get_queryset() is the plain one: get(pk=...) is a fast path.
     _fast = False
     _pk_name = "pk"  # the primary key field's name ("id"); "pk" works too
+    _db: str | None = None  # the database of a db_manager() copy (None: the router's)
 
     def __init__(self) -> None:
         self.model: type[M] | None = None
@@ -84,7 +85,17 @@ class Manager(Generic[M]):
     def get_queryset(self) -> QuerySet[M]:
         """The QuerySet every call starts from."""
         assert self.model is not None, "manager is not attached to a model"
-        return self.queryset_class(self.model)
+        qs = self.queryset_class(self.model)
+        return qs if self._db is None else qs.using(self._db)
+
+    def db_manager(self, using: str | None) -> Manager[M]:
+        """A copy of this manager whose queries (its own methods, such as a
+        ``get_by_natural_key()``, included) run on the database ``using``."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._db = using
+        copy._fast = False  # the get(pk=...) fast path reads "default"
+        return copy
 
     def __get__(self, instance: Any, owner: type[Any]) -> Manager[M]:
         if instance is not None:

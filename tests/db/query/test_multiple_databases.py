@@ -60,3 +60,23 @@ async def test_async_using(other: Database) -> None:
 def test_unknown_alias_is_a_clear_error(other: Database) -> None:
     with pytest.raises(ImproperlyConfigured, match="'nowhere' is not configured"):
         Publisher.objects.using("nowhere").count()
+
+
+def test_db_manager_runs_the_managers_own_methods_on_that_database(other: Database) -> None:
+    from heron.db import Manager
+
+    class NamedManager(Manager[Publisher]):
+        def named(self, name: str) -> Publisher:
+            return self.get(name=name)
+
+    manager = NamedManager().bind(Publisher, "named")
+    Publisher.objects.using("other").create(name="only on other")
+    Publisher.objects.create(name="only on default")
+    on_other = manager.db_manager("other")
+    assert on_other.named("only on other")._db == "other"
+    with pytest.raises(Publisher.DoesNotExist):
+        on_other.named("only on default")
+    assert manager.named("only on default").name == "only on default"
+    assert on_other.count() == 1 and on_other.get(pk=1).name == "only on other"  # no fast path
+    assert Publisher.objects.db_manager("other").filter(name__startswith="only").count() == 1
+    assert manager.db_manager(None).count() == 1  # None: the default database
