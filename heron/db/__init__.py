@@ -27,7 +27,13 @@ from heron.db.errors import (
 from heron.db.holding import hold_connection
 from heron.db.integration import init_app, non_atomic_requests
 from heron.db.models.base import Model
-from heron.db.models.constraints import CheckConstraint, Index, UniqueConstraint
+from heron.db.models.constraints import (
+    CheckConstraint,
+    ConstraintOptionWarning,
+    Deferrable,
+    Index,
+    UniqueConstraint,
+)
 from heron.db.models.exceptions import (
     FieldError,
     MultipleObjectsReturned,
@@ -197,6 +203,7 @@ __all__ = [
     "Coalesce",
     "Collate",
     "Concat",
+    "ConstraintOptionWarning",
     "Cos",
     "Cot",
     "Count",
@@ -204,6 +211,7 @@ __all__ = [
     "DataError",
     "Database",
     "DatabaseError",
+    "Deferrable",
     "Degrees",
     "DenseRank",
     "Exists",

@@ -41,6 +41,7 @@ from heron.db.migrations.fixups import (
     portable_types,
     prune_index_drops,
 )
+from heron.db.migrations.key_options import key_option_ops
 from heron.db.migrations.operations import (
     FillNullsOp,
     RenameColumnOp,
@@ -170,6 +171,18 @@ def _replayed_indexes(state: SchemaState, tables: set[str]) -> dict[str, tuple[s
         if not partial and all(cid >= 0 for *_, cid in keys):
             found[name] = (table, (tuple((c, d) for c, d, _ in keys), unique))
     return found
+
+
+def _replayed_keys(state: SchemaState, label: str) -> dict[str, set[str]]:
+    """The label's replayed tables → the names of their unique constraints and indexes."""
+    inspector = sa.inspect(state.connection)
+    return {
+        table: {
+            str(item["name"])
+            for item in [*inspector.get_unique_constraints(table), *inspector.get_indexes(table)]
+        }
+        for table in state.owned(label)
+    }
 
 
 def _descending(found: tuple[str, _Sorting]) -> bool:
@@ -596,6 +609,7 @@ def detect_changes(
     if stated is not None:
         check_ops(upgrade, stated.checks, metadata, label, state.owned(label))
         computed_ops(upgrade, stated.defaults, metadata, label)
+        key_option_ops(upgrade, stated.key_options, metadata, label, _replayed_keys(state, label))
     for op in walk(upgrade):
         if isinstance(op, ops.CreateTableOp):
             op.info = {}  # Heron's table info (label, model class) is not for the file
@@ -622,6 +636,7 @@ def detect_changes(
         stated.types.restore(downgrade)
         stated.comments.restore(downgrade)
         stated.defaults.restore(downgrade)
+        stated.key_options.restore(downgrade)
     refill_readded_columns(downgrade)
     _fill_nulls(upgrade, metadata, ask_default)
     for container in (upgrade, downgrade):

@@ -245,9 +245,10 @@ def _render_sorted_index(context: AutogenContext, op: CreateSortedIndexOp) -> st
     assert sorting is not None
     columns = _render_keys(sorting)
     table = _table_argument(context, op.table_name)
+    options = "".join(f", {key}={value!r}" for key, value in sorted(op.kw.items()) if value)
     return (
         f"{_prefix(context)}create_index({op.index_name!r}, {table}[{columns}], "
-        f"unique={bool(op.unique)!r})"
+        f"unique={bool(op.unique)!r}{options})"
     )
 
 

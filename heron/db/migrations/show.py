@@ -58,7 +58,7 @@ def _replayed_sql(graph: MigrationGraph, migration: Migration, backwards: bool) 
             def comment(function: PythonFunction) -> None:
                 statements.append((python_placeholder(function), None))
 
-            with python_hook(comment):
+            with python_hook(comment), state.as_database():
                 run_migration(state.connection, migration, backwards=backwards)
         for statement, params in statements:
             end = "" if statement.startswith("--") else ";"

@@ -36,6 +36,8 @@ class SchemaState:
 
     def __init__(self) -> None:
         self.engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+        # Options SQLite lacks are the files' to state, not refused or warned about here.
+        self.engine.dialect.heron_schema_only = True  # type: ignore[attr-defined]
         self.connection = self.engine.connect()
         #: table name -> label whose migrations (or models, for labels without any) made it
         self.owners: dict[str, str] = {}
@@ -57,6 +59,17 @@ class SchemaState:
             state.close()
             raise
         return state
+
+    @contextlib.contextmanager
+    def as_database(self) -> Iterator[None]:
+        """While the block runs, options SQLite lacks are refused or warned about as on a
+        database file (``sqlmigrate``), not only left to the files to state."""
+        dialect: Any = self.engine.dialect
+        dialect.heron_schema_only = False
+        try:
+            yield
+        finally:
+            dialect.heron_schema_only = True
 
     def table_names(self) -> set[str]:
         """The tables in the replayed schema (version tables excluded)."""
@@ -109,7 +122,8 @@ class SchemaState:
     def to_metadata(self, stated: Stated) -> sa.MetaData:
         """The replayed schema as ``MetaData`` a migration can be generated against, as the
         files state it (``stated``, recorded while they were replayed): their types,
-        comments, defaults, check constraints, partial and descending indexes. Each table's
+        comments, defaults, check constraints, partial and descending indexes, the options of
+        unique constraints and indexes. Each table's
         ``info["label"]`` is its owner. Expression indexes are refused (SQLite cannot read
         them back)."""
         metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
@@ -128,6 +142,7 @@ class SchemaState:
             for name, condition in stated.checks.of(table.name).items():
                 table.append_constraint(sa.CheckConstraint(condition, name=name))
             self._stated_indexes(table, stated)
+            stated.key_options.give(table)
         return metadata
 
     def _stated_indexes(self, table: sa.Table, stated: Stated) -> None:

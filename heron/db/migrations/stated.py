@@ -1,11 +1,12 @@
 """What the migration files state, recorded while ``makemigrations`` replays them.
 
 SQLite's reflection of the replayed schema loses what the files said: types (a
-``BigInteger`` id reads back as ``INTEGER``) and the conditions of check constraints and
+``BigInteger`` id reads back as ``INTEGER``), the conditions of check constraints and
 partial indexes (each backend rewrites their SQL its own way; a Q's condition is compiled
-per backend). ``stated()`` follows every operation the migrations run, so downgrades
-re-create what an upgrade removes as the files stated it, and check constraints and
-partial indexes are compared as stated.
+per backend) and the PostgreSQL options of unique constraints and indexes. ``stated()``
+follows every operation the migrations run, so downgrades re-create what an upgrade
+removes as the files stated it, and check constraints, partial indexes and those options
+are compared as stated.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from alembic.operations.base import AbstractOperations
 from heron.db.migrations.columnstate import StatedColumns, follow_table
 from heron.db.migrations.defaults import StatedDefaults
 from heron.db.migrations.expression_indexes import StatedExpressions
+from heron.db.migrations.key_options import StatedKeyOptions
 from heron.db.migrations.operations import (
     Condition,
     PartialIndex,
@@ -152,7 +154,7 @@ class StatedComments(StatedColumns):
 @dataclass
 class Stated:
     """What the migration files state: column types, check constraints, partial indexes,
-    comments."""
+    comments, the options of unique constraints and indexes."""
 
     types: StatedTypes = field(default_factory=StatedTypes)
     checks: StatedChecks = field(default_factory=StatedChecks)
@@ -160,6 +162,7 @@ class Stated:
     expressions: StatedExpressions = field(default_factory=StatedExpressions)
     comments: StatedComments = field(default_factory=StatedComments)
     defaults: StatedDefaults = field(default_factory=StatedDefaults)
+    key_options: StatedKeyOptions = field(default_factory=StatedKeyOptions)
 
     def record(self, op: ops.MigrateOperation) -> None:
         """Follow one operation run by a migration."""
@@ -169,6 +172,7 @@ class Stated:
         self.expressions.record(op)
         self.comments.record(op)
         self.defaults.record(op)
+        self.key_options.record(op)
 
 
 @contextlib.contextmanager

@@ -531,7 +531,11 @@ class Model(metaclass=ModelBase):
             if not isinstance(c, UniqueConstraint):
                 continue
             check = _UniqueCheck(
-                tuple(c.fields), c.condition, c.violation_message(meta), c.expressions
+                tuple(c.fields),
+                c.condition,
+                c.violation_message(meta),
+                c.expressions,
+                c.nulls_distinct is not False,
             )
             key = tuple(c.fields) if c.condition is None and not c.expressions else i
             if key not in found or check.message is not None:
@@ -559,6 +563,9 @@ class Model(metaclass=ModelBase):
             for name in check.fields:
                 field = meta.get_field(name)
                 value = self.__dict__.get(field.attname)
+                if value is None and not check.nulls_distinct:
+                    lookup[f"{field.attname}__isnull"] = True
+                    continue
                 if value is None or value is DB_DEFAULT:  # NULLs never clash; nor unknowns
                     break
                 lookup[field.attname] = value
@@ -579,21 +586,15 @@ class Model(metaclass=ModelBase):
         return not self.__dict__.get("_persisted", False)
 
     def _unique_errors(self, found: list[tuple[_UniqueCheck, bool]]) -> dict[str, list[str]]:
+        from heron.db.models.constraints import unique_message
+
         meta = self._meta
         errors: dict[str, list[str]] = {}
         for check, clash in found:
             if not clash:
                 continue
             key = check.fields[0] if len(check.fields) == 1 else "__all__"
-            message = check.message
-            if message is None:
-                labels = [str(meta.get_field(n).verbose_name or n) for n in check.fields]
-                joined = (
-                    labels[0]
-                    if len(labels) == 1
-                    else " and ".join([", ".join(labels[:-1]), labels[-1]])
-                )
-                message = f"{_capfirst(meta.verbose_name)} with this {joined} already exists."
+            message = check.message or unique_message(meta, check.fields)
             errors.setdefault(key, []).append(message)
         return errors
 
@@ -606,13 +607,10 @@ class _UniqueCheck(NamedTuple):
     condition: Any = None
     message: str | None = None
     expressions: tuple[Any, ...] = ()  # a UniqueConstraint on expressions (no fields)
+    nulls_distinct: bool = True  # False: a NULL clashes with a NULL (nulls_distinct=False)
 
 
 def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
     for name, messages in b.items():
         a.setdefault(name, []).extend(messages)
     return a
-
-
-def _capfirst(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -3,13 +3,16 @@
 Names may contain ``%(class)s`` (the model name, lower case) and ``%(label)s`` so an
 abstract model can declare them for each of its children. An Index or UniqueConstraint
 with ``condition=Q(...)`` is a partial index, built from the same serialised Q as a
-check constraint, on the databases that have partial indexes.
+check constraint, on the databases that have partial indexes. The PostgreSQL options
+(``deferrable``, ``nulls_distinct``, ``include``) and what the other databases do with
+them are described in ``heron.db.models.indexes``.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import enum
 import hashlib
 import operator
 from collections.abc import Callable, Sequence
@@ -21,7 +24,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from heron.db.fields.dbdefault import DB_DEFAULT
 from heron.db.models.exceptions import FieldError
-from heron.db.models.indexes import expression_terms, index_expressions
+from heron.db.models.indexes import (
+    ConstraintOptionWarning,
+    covering,
+    expression_terms,
+    index_expressions,
+)
 from heron.db.query.expressions import Aggregate, Combined, F, Q, Value
 from heron.db.query.lookups import LOOKUPS, TEXT_LOOKUPS, prepare_value
 
@@ -31,9 +39,12 @@ if TYPE_CHECKING:
 __all__ = [
     "PARTIAL_DIALECTS",
     "CheckConstraint",
+    "ConstraintOptionWarning",
+    "Deferrable",
     "Index",
     "QCheck",
     "UniqueConstraint",
+    "ViolationMessage",
     "condition_fields",
     "heron_check",
     "index_condition",
@@ -41,10 +52,34 @@ __all__ = [
     "only_where_partial",
     "partial_index",
     "table_items",
+    "unique_message",
 ]
 
 # PostgreSQL truncates identifiers at 63 bytes, MariaDB/MySQL refuse more than 64.
 MAX_NAME = 60
+
+
+class Deferrable(enum.Enum):
+    """When PostgreSQL checks a deferrable unique constraint: at commit (``DEFERRED``) or
+    after each statement unless ``SET CONSTRAINTS ... DEFERRED`` (``IMMEDIATE``)."""
+
+    DEFERRED = "deferred"
+    IMMEDIATE = "immediate"
+
+
+class ViolationMessage(str):
+    """A constraint's violation message carrying its ``violation_error_code`` as ``code``
+    (the messages of ``ValidationError.errors`` are these when a code is given)."""
+
+    code: str | None
+
+    def __new__(cls, message: str, code: str | None = None) -> ViolationMessage:
+        made = super().__new__(cls, message)
+        made.code = code
+        return made
+
+    def __reduce__(self) -> tuple[type[ViolationMessage], tuple[str, str | None]]:
+        return (type(self), (str(self), self.code))  # copies and pickles keep the code
 
 
 class Index:
@@ -54,7 +89,8 @@ class Index:
     name=...)``; a string is a field): those need a ``name``, and MariaDB cannot build them.
     ``condition=Q(...)`` makes it a partial index, holding only the rows that match (it
     then needs a ``name``). PostgreSQL and SQLite build it; MariaDB/MySQL have no partial
-    indexes, so there it is not created.
+    indexes, so there it is not created. ``include=[...]`` adds non-key fields to the
+    index (PostgreSQL's covering ``INCLUDE``; the other databases leave them out).
     """
 
     def __init__(
@@ -64,6 +100,7 @@ class Index:
         name: str | None = None,
         unique: bool = False,
         condition: Q | None = None,
+        include: Sequence[str] = (),
     ) -> None:
         self.expressions = index_expressions(expressions, fields, name, "An Index")
         _check_condition(condition, name, "An Index")
@@ -71,6 +108,7 @@ class Index:
         self.name = name
         self.unique = unique
         self.condition = condition
+        self.include = _checked_include(include, self, "An Index")
 
     def build(self, meta: Options) -> sa.Index:
         """The ``sqlalchemy.Index`` for the model's table."""
@@ -82,7 +120,7 @@ class Index:
         if self.condition is not None:
             where = _condition(self.condition, meta, f"the index {name}")
             return partial_index(name, columns, where, unique=self.unique)
-        return sa.Index(name, *columns, unique=self.unique)
+        return sa.Index(name, *columns, unique=self.unique, **covering(self.include, meta))
 
     def __repr__(self) -> str:
         where = f" where {self.condition!r}" if self.condition is not None else ""
@@ -100,7 +138,12 @@ class UniqueConstraint:
     user, say); it then needs a ``name``. PostgreSQL and SQLite enforce it with a partial
     unique index; MariaDB/MySQL cannot, so there only ``validate_unique()`` checks it.
     ``violation_error_message`` replaces the message ``validate_unique()`` gives
-    (``%(name)s`` is the constraint's name).
+    (``%(name)s`` is the constraint's name), ``violation_error_code`` is its ``code``.
+
+    On fields, PostgreSQL also takes ``deferrable=Deferrable.DEFERRED`` (checked at
+    commit), ``nulls_distinct=False`` (NULLs clash like values; PostgreSQL 15+) and
+    ``include=[...]`` (non-key fields in its index); see ``heron.db.models.indexes`` for
+    the other databases.
     """
 
     def __init__(
@@ -109,14 +152,29 @@ class UniqueConstraint:
         fields: Sequence[str] = (),
         name: str | None = None,
         condition: Q | None = None,
+        deferrable: Deferrable | None = None,
+        include: Sequence[str] = (),
+        nulls_distinct: bool | None = None,
         violation_error_message: str | None = None,
+        violation_error_code: str | None = None,
     ) -> None:
         self.expressions = index_expressions(expressions, fields, name, "A UniqueConstraint")
         _check_condition(condition, name, "A UniqueConstraint")
         self.fields = list(fields)
         self.name = name
         self.condition = condition
+        self.include = _checked_include(include, self, "A UniqueConstraint")
+        self.deferrable = _checked_deferrable(deferrable, self)
+        if nulls_distinct is not None and not isinstance(nulls_distinct, bool):
+            raise ValueError("A UniqueConstraint's nulls_distinct is True, False or None.")
+        if nulls_distinct is False and (self.condition is not None or self.expressions):
+            raise ValueError(
+                "A UniqueConstraint with nulls_distinct=False takes fields=[...] without a "
+                "condition (Heron does not combine them yet)."
+            )
+        self.nulls_distinct = nulls_distinct
         self.violation_error_message = violation_error_message
+        self.violation_error_code = violation_error_code
 
     def build(self, meta: Options) -> sa.UniqueConstraint | sa.Index:
         """The ``sqlalchemy.UniqueConstraint`` for the model's table (a unique
@@ -131,15 +189,27 @@ class UniqueConstraint:
             return partial_index(name, columns, where, unique=True)
         if self.expressions:
             return sa.Index(name, *columns, unique=True)
-        return sa.UniqueConstraint(*columns, name=name)
+        return sa.UniqueConstraint(*columns, name=name, **self._options(meta))
+
+    def _options(self, meta: Options) -> dict[str, Any]:
+        """The SQLAlchemy arguments of ``deferrable``, ``nulls_distinct`` and ``include``."""
+        options = covering(self.include, meta)
+        if self.deferrable is not None:
+            options.update(deferrable=True, initially=self.deferrable.name)
+        if self.nulls_distinct is False:
+            options["postgresql_nulls_not_distinct"] = True
+        return options
 
     def violation_message(self, meta: Options) -> str | None:
         """``violation_error_message`` with the constraint's name filled in, if given (on
-        expressions, which name no field, a message naming the constraint otherwise)."""
+        expressions, which name no field, a message naming the constraint otherwise; with
+        only a ``violation_error_code``, the usual message), carrying the code."""
         message = _filled(self.violation_error_message, self.name, meta)
         if message is None and self.expressions:
-            return f"Constraint {_resolve(self.name, meta)!r} is violated."
-        return message
+            message = f"Constraint {_resolve(self.name, meta)!r} is violated."
+        if message is None and self.violation_error_code is not None:
+            message = unique_message(meta, self.fields)
+        return _coded(message, self.violation_error_code)
 
     def __repr__(self) -> str:
         where = f" where {self.condition!r}" if self.condition is not None else ""
@@ -163,6 +233,7 @@ class CheckConstraint:
         name: str,
         check: Q | str | None = None,
         violation_error_message: str | None = None,
+        violation_error_code: str | None = None,
     ) -> None:
         if condition is not None and check is not None:
             raise ValueError("A CheckConstraint takes condition= or check=, not both.")
@@ -179,6 +250,8 @@ class CheckConstraint:
         #: What ``full_clean()`` reports when the instance breaks the condition
         #: (``%(name)s`` is the constraint's name).
         self.violation_error_message = violation_error_message
+        #: The ``code`` of that message.
+        self.violation_error_code = violation_error_code
 
     @property
     def check(self) -> Q | str:
@@ -188,7 +261,9 @@ class CheckConstraint:
     def violation_message(self, meta: Options) -> str:
         """What ``full_clean()`` reports when an instance breaks the condition."""
         message = _filled(self.violation_error_message, self.name, meta)
-        return message or f"The values break the check constraint {_resolve(self.name, meta)!r}."
+        message = message or f"The values break the check constraint {_resolve(self.name, meta)!r}."
+        code = self.violation_error_code
+        return message if code is None else ViolationMessage(message, code)
 
     def broken_by(self, instance: Any, skip: set[str]) -> bool:
         """Whether ``instance``'s own values make the condition false, as the database
@@ -436,6 +511,52 @@ def index_condition(index: sa.Index) -> QCheck | None:
     """The condition of a partial index built by ``partial_index``, else None."""
     condition = index.kwargs.get("sqlite_where")
     return condition if isinstance(condition, QCheck) else None
+
+
+def _checked_include(include: Sequence[str], item: Any, what: str) -> list[str]:
+    """The ``include`` fields, refused where Heron cannot build them."""
+    if isinstance(include, str) or not all(isinstance(f, str) for f in include):
+        raise ValueError(f"{what}'s include is a list of field names.")
+    if include and (item.condition is not None or item.expressions):
+        raise ValueError(
+            f"{what} with include=[...] takes fields=[...] without a condition (Heron does "
+            "not combine them yet)."
+        )
+    return list(include)
+
+
+def _checked_deferrable(deferrable: Any, constraint: UniqueConstraint) -> Deferrable | None:
+    """``deferrable``, refused with what PostgreSQL cannot defer (a unique index)."""
+    if deferrable is None:
+        return None
+    if not isinstance(deferrable, Deferrable):
+        raise ValueError("A UniqueConstraint's deferrable is a Deferrable (or None).")
+    for option, given in (
+        ("a condition", constraint.condition is not None),
+        ("expressions", bool(constraint.expressions)),
+        ("include", bool(constraint.include)),
+    ):
+        if given:
+            raise ValueError(
+                f"A deferrable UniqueConstraint cannot have {option} ({constraint.name}): "
+                "PostgreSQL defers constraints, not unique indexes."
+            )
+    return deferrable
+
+
+def _coded(message: str | None, code: str | None) -> str | None:
+    """``message`` carrying ``code`` (a ``ViolationMessage``) when there is one."""
+    if message is None or code is None:
+        return message
+    return ViolationMessage(message, code)
+
+
+def unique_message(meta: Options, fields: Sequence[str]) -> str:
+    """The usual message of a clash on ``fields``: "Book with this title and author..."."""
+    labels = [str(meta.get_field(n).verbose_name or n) for n in fields]
+    joined = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    model = str(meta.verbose_name)
+    return f"{model[:1].upper()}{model[1:]} with this {joined} already exists."
 
 
 def _filled(message: str | None, name: str | None, meta: Options) -> str | None:

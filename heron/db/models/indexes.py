@@ -5,11 +5,20 @@ Each expression is compiled by Heron's query compiler for each backend, literals
 every dialect its own text; migration files hold the texts (``heron_expression({...})``),
 so one file builds the index on every backend. MariaDB cannot index an expression:
 creating such an index there raises ``NotSupportedError`` naming it.
+
+The PostgreSQL options of indexes and unique constraints, on the other databases:
+``include`` columns are left out of the index (it only speeds up reads);
+``nulls_distinct=False`` (``NULLS NOT DISTINCT``, PostgreSQL 15+) raises
+``NotSupportedError`` when the table or constraint is created, as nothing there enforces
+it; ``deferrable`` leaves an ordinary constraint, checked after each statement (it admits
+no row a deferred one would refuse at commit, but refuses swaps a deferred one allows),
+with a ``ConstraintOptionWarning``.
 """
 
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +35,9 @@ if TYPE_CHECKING:
     from heron.db.models.options import Options
 
 __all__ = [
+    "ConstraintOptionWarning",
     "IndexExpression",
+    "covering",
     "expression_clashes",
     "expression_fields",
     "expression_sql",
@@ -39,6 +50,20 @@ __all__ = [
 _DATES = ("date", "datetime")
 #: MySQL indexes expressions from this version on; MariaDB never does.
 _MYSQL_FUNCTIONAL = (8, 0, 13)
+#: PostgreSQL has ``UNIQUE NULLS NOT DISTINCT`` from this version on.
+_PG_NULLS_NOT_DISTINCT = (15,)
+
+
+class ConstraintOptionWarning(UserWarning):
+    """A constraint is created without an option the database does not have
+    (``deferrable`` on SQLite or MariaDB/MySQL)."""
+
+
+def covering(include: Sequence[str], meta: Options) -> dict[str, Any]:
+    """The SQLAlchemy argument of ``include=[...]`` fields (PostgreSQL's ``INCLUDE``)."""
+    if not include:
+        return {}
+    return {"postgresql_include": [meta.get_field(name).column for name in include]}
 
 
 class IndexExpression(VendorSQL):
@@ -69,9 +94,64 @@ def _create_table_mysql(create: CreateTable, compiler: Any, **kw: Any) -> str:
     return str(compiler.visit_create_table(create, **kw))
 
 
+@compiles(sa.UniqueConstraint, "postgresql")
+def _unique_postgresql(constraint: sa.UniqueConstraint, compiler: Any, **kw: Any) -> str:
+    version = compiler.dialect.server_version_info  # None when writing SQL offline
+    if _nulls_not_distinct(constraint) and version and version < _PG_NULLS_NOT_DISTINCT:
+        _refuse_nulls_not_distinct(constraint, "PostgreSQL before 15")
+    table = constraint.table
+    for name in constraint.dialect_kwargs.get("postgresql_include") or ():
+        # Alembic's create_unique_constraint() builds a table of the key columns only.
+        if isinstance(name, str) and isinstance(table, sa.Table) and name not in table.c:
+            table.append_column(sa.Column(name, sa.types.NullType()))
+    return str(compiler.visit_unique_constraint(constraint, **kw))
+
+
+@compiles(sa.UniqueConstraint, "sqlite")
+@compiles(sa.UniqueConstraint, "mysql")
+@compiles(sa.UniqueConstraint, "mariadb")
+def _unique_elsewhere(constraint: sa.UniqueConstraint, compiler: Any, **kw: Any) -> str:
+    """A unique constraint where only its columns count: ``NULLS NOT DISTINCT`` refused,
+    ``DEFERRABLE`` left out with a warning (neither on a dialect ``heron_schema_only``,
+    where ``makemigrations`` replays the files to learn the schema they build)."""
+    schema_only = getattr(compiler.dialect, "heron_schema_only", False)  # replaying files
+    database = "SQLite" if compiler.dialect.name == "sqlite" else "MariaDB/MySQL"
+    if _nulls_not_distinct(constraint) and not schema_only:
+        _refuse_nulls_not_distinct(constraint, database)
+    sql = str(compiler.visit_unique_constraint(constraint, **kw))
+    if not constraint.deferrable:
+        return sql
+    if not schema_only:
+        warnings.warn(
+            f"{database} has no deferrable unique constraints: {constraint.name!r} on "
+            f"{_table_name(constraint)!r} is checked after each statement, not at commit.",
+            ConstraintOptionWarning,
+            stacklevel=2,
+        )
+    return sql.removesuffix(compiler.define_constraint_deferrability(constraint))
+
+
+def _nulls_not_distinct(item: sa.UniqueConstraint | sa.Index) -> bool:
+    return bool(item.dialect_kwargs.get("postgresql_nulls_not_distinct"))
+
+
+def _refuse_nulls_not_distinct(constraint: sa.UniqueConstraint, database: str) -> None:
+    raise NotSupportedError(
+        f"{database} cannot treat NULLs as equal in a unique constraint: "
+        f"{constraint.name!r} on {_table_name(constraint)!r} (nulls_distinct=False) cannot "
+        "be created. Use PostgreSQL 15+, or store a non-NULL marker value instead of NULL."
+    )
+
+
+def _table_name(item: sa.UniqueConstraint | sa.Index) -> str:
+    table = item.table
+    # Alembic rebuilds a SQLite table under a temporary name to alter it.
+    return table.name.removeprefix("_alembic_tmp_") if isinstance(table, sa.Table) else "?"
+
+
 def _refuse_expressions(index: sa.Index, dialect: Any) -> None:
     if has_expressions(index) and not _indexes_expressions(dialect):
-        table = index.table.name if index.table is not None else "?"
+        table = _table_name(index)
         raise NotSupportedError(
             f"MariaDB cannot index an expression: the index {index.name!r} on {table!r} "
             "(Index or UniqueConstraint with expressions) cannot be created. Index a "
