@@ -48,6 +48,8 @@ from heron.db.migrations.operations import (
     RenameTableOp,
     index_sorting,
     sorted_indexes,
+    surround_table_ops,
+    table_ops,
     walk,
 )
 from heron.db.migrations.ownership import ownership_ops
@@ -460,12 +462,8 @@ def _sorted_index_ops(
             creates.setdefault(mine[0], []).append(ops.CreateIndexOp.from_index(index))
     for table in sorted({*drops, *creates}):
         before, after = drops.get(table, []), creates.get(table, [])
-        modify = next(
-            (o for o in upgrade.ops if isinstance(o, ops.ModifyTableOps) and o.table_name == table),
-            None,
-        )
-        if modify is not None:
-            modify.ops = [*before, *modify.ops, *after]
+        if table_ops(upgrade, table) is not None:
+            surround_table_ops(upgrade, table, before, after)
             continue
         # A dropped table's index goes before the drop: the downgrade re-creates it after.
         at = next(

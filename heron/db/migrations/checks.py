@@ -11,7 +11,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from heron.db.migrations.operations import Condition, CreateCheckOp, DropCheckOp
+from heron.db.migrations.operations import (
+    Condition,
+    CreateCheckOp,
+    DropCheckOp,
+    surround_table_ops,
+)
 from heron.db.migrations.schema import table_label
 from heron.db.migrations.stated import StatedChecks, named_checks
 
@@ -66,11 +71,4 @@ def check_ops(
         drops, creates = _table_changes(table, checks.of(table), named_checks(model.constraints))
         if not drops and not creates:
             continue
-        modify = next(
-            (o for o in upgrade.ops if isinstance(o, ops.ModifyTableOps) and o.table_name == table),
-            None,
-        )
-        if modify is None:
-            upgrade.ops.append(ops.ModifyTableOps(table, [*drops, *creates]))
-        else:
-            modify.ops = [*drops, *modify.ops, *creates]
+        surround_table_ops(upgrade, table, drops, creates)

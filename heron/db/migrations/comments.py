@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from heron.db.migrations.operations import RenameColumnOp, walk
+from heron.db.migrations.operations import RenameColumnOp, surround_table_ops, walk
 from heron.db.migrations.schema import table_label
 from heron.db.migrations.stated import StatedComments
 
@@ -95,11 +95,4 @@ def _add(upgrade: ops.UpgradeOps, found: dict[str, list[ops.MigrateOperation]]) 
     for table, changes in found.items():
         if not changes:
             continue
-        modify = next(
-            (o for o in upgrade.ops if isinstance(o, ops.ModifyTableOps) and o.table_name == table),
-            None,
-        )
-        if modify is None:
-            upgrade.ops.append(ops.ModifyTableOps(table, changes))
-        else:
-            modify.ops.extend(changes)
+        surround_table_ops(upgrade, table, [], changes)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 
 from heron.db.migrations.columnstate import follow_table
-from heron.db.migrations.operations import walk
+from heron.db.migrations.operations import surround_table_ops, walk
 from heron.db.migrations.schema import table_label
 from heron.db.models.constraints import index_condition
 from heron.db.models.indexes import has_expressions
@@ -218,20 +218,4 @@ def key_option_ops(
             drops.append(drop)
             creates.append(create)
         if drops:
-            _add_to_table(upgrade, table, drops, creates)
-
-
-def _add_to_table(
-    upgrade: ops.UpgradeOps,
-    table: str,
-    drops: list[ops.MigrateOperation],
-    creates: list[ops.MigrateOperation],
-) -> None:
-    modify = next(
-        (o for o in upgrade.ops if isinstance(o, ops.ModifyTableOps) and o.table_name == table),
-        None,
-    )
-    if modify is None:
-        upgrade.ops.append(ops.ModifyTableOps(table, [*drops, *creates]))
-    else:
-        modify.ops = [*drops, *modify.ops, *creates]
+            surround_table_ops(upgrade, table, drops, creates)

@@ -41,6 +41,8 @@ __all__ = [
     "literal_imports",
     "render_condition",
     "sorted_indexes",
+    "surround_table_ops",
+    "table_ops",
     "walk",
 ]
 
@@ -367,6 +369,30 @@ def _render_create_partial(context: AutogenContext, op: CreatePartialIndexOp) ->
 @renderers.dispatch_for(DropPartialIndexOp)
 def _render_drop_partial(context: AutogenContext, op: DropPartialIndexOp) -> str:
     return f"drop_partial_index({op.index.name!r}, {op.index.table!r})"
+
+
+def table_ops(upgrade: ops.UpgradeOps, table: str) -> ops.ModifyTableOps | None:
+    """The ``ModifyTableOps`` of ``table`` among ``upgrade``'s operations, if any."""
+    return next(
+        (o for o in upgrade.ops if isinstance(o, ops.ModifyTableOps) and o.table_name == table),
+        None,
+    )
+
+
+def surround_table_ops(
+    upgrade: ops.UpgradeOps,
+    table: str,
+    first: list[ops.MigrateOperation],
+    last: list[ops.MigrateOperation],
+) -> None:
+    """Put ``first`` before and ``last`` after the other operations on ``table`` (in a new
+    ``ModifyTableOps`` when it has none): drops before the columns they use go, creates
+    after the columns they use are added."""
+    modify = table_ops(upgrade, table)
+    if modify is None:
+        upgrade.ops.append(ops.ModifyTableOps(table, [*first, *last]))
+    else:
+        modify.ops = [*first, *modify.ops, *last]
 
 
 def walk(container: ops.OpContainer) -> Iterator[ops.MigrateOperation]:
