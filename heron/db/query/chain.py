@@ -15,7 +15,6 @@ from heron.db.query.expressions import (
     HIDDEN,
     Combinable,
     F,
-    FilteredRelation,
     JoinScope,
     OrderBy,
     Q,
@@ -112,18 +111,13 @@ class ChainableQuerySet(Generic[M]):
                     f"filter() takes Q objects, Exists() and keyword arguments, not {arg!r}."
                 )
         qs = self._clone()
-        if not negate and not args and len(kwargs) == 1:
+        if negate:
+            nodes: tuple[Any, ...] = (~Q(*args, **kwargs),)
+        elif not args and len(kwargs) == 1:
             ((key, value),) = kwargs.items()
-            if value.__class__ is FilteredRelation:
-                refuse_filtered(value, "a filter")
-            nodes: tuple[Any, ...] = ((key, materialised(key, value)),)
+            nodes = ((key, materialised(key, value)),)
         else:
-            for value in kwargs.values():
-                refuse_filtered(value, "a filter")
-            if negate:
-                nodes = (~Q(*args, **kwargs),)
-            else:
-                nodes = (*args, *sorted((k, materialised(k, v)) for k, v in kwargs.items()))
+            nodes = (*args, *sorted((k, materialised(k, v)) for k, v in kwargs.items()))
         if self._annotations and self._refers_to_aggregate(nodes):
             qs._having = (*self._having, *nodes)
         else:

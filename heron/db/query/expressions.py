@@ -50,7 +50,10 @@ def is_hidden(name: str) -> bool:
 
 def materialised(key: str, value: Any) -> Any:
     """An ``__in``/``__range`` value read once (a generator) as a tuple, so that every
-    evaluation of the query sees its values."""
+    evaluation of the query sees its values; a ``FilteredRelation`` is refused (it is no
+    value)."""
+    if value.__class__ is FilteredRelation:
+        refuse_filtered(value, "a filter")
     if (
         key.endswith(("__in", "__range"))
         and isinstance(value, Iterable)

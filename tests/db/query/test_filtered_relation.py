@@ -294,6 +294,8 @@ def test_usable_only_in_annotate() -> None:
         Book.objects.filter(title=good_reviews())
     with pytest.raises(TypeError, match="can't be used in a filter"):
         Book.objects.exclude(pages=1, title=good_reviews())
+    with pytest.raises(TypeError, match="can't be used in a filter"):
+        Book.objects.filter(Q(title="x") | Q(title=good_reviews()))
     with pytest.raises(TypeError, match=r"can't be used in values\(\)"):
         Book.objects.values(x=good_reviews())
     with pytest.raises(TypeError, match="aggregate"):
