@@ -95,7 +95,9 @@ class Signal(BlinkerSignal):
             if held is not None and held() is not None:
                 return receiver
             self._uids[key] = _held(receiver, weak)
-        return super().connect(receiver, sender, weak)
+        connected = super().connect(receiver, sender, weak)
+        self._receivers_changed()
+        return connected
 
     def disconnect(
         self,
@@ -113,6 +115,10 @@ class Signal(BlinkerSignal):
             return
         super().disconnect(receiver, sender)
         self._uids = {k: v for k, v in self._uids.items() if v() not in (receiver, None)}
+        self._receivers_changed()
+
+    def _receivers_changed(self) -> None:
+        """Called after each ``connect()`` and ``disconnect()`` (a hook for subclasses)."""
 
     def send(
         self,

@@ -69,29 +69,11 @@ class ModelSignal(Signal):
     def __repr__(self) -> str:
         return f"<ModelSignal {self.name!r}>"
 
-    def connect(
-        self,
-        receiver: F,
-        sender: Any = ANY,
-        weak: bool = True,
-        dispatch_uid: Hashable | None = None,
-    ) -> F:
-        """Call ``receiver(sender, **kwargs)`` when the signal is sent by ``sender`` (a
-        model class; ``None`` or left out: by any model); see ``Signal.connect``."""
-        connected = super().connect(receiver, sender, weak, dispatch_uid)
-        if self not in self.hooks:
+    def _receivers_changed(self) -> None:
+        """Keep ``hooks`` holding this signal while it has receivers."""
+        if self.receivers and self not in self.hooks:
             self.hooks.append(self)
-        return connected
-
-    def disconnect(
-        self,
-        receiver: Callable[..., Any] | None = None,
-        sender: Any = ANY,
-        dispatch_uid: Hashable | None = None,
-    ) -> None:
-        """Stop calling ``receiver`` for ``sender`` (``None`` or left out: at all)."""
-        super().disconnect(receiver, sender, dispatch_uid)
-        if not self.receivers and self in self.hooks:
+        elif not self.receivers and self in self.hooks:
             self.hooks.remove(self)
 
     def listens_to(self, sender: Any) -> bool:
