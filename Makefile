@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint install
 
-$(STAMP): pyproject.toml
+# setup.py compiles Heron's optional C row builder into the source tree.
+$(STAMP): pyproject.toml setup.py heron/db/query/_rowbuild.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -31,9 +31,13 @@ def in_bench_venv() -> bool:
     return Path(sys.prefix).resolve() == VENV_DIR.resolve()
 
 
+_BUILDER_C = REPO_DIR / "heron" / "db" / "query" / "_rowbuild.c"
+
+
 def _stamp() -> str:
     digest = hashlib.sha256()
-    for path in (REQUIREMENTS, REPO_DIR / "pyproject.toml"):
+    # setup.py and the C row builder: `pip install -e` compiles it into the source tree.
+    for path in (REQUIREMENTS, REPO_DIR / "pyproject.toml", REPO_DIR / "setup.py", _BUILDER_C):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -51,7 +55,8 @@ def _run_logged(argv: list[str], log: Path, what: str) -> None:
 def ensure_venv(python: str, *, force: bool = False) -> Path:
     """Create benchmarks/.venv from `python` and install Heron (editable) plus the peers.
 
-    Reinstalls only when requirements.txt or pyproject.toml changed since the last install.
+    Reinstalls only when requirements.txt, pyproject.toml, setup.py or the C row builder
+    changed since the last install.
     """
     RESULTS_DIR.mkdir(exist_ok=True)
     log = RESULTS_DIR / "install.log"

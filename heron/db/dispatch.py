@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from blinker import ANY
 from blinker import Signal as BlinkerSignal
+from blinker._utilities import make_id
 
 __all__ = ["AsyncReceiverError", "Signal"]
 
@@ -114,6 +115,9 @@ class Signal(BlinkerSignal):
         if receiver is None:
             return
         super().disconnect(receiver, sender)
+        if sender is not ANY and not self._by_receiver.get(make_id(receiver)):
+            # blinker keeps a receiver disconnected from its last sender in ``receivers``
+            super().disconnect(receiver)
         self._uids = {k: v for k, v in self._uids.items() if v() not in (receiver, None)}
         self._receivers_changed()
 

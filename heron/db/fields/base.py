@@ -34,6 +34,9 @@ class Inline(NamedTuple):
 
     source: str
     names: Mapping[str, Any] = {}
+    #: The same conversion as done by Heron's C row builder, where it has it: a kind
+    #: (``"UTC_TEXT"``, ``"DECIMAL"``, ``"BOOL"``) and its decimal places.
+    native: tuple[str, int] | None = None
 
 
 #: What an ``Inline`` expression may raise on a value it is not written for.

@@ -228,7 +228,11 @@ class Decimal(Field):
     def db_inline(self, vendor: str) -> Inline | None:
         if vendor != "sqlite":
             return None
-        return Inline(f"{{D}}({self._sqlite_format!r} % {{value}})", {"D": decimal.Decimal})
+        return Inline(
+            f"{{D}}({self._sqlite_format!r} % {{value}})",
+            {"D": decimal.Decimal},
+            ("DECIMAL", self.decimal_places),
+        )
 
     def _to_sqlite(self, value: Any) -> Any:
         if isinstance(value, decimal.Decimal):
@@ -290,7 +294,7 @@ class Boolean(Field):
         raise ValidationError(f"'{value}' must be either True or False.", code="invalid")
 
 
-_BOOL_INLINE = Inline("bool({value})")
+_BOOL_INLINE = Inline("bool({value})", native=("BOOL", 0))
 
 
 def _to_bool(value: Any) -> Any:

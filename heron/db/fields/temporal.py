@@ -370,7 +370,9 @@ def _attach_utc(value: Any) -> Any:
     return value
 
 
-_UTC_TEXT_INLINE = Inline("{fromiso}({value} + '+00:00')", {"fromiso": dt.datetime.fromisoformat})
+_UTC_TEXT_INLINE = Inline(
+    "{fromiso}({value} + '+00:00')", {"fromiso": dt.datetime.fromisoformat}, ("UTC_TEXT", 0)
+)
 
 
 def _from_sqlite_text(value: Any) -> Any:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from heron.db.connections import connections
-from heron.db.errors import TransactionManagementError
+from heron.db.errors import AsyncContextError, TransactionManagementError
 from heron.db.query import select
 from heron.db.query.compiler import CACHE, Statement, collect, expr_shape, where_shape
 from heron.db.query.expressions import F, OrderBy
@@ -235,9 +235,13 @@ def get_by_pk(model: type[Model], alias: str, value: Any) -> Any:
     params = (
         (value,) if type(value) is getter.native else (getter.prep(value),)
     )  # bound as is when native
-    rows = db.fetchall(getter.sql, params)
-    if rows:  # getter.one(rows), inline
-        return getter.load(rows[0])
+    # The key is unique: one step of the statement finds the row (no second step for its end).
+    try:
+        row = db.fetchone(getter.sql, params)
+    except AsyncContextError:  # the database's own check, named for the ORM call
+        raise AsyncContextError("QuerySet.get()", "aget()") from None
+    if row is not None:
+        return getter.load(row)
     raise _missing(model)
 
 

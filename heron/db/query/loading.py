@@ -9,6 +9,11 @@ rows would do, without a per-field Python call.
 A converter with an ``Inline`` form (SQLite's date-times and decimals) is written into
 the loop as that expression, which calls no Python function; should one raise on an
 unusual value, the rows are loaded again by the plain loader, which calls the converters.
+
+Where Heron's C row builder is built (``_rowbuild.c``, optional), rows of one model
+without ``select_related`` objects are built by it instead: the same loop in C, with the
+``Inline`` forms that have a ``native`` kind converted there and every other value given
+to the field's converter. ``native_loaders(False)`` turns it off (tests compare the two).
 """
 
 from __future__ import annotations
@@ -22,11 +27,16 @@ from heron.db.fields.related import OneToOneField
 from heron.db.query.gcpause import build_many
 from heron.db.signals import announce_loaded, init_hooks
 
+try:
+    from heron.db.query import _rowbuild
+except ImportError:  # installed without a C compiler: the generated loaders do all the work
+    _rowbuild = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from heron.db.fields.base import Field
     from heron.db.models.base import Model
 
-__all__ = ["LoadNode", "RowLoader", "ValueConversion", "ValuesLoader"]
+__all__ = ["LoadNode", "RowLoader", "ValueConversion", "ValuesLoader", "native_loaders"]
 
 Row = Sequence[Any]
 Converter = Callable[[Any], Any]
@@ -34,6 +44,16 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 #: How one ``values()`` column is converted: the converter, and its inline form if any.
 ValueConversion = tuple[Converter | None, Inline | None]
+
+_native = {"on": _rowbuild is not None}
+
+
+def native_loaders(on: bool) -> bool:
+    """Use the C row builder (when built) for loaders made from now on; returns the
+    previous setting. Loaders already made, cached with their statements, keep theirs."""
+    previous = _native["on"]
+    _native["on"] = on and _rowbuild is not None
+    return previous
 
 
 class LoadNode:
@@ -70,7 +90,16 @@ class LoadNode:
 class RowLoader:
     """Builds instances (with related objects and annotations) from rows of one statement."""
 
-    __slots__ = ("_announcing", "alias", "annotations", "load", "root", "vendor", "width")
+    __slots__ = (
+        "_announcing",
+        "_builder",
+        "alias",
+        "annotations",
+        "load",
+        "root",
+        "vendor",
+        "width",
+    )
 
     def __init__(
         self,
@@ -85,10 +114,15 @@ class RowLoader:
         self.vendor = vendor
         self.alias = None if alias == "default" else alias
         self.annotations = annotations
-        self.load: Callable[[Sequence[Row]], list[Any]] = self._loader(single=False)
+        self._builder = _native_builder(root, vendor, self.alias, annotations)
+        self.load: Callable[[Sequence[Row]], list[Any]] = (
+            self._loader(single=False) if self._builder is None else self._builder.many
+        )
         self._announcing: Callable[[Sequence[Row]], list[Any]] | None = None
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
+        if self._builder is not None:  # sends the init signals itself
+            return build_many(self._builder.many, rows)
         if init_hooks:  # pre_init/post_init receivers: the loader that sends them
             if self._announcing is None:
                 self._announcing = self._loader(single=False, announce=True)
@@ -98,6 +132,8 @@ class RowLoader:
     def one(self) -> Callable[[Row], Any]:
         """A function building the instance of a single row (no list around it): ``get()``;
         it sends ``pre_init``/``post_init`` when they have receivers."""
+        if self._builder is not None:
+            return self._builder.one
         return self._loader(single=True, announce=True)
 
     def _loader(self, single: bool, announce: bool = False) -> Callable[[Any], Any]:
@@ -160,6 +196,37 @@ class RowLoader:
             writer.emit(2, f"append({var})")
             writer.emit(1, "return out")
         return writer
+
+
+def _native_builder(
+    root: LoadNode,
+    vendor: str,
+    alias: str | None,
+    annotations: Sequence[tuple[str, int, Converter | None]],
+) -> _rowbuild.Builder | None:
+    """The C builder of ``root``'s instances, when it is built and on and ``root`` has no
+    related objects; otherwise None."""
+    if not _native["on"] or root.children:
+        return None
+    kinds = _rowbuild
+    columns = []
+    for offset, field in enumerate(root.fields):
+        conv = field.db_converter(vendor)
+        inline = field.db_inline(vendor)
+        native = inline.native if inline is not None else None
+        if conv is None:
+            kind, places = kinds.PLAIN, 0
+        elif native is not None:
+            kind, places = getattr(kinds, native[0]), native[1]
+        else:
+            kind, places = kinds.CALL, 0
+        columns.append((field.attname, root.start + offset, kind, conv, places))
+    for name, index, conv in annotations:
+        columns.append((name, index, kinds.PLAIN if conv is None else kinds.CALL, conv, 0))
+    tail: tuple[tuple[str, Any], ...] = (("_persisted", True),)
+    if alias is not None:
+        tail += (("_db", alias),)
+    return _rowbuild.Builder(root.model, tuple(columns), tail, init_hooks, announce_loaded)
 
 
 class ValuesLoader:

@@ -7,11 +7,9 @@ a QuerySet at all.
 
 from __future__ import annotations
 
-from asyncio import _get_running_loop
 from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from heron.db.errors import AsyncContextError
 from heron.db.query import execution
 from heron.db.query.queryset import QuerySet
 
@@ -117,9 +115,7 @@ class Manager(Generic[M]):
             value = kwargs.get(self._pk_name, _NO_VALUE)  # pk= or <pk name>=, inline
             if value is _NO_VALUE:
                 value = kwargs.get("pk", _NO_VALUE)
-            if type(value) in _FAST_TYPES:
-                if _get_running_loop() is not None:
-                    raise AsyncContextError("QuerySet.get()", "aget()")
+            if type(value) in _FAST_TYPES:  # (get_by_pk refuses a running event loop)
                 return execution.get_by_pk(self.model, "default", value)  # type: ignore[arg-type,no-any-return]
         return self.get_queryset().get(*args, **kwargs)
 

@@ -161,6 +161,18 @@ def test_disconnect_stops_the_calls(db: Database, rec: Recorder) -> None:
     assert rec.names() == [("post_save", "SigPlain")]
 
 
+def test_disconnecting_the_last_sender_turns_the_hooks_off() -> None:
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        pass
+
+    post_init.connect(receiver, sender=SigPlain)
+    post_init.connect(receiver, sender=SigAuthor)
+    post_init.disconnect(receiver, sender=SigPlain)
+    assert init_hooks == [post_init]  # still connected for SigAuthor
+    post_init.disconnect(receiver, sender=SigAuthor)
+    assert not init_hooks and not post_init.receivers
+
+
 # -- save ----------------------------------------------------------------------------------------
 
 
