@@ -27,6 +27,7 @@ static PyObject *dict_name;     /* "__dict__" */
 static PyObject *empty_args;    /* () */
 static PyObject *decimal_type;  /* decimal.Decimal */
 static PyObject *decimal_args;  /* a 1-tuple reused for Decimal(text) while nobody else holds it */
+static int decimal_in_c;        /* Decimal is _decimal's: its constructor runs no Python code */
 
 typedef struct {
     PyObject_HEAD
@@ -87,9 +88,9 @@ static PyObject *make_decimal(PyObject *text)
 {
     PyTypeObject *type = (PyTypeObject *)decimal_type;
     PyObject *result;
-    if (decimal_args == NULL)
+    if (decimal_in_c && decimal_args == NULL)
         decimal_args = PyTuple_New(1);
-    if (decimal_args != NULL && Py_REFCNT(decimal_args) == 1) {
+    if (decimal_in_c && decimal_args != NULL && Py_REFCNT(decimal_args) == 1) {
         PyTuple_SET_ITEM(decimal_args, 0, text); /* the tuple holds our reference */
         result = type->tp_new(type, decimal_args, NULL);
         if (Py_REFCNT(decimal_args) == 1) {
@@ -102,7 +103,7 @@ static PyObject *make_decimal(PyObject *text)
         }
         return result;
     }
-    if (decimal_args == NULL)
+    if (decimal_in_c && decimal_args == NULL)
         PyErr_Clear();
     result = PyObject_CallOneArg(decimal_type, text);
     Py_DECREF(text);
@@ -445,6 +446,18 @@ PyMODINIT_FUNC PyInit__rowbuild(void)
     if (!PyType_Check(decimal_type)) {
         PyErr_SetString(PyExc_ImportError, "decimal.Decimal is not a type");
         return NULL;
+    }
+    /* The argument tuple is reused only with the C implementation, whose constructor
+     * cannot let another thread in while the tuple is lent to it. */
+    PyObject *c_decimal = PyImport_ImportModule("_decimal");
+    if (c_decimal == NULL)
+        PyErr_Clear();
+    else {
+        PyObject *c_type = PyObject_GetAttrString(c_decimal, "Decimal");
+        decimal_in_c = c_type == decimal_type;
+        Py_XDECREF(c_type);
+        Py_DECREF(c_decimal);
+        PyErr_Clear();
     }
     dict_name = PyUnicode_InternFromString("__dict__");
     empty_args = PyTuple_New(0);

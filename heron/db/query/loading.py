@@ -208,21 +208,20 @@ def _native_builder(
     related objects; otherwise None."""
     if not _native["on"] or root.children:
         return None
-    kinds = _rowbuild
     columns = []
     for offset, field in enumerate(root.fields):
         conv = field.db_converter(vendor)
         inline = field.db_inline(vendor)
         native = inline.native if inline is not None else None
         if conv is None:
-            kind, places = kinds.PLAIN, 0
+            kind, places = _rowbuild.PLAIN, 0
         elif native is not None:
-            kind, places = getattr(kinds, native[0]), native[1]
+            kind, places = getattr(_rowbuild, native[0]), native[1]
         else:
-            kind, places = kinds.CALL, 0
+            kind, places = _rowbuild.CALL, 0
         columns.append((field.attname, root.start + offset, kind, conv, places))
     for name, index, conv in annotations:
-        columns.append((name, index, kinds.PLAIN if conv is None else kinds.CALL, conv, 0))
+        columns.append((name, index, _rowbuild.PLAIN if conv is None else _rowbuild.CALL, conv, 0))
     tail: tuple[tuple[str, Any], ...] = (("_persisted", True),)
     if alias is not None:
         tail += (("_db", alias),)
