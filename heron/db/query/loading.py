@@ -121,9 +121,9 @@ class RowLoader:
         self._announcing: Callable[[Sequence[Row]], list[Any]] | None = None
 
     def __call__(self, rows: Sequence[Row]) -> list[Any]:
-        if self._builder is not None:  # sends the init signals itself
-            return build_many(self._builder.many, rows)
-        if init_hooks:  # pre_init/post_init receivers: the loader that sends them
+        # pre_init/post_init receivers: the loader that sends them (the C builder sends
+        # them itself)
+        if init_hooks and self._builder is None:
             if self._announcing is None:
                 self._announcing = self._loader(single=False, announce=True)
             return build_many(self._announcing, rows)

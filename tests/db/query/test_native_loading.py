@@ -14,6 +14,7 @@ import os
 import sys
 import weakref
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -307,9 +308,9 @@ def test_a_builder_in_a_reference_cycle_is_collected() -> None:
 # -- through the ORM, on each backend ------------------------------------------------------
 
 
-@pytest.fixture
-def python_loaders() -> Iterator[None]:
-    """Queries made in the test load through the generated Python loaders."""
+@contextmanager
+def _python_loaders_on() -> Iterator[None]:
+    """Queries compiled inside load through the generated Python loaders."""
     previous = loading.native_loaders(False)
     _forget_statements()
     try:
@@ -317,6 +318,13 @@ def python_loaders() -> Iterator[None]:
     finally:
         loading.native_loaders(previous)
         _forget_statements()
+
+
+@pytest.fixture
+def python_loaders() -> Iterator[None]:
+    """Queries made in the test load through the generated Python loaders."""
+    with _python_loaders_on():
+        yield
 
 
 def _forget_statements() -> None:
@@ -332,13 +340,8 @@ def _loaded(queries: Sequence[Any]) -> list[list[dict[str, Any]]]:
 def _both_ways(make_queries: Any) -> tuple[Any, Any]:
     _forget_statements()
     native = _loaded(make_queries())
-    previous = loading.native_loaders(False)
-    _forget_statements()
-    try:
+    with _python_loaders_on():
         python = _loaded(make_queries())
-    finally:
-        loading.native_loaders(previous)
-        _forget_statements()
     return native, python
 
 
